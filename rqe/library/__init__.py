@@ -73,10 +73,18 @@ def from_spec(spec: str) -> Game:
     return get(name, **params)
 
 
-def summary(name: str) -> str:
-    """The first line of a game's docstring."""
+def summary(name: str, width: int = 90) -> str:
+    """The first sentence of a game's docstring, shortened to ``width`` characters.
+
+    >>> summary("stag_hunt")
+    'Stag hunt: actions Stag and Hare.'
+    """
     doc = inspect.getdoc(builder(name)) or ""
-    return doc.split("\n\n")[0].replace("\n", " ")
+    text = doc.split("\n\n")[0].replace("\n", " ").replace("``", "")
+    end = text.find(". ")
+    if end >= 0:
+        text = text[: end + 1]
+    return text if len(text) <= width else text[: width - 3].rstrip() + "..."
 
 
 def describe(name: str) -> str:
