@@ -28,6 +28,10 @@ _LAZY: dict[str, str] = {
     "solve_correlated": "rqe.solvers.correlated",
     "CorrelatedResult": "rqe.solvers.correlated",
     "security_strategies": "rqe.solvers.security",
+    "SecurityResult": "rqe.solvers.security",
+    "fictitious_play": "rqe.solvers.dynamics",
+    "regret_matching": "rqe.solvers.dynamics",
+    "replicator_dynamics": "rqe.solvers.dynamics",
     # quantal response
     "solve_qre": "rqe.solvers.qre",
     "qre_path": "rqe.solvers.qre",
