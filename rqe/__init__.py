@@ -38,6 +38,8 @@ _LAZY: dict[str, str] = {
     "fit_qre": "rqe.solvers.qre",
     "solve_qre_batch": "rqe.solvers.qre",
     "QREResult": "rqe.solvers.qre",
+    "QREPath": "rqe.solvers.qre",
+    "QREFit": "rqe.solvers.qre",
     # risk-averse quantal response
     "solve_rqe": "rqe.solvers.rqe",
     "is_tractable": "rqe.solvers.rqe",
