@@ -62,6 +62,8 @@ class RQEModel:
 
     def dq_dx(self, xs: list[np.ndarray], i: int, j: int) -> np.ndarray:
         """``d q_i / d x_j`` as an ``|A_{-i}| x n_j`` matrix (``q_i`` multilinear in the others' strategies)."""
+        if self.n_players == 2:
+            return np.eye(self.shape[j])
         mat = np.ones((1, 1))
         for k in self.others[i]:
             mat = np.kron(mat, np.eye(self.shape[k]) if k == j else xs[k][:, None])

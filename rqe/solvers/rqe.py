@@ -57,8 +57,8 @@ from rqe.risk import KL, LogBarrier, NegativeEntropy, Penalty, Regularizer, Reve
 from rqe.solvers._rqe_model import RQEModel
 
 __all__ = [
-    "RQEResult", "Tractability", "RQEBranches", "RQEFit",
-    "solve_rqe", "is_tractable", "rqe_branches", "fit_rqe", "solve_rqe_batch", "rqe_residual",
+    "RQEResult", "Tractability", "RQEBranches", "Bifurcation", "RQEFit",
+    "RQEBatchResult", "solve_rqe", "is_tractable", "rqe_branches", "fit_rqe", "solve_rqe_batch", "rqe_residual",
 ]
 
 #: a result is called converged only when its certificate is below this (and below ``tol``)
@@ -412,7 +412,7 @@ def _solve_from(model: RQEModel, xs: list[np.ndarray], method: str, max_iter: in
     if method == "extragradient":
         xs, it1 = _extragradient(model, xs, max_iter)
     else:
-        xs, it1 = _damped_fixed_point(model, xs, min(max_iter, 500))
+        xs, it1 = _damped_fixed_point(model, xs, min(max_iter, 300), tol=1e-5)
     w, _, it2 = _newton(model, model.initial_w(xs))
     return _normalise(model, w), it1 + it2
 
@@ -500,7 +500,7 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
     if init is not None:
         init_xs = [np.asarray(x, dtype=np.float64) for x in Profile(init, shape=game.shape)]
     threshold = min(tol, CERTIFICATE_TOL)
-    tractable = is_tractable(game, model.base_tau, model.eps, model.penalty, model.regularizer, samples=64)
+    tractable = is_tractable(game, model.base_tau, model.eps, model.penalty, model.regularizer, samples=32)
 
     found: list[tuple[list[np.ndarray], float]] = []
     iterations = 0
@@ -519,6 +519,23 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
             ["continuation", "fixed_point"]
     else:
         order = [method]
+    fast = (game.n_players == 2 and type(model.penalty) is KL and type(model.regularizer) in _REG_CODES
+            and order[0] == "fixed_point")
+    if fast:
+        # Numba kernel: damped fixed point + Newton in log coordinates + certificate
+        start = init_xs if init_xs is not None else centroid
+        x1, x2 = (np.maximum(np.asarray(x, dtype=np.float64), 1e-300) for x in start)
+        x1, x2 = x1 / x1.sum(), x2 / x2.sum()
+        o1, o2, res, its = _kernels().solve_one(
+            np.ascontiguousarray(model.base_M[0]), np.ascontiguousarray(model.base_M[1]), x1, x2,
+            model.base_tau[0], model.base_tau[1], model.eps[0], model.eps[1], _REG_CODES[type(model.regularizer)],
+            60, min(max_iter, 500))
+        iterations += int(its)
+        used.append("fixed_point")
+        order = order[1:]
+        found.append(([o1, o2], float(res) if np.isfinite(res) else math.inf))
+        if res < threshold:
+            order = []
     for m in order:
         if m == "continuation":
             w, steps = _qre_then_tau(model, max_iter)
@@ -607,60 +624,74 @@ def is_tractable(game: Game, tau: Any, epsilon: Any, penalty: Any = "kl", regula
     return _sampled_monotonicity(model, positive_int(samples, "samples"), rng)
 
 
-def _pseudo_jacobian(model: RQEModel, xs, ps, weights) -> np.ndarray:
+def _pseudo_jacobian(model: RQEModel, xs, ps) -> tuple[np.ndarray, np.ndarray]:
+    """Jacobian ``dF`` of the auxiliary game's pseudo-gradient at ``(x, p)`` and each row's player index."""
     N = model.n_players
     sizes = list(model.shape) + [model.M[i].shape[1] for i in range(N)]
     offs = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
     D = np.zeros((offs[-1], offs[-1]))
+    owner = np.concatenate([np.full(n, k % N) for k, n in enumerate(sizes)])
     for i in range(N):
         xi = slice(offs[i], offs[i + 1])
-        D[xi, xi] = weights[i] * model.eps[i] * np.diag(model.regularizer.hess_diag(xs[i]))
+        D[xi, xi] = model.eps[i] * np.diag(model.regularizer.hess_diag(xs[i]))
         q = model.joint(xs, i)
         if model.tau[i] > 0:
             pi = slice(offs[N + i], offs[N + i + 1])
-            D[xi, pi] = -weights[i] * model.M[i]
-            D[pi, xi] = weights[i] * model.M[i].T
-            D[pi, pi] = weights[i] * np.diag(model.penalty.hess_pp(ps[i], q)) / model.tau[i]
+            D[xi, pi] = -model.M[i]
+            D[pi, xi] = model.M[i].T
+            D[pi, pi] = np.diag(model.penalty.hess_pp(ps[i], q)) / model.tau[i]
             hpq = model.penalty.hess_pq(ps[i], q) / model.tau[i]
             for j in model.others[i]:
                 xj = slice(offs[j], offs[j + 1])
-                D[pi, xj] = weights[i] * hpq[:, None] * model.dq_dx(xs, i, j)
+                D[pi, xj] = hpq[:, None] * model.dq_dx(xs, i, j)
         else:
             for j in model.others[i]:
                 xj = slice(offs[j], offs[j + 1])
-                D[xi, xj] = -weights[i] * model.M[i] @ model.dq_dx(xs, i, j)
-    # tangent basis: for each simplex block, an orthonormal basis of {sum = 0}; drop p blocks when tau = 0
-    keep = [k for k in range(2 * N) if k < N or model.tau[k - N] > 0]
+                D[xi, xj] = -model.M[i] @ model.dq_dx(xs, i, j)
+    return D, owner
+
+
+def _tangent_basis(model: RQEModel) -> np.ndarray:
+    """Orthonormal basis of the tangent spaces of the simplices (x blocks, then p blocks with tau > 0)."""
+    N = model.n_players
+    sizes = list(model.shape) + [model.M[i].shape[1] for i in range(N)]
+    offs = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
     bases = []
-    for k in keep:
+    for k in range(2 * N):
+        if k >= N and model.tau[k - N] == 0:
+            continue
         n = sizes[k]
+        if n < 2:
+            continue
         B = np.zeros((offs[-1], n - 1))
-        if n > 1:
-            Q, _ = np.linalg.qr(np.vstack([np.ones(n), np.eye(n)[:-1]]).T)
-            B[offs[k]:offs[k + 1], :] = Q[:, 1:]
+        Q, _ = np.linalg.qr(np.vstack([np.ones(n), np.eye(n)[:-1]]).T)
+        B[offs[k]:offs[k + 1], :] = Q[:, 1:]
         bases.append(B)
-    T = np.hstack(bases) if bases else np.zeros((offs[-1], 0))
-    return T.T @ ((D + D.T) / 2) @ T
+    return np.hstack(bases) if bases else np.zeros((offs[-1], 0))
 
 
 def _sampled_monotonicity(model: RQEModel, samples: int, rng: np.random.Generator) -> Tractability:
     N = model.n_players
     if all(n == 1 for n in model.shape):
         return Tractability(True, "sampled monotonicity", math.inf)
-    points = []
+    T = _tangent_basis(model)
+    if T.shape[1] == 0:
+        return Tractability(True, "sampled monotonicity", math.inf)
+    jacobians = []
     for _ in range(samples):
         xs = [rng.dirichlet(np.ones(n)) for n in model.shape]
         ps = [rng.dirichlet(np.ones(model.M[i].shape[1])) for i in range(N)]
-        points.append((xs, ps))
+        D, owner = _pseudo_jacobian(model, xs, ps)
+        jacobians.append(D)
     scale = model.payoff_scale + float(np.max(model.eps))
 
     def worst(log_w):
-        w = np.exp(np.concatenate([[0.0], log_w]))
+        w = np.exp(np.concatenate([[0.0], log_w]))[owner]
         m = math.inf
-        for xs, ps in points:
-            A = _pseudo_jacobian(model, xs, ps, w)
-            if A.size:
-                m = min(m, float(np.linalg.eigvalsh(A)[0]) / w.max())
+        for D in jacobians:
+            WD = w[:, None] * D
+            A = T.T @ ((WD + WD.T) / 2) @ T
+            m = min(m, float(np.linalg.eigvalsh(A)[0]) / w.max())
         return m
 
     best = worst(np.zeros(N - 1))
@@ -676,3 +707,247 @@ def _sampled_monotonicity(model: RQEModel, samples: int, rng: np.random.Generato
             best = max(best, -float(res.fun))
     criterion = "sampled monotonicity" if np.any(model.tau > 0) else "sampled monotonicity (risk neutral)"
     return Tractability(bool(best > 0), criterion, best / scale)
+
+
+# ====================================================================================== branches
+@dataclass(frozen=True)
+class Bifurcation:
+    """A change in the number of RQE between two grid points, located by bisection.
+
+    ``tau`` is the midpoint of the final bracket ``interval``; ``n_before`` / ``n_after`` count the RQE found
+    just below and just above it. At a pitchfork (as in the collaborate/defect game, ``docs/rqe-math.md``
+    section 6) two branches merge into a third; at a fold two branches meet and vanish.
+    """
+
+    tau: float
+    interval: tuple
+    n_before: int
+    n_after: int
+
+
+@dataclass(frozen=True)
+class RQEBranches:
+    """The RQE correspondence over a grid of ``tau`` values (:func:`rqe_branches`).
+
+    Attributes
+    ----------
+    taus : numpy.ndarray
+        The grid.
+    equilibria : tuple of tuple of Profile
+        All distinct RQE found at each grid point.
+    branches : tuple of dict
+        Each branch as ``{"taus": array, "strategies": list of Profile}``, linked across grid points by
+        continuation (each point is Newton-continued from the branch's previous point).
+    bifurcations : tuple of Bifurcation
+    converged : bool
+        Every reported point has a certificate below 1e-10.
+    method : str
+    parameters : dict
+    """
+
+    taus: np.ndarray
+    equilibria: tuple
+    branches: tuple
+    bifurcations: tuple
+    converged: bool
+    method: str
+    parameters: dict = field(default_factory=dict)
+
+
+def _all_rqe(model: RQEModel, seeds: list[list[np.ndarray]], n_starts: int, seed: int) -> list[list[np.ndarray]]:
+    found = []
+    for xs in seeds:
+        w, _, _ = _newton(model, model.initial_w(xs))
+        cand = _normalise(model, w)
+        if model.certificate(cand)[0] < CERTIFICATE_TOL:
+            found.append((cand, 0.0))
+    for start in _starts(model, n_starts, np.random.default_rng(seed)) if n_starts > 1 else []:
+        cand, _ = _solve_from(model, start, "fixed_point", 500)
+        if model.certificate(cand)[0] < CERTIFICATE_TOL:
+            found.append((cand, 0.0))
+    if not seeds:
+        w, _ = _qre_then_tau(model, 2000)
+        if w is not None:
+            cand = _normalise(model, w)
+            if model.certificate(cand)[0] < CERTIFICATE_TOL:
+                found.append((cand, 0.0))
+    return [xs for xs, _ in _distinct(found)]
+
+
+def rqe_branches(game: Game, taus: Any, epsilon: Any, penalty: Any = "kl", regularizer: Any = "entropy", *,
+                 n_starts: int = 16, seed: int = 0, refine: int = 30) -> RQEBranches:
+    """Follow every RQE branch over a grid of risk-aversion values and locate bifurcations.
+
+    At each ``tau`` in ``taus`` (the same value for every player) the solver continues each branch by Newton's
+    method from its point at the previous grid value and adds a seeded multistart search (``n_starts``
+    starts: near-pure profiles and Dirichlet draws), keeping every distinct point whose section-4 certificate
+    is below 1e-10. Where the number of RQE changes between neighbouring grid values, the change is located
+    by ``refine`` bisection steps (each solving from the lower end's points plus the same multistart).
+
+    >>> import rqe
+    >>> g = rqe.Game.from_shared_reward([[1, 1], [1, 0]], [[0.4, 0.0], [0.4, 0.0]])
+    >>> b = rqe.rqe_branches(g, [0.1, 2.0], epsilon=0.2, refine=20)
+    >>> [len(e) for e in b.equilibria], round(b.bifurcations[0].tau, 3)
+    ([3, 1], 0.829)
+    """
+    grid = np.asarray(taus, dtype=np.float64)
+    if grid.ndim != 1 or grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
+        raise ParameterError(f"taus must be a non-empty 1-D grid of finite values >= 0, got {taus!r}")
+    if np.any(np.diff(grid) <= 0):
+        raise ParameterError("taus must be strictly increasing")
+    n_starts = positive_int(n_starts, "n_starts")
+    model = _prepare(game, 1.0, epsilon, penalty, regularizer)
+
+    def solve_at(tau_value, seeds, starts=n_starts):
+        model.base_tau = np.full(model.n_players, float(tau_value))
+        model.set_homotopy(1.0, 1.0)
+        return _all_rqe(model, seeds, starts, seed)
+
+    per_tau = []
+    branches: list[dict] = []
+    bifurcations = []
+    previous: list[list[np.ndarray]] = []
+    for k, tau_value in enumerate(grid):
+        sols = solve_at(tau_value, previous)
+        # link to branches by nearest previous point
+        used = set()
+        for xs in sols:
+            best, best_d = None, math.inf
+            for b_idx, br in enumerate(branches):
+                if k == 0 or br["taus"][-1] != grid[k - 1] or b_idx in used:
+                    continue
+                d = max(float(np.max(np.abs(a - c))) for a, c in zip(xs, br["strategies"][-1]))
+                if d < best_d:
+                    best, best_d = b_idx, d
+            if best is not None and best_d < 0.25:
+                used.add(best)
+                branches[best]["taus"].append(float(tau_value))
+                branches[best]["strategies"].append(Profile(xs, shape=game.shape))
+            else:
+                branches.append({"taus": [float(tau_value)], "strategies": [Profile(xs, shape=game.shape)]})
+        if k > 0 and len(sols) != len(previous):
+            lo, hi = float(grid[k - 1]), float(tau_value)
+            lo_sols, n_lo, n_hi = previous, len(previous), len(sols)
+            for _ in range(refine):
+                mid = 0.5 * (lo + hi)
+                mid_sols = solve_at(mid, lo_sols, starts=1)
+                if len(mid_sols) == n_lo:
+                    lo, lo_sols = mid, mid_sols
+                else:
+                    hi, n_hi = mid, len(mid_sols)
+            bifurcations.append(Bifurcation(0.5 * (lo + hi), (lo, hi), n_lo, n_hi))
+        per_tau.append(tuple(Profile(xs, shape=game.shape) for xs in sols))
+        previous = sols
+    out_branches = tuple({"taus": np.array(b["taus"]), "strategies": b["strategies"]} for b in branches)
+    params = dict(epsilon=model.eps.tolist(), penalty=model.penalty.name, regularizer=model.regularizer.name,
+                  n_starts=n_starts, seed=seed, refine=refine)
+    return RQEBranches(grid, tuple(per_tau), out_branches, tuple(bifurcations),
+                       all(len(s) > 0 for s in per_tau), "newton-continuation+multistart", params)
+
+
+# ====================================================================================== batch
+@dataclass(frozen=True)
+class RQEBatchResult:
+    """RQE of many same-shaped 2-player games (:func:`solve_rqe_batch`).
+
+    Attributes
+    ----------
+    strategies : tuple of numpy.ndarray
+        ``(X1, X2)`` with ``X1[b]`` player 1's RQE strategy in game ``b`` (shapes ``(B, n1)``, ``(B, n2)``).
+    residuals : numpy.ndarray
+        The section-4 certificate of each game.
+    converged : numpy.ndarray of bool
+        ``residual < 1e-10`` per game.
+    iterations : numpy.ndarray
+    n_fallback : int
+        Games the Numba kernel left above the certificate and that were re-solved by :func:`solve_rqe`
+        (continuation).
+    method : str
+    parameters : dict
+    """
+
+    strategies: tuple
+    residuals: np.ndarray
+    converged: np.ndarray
+    iterations: np.ndarray
+    n_fallback: int
+    method: str
+    parameters: dict = field(default_factory=dict)
+
+    @property
+    def all_converged(self) -> bool:
+        return bool(np.all(self.converged))
+
+
+_REG_CODES = {NegativeEntropy: 0, LogBarrier: 1}
+
+
+def _kernels():
+    from rqe.solvers import _rqe_kernels
+    return _rqe_kernels
+
+
+def solve_rqe_batch(payoffs_stack: Any, tau: Any, epsilon: Any, penalty: str = "kl", regularizer: str = "entropy",
+                    *, max_iter: int = 60, fallback: bool = True) -> RQEBatchResult:
+    """Solve many same-shaped 2-player games at once with the KL penalty (Numba, parallel over games).
+
+    Each game is solved by Newton's method on the stationarity system of ``docs/rqe-math.md`` section 4 (from
+    the centroid after three fixed-point steps; if that misses the certificate, after a longer damped fixed
+    point), and certified by the section-4 best-response gap. Games still above ``1e-10`` are re-solved by
+    :func:`solve_rqe` (continuation) when ``fallback`` is True.
+
+    Parameters
+    ----------
+    payoffs_stack : array_like, shape ``(B, 2, n1, n2)``
+        ``payoffs_stack[b]`` is the payoff tensor of game ``b`` (as ``Game.payoffs``).
+    tau, epsilon : float, shape ``(2,)`` or shape ``(B, 2)``
+    penalty : "kl"
+    regularizer : "entropy" or "log_barrier"
+
+    >>> import numpy as np
+    >>> stack = np.random.default_rng(0).uniform(-1, 1, size=(100, 2, 2, 2))
+    >>> out = solve_rqe_batch(stack, tau=0.5, epsilon=0.5)
+    >>> out.strategies[0].shape, bool(out.all_converged), bool(out.residuals.max() < 1e-10)
+    ((100, 2), True, True)
+    """
+    stack = np.asarray(payoffs_stack, dtype=np.float64)
+    if stack.ndim != 4 or stack.shape[1] != 2:
+        raise GameError(f"payoffs_stack must have shape (B, 2, n1, n2), got {stack.shape}")
+    if not np.all(np.isfinite(stack)):
+        raise GameError("payoffs_stack must be finite")
+    B, _, n1, n2 = stack.shape
+    if get_penalty(penalty).name != "kl":
+        raise ParameterError(f"solve_rqe_batch supports penalty='kl' only, got {penalty!r}")
+    reg = get_regularizer(regularizer)
+    if type(reg) not in _REG_CODES:
+        raise ParameterError(f"solve_rqe_batch supports regularizer 'entropy' or 'log_barrier', got {regularizer!r}")
+
+    def per_game(value, name, strict):
+        arr = np.asarray(value, dtype=np.float64)
+        if arr.ndim == 2:
+            if arr.shape != (B, 2):
+                raise ParameterError(f"{name} per game must have shape ({B}, 2), got {arr.shape}")
+            for row in arr:
+                per_player(row, 2, name, minimum=0.0, strict=strict)
+            return np.ascontiguousarray(arr)
+        return np.tile(per_player(value, 2, name, minimum=0.0, strict=strict), (B, 1))
+
+    taus = per_game(tau, "tau", False)
+    epss = per_game(epsilon, "epsilon", True)
+    max_iter = positive_int(max_iter, "max_iter")
+    M1s = np.ascontiguousarray(stack[:, 0])
+    M2s = np.ascontiguousarray(np.transpose(stack[:, 1], (0, 2, 1)))
+    X1, X2, res, its = _kernels().solve_batch(M1s, M2s, taus, epss, _REG_CODES[type(reg)], max_iter, 200)
+    bad = np.flatnonzero(~(res < CERTIFICATE_TOL))
+    if fallback:
+        for b in bad:
+            r = solve_rqe(Game(stack[b]), taus[b], epss[b], "kl", reg, method="continuation")
+            if r.residual < res[b] or not np.isfinite(res[b]):
+                X1[b], X2[b], res[b] = r.strategies[0], r.strategies[1], r.residual
+                its[b] += r.iterations
+    for a in (X1, X2, res, its):
+        a.setflags(write=False)
+    conv = res < CERTIFICATE_TOL
+    conv.setflags(write=False)
+    return RQEBatchResult((X1, X2), res, conv, its, int(bad.size if fallback else 0), "newton-batch",
+                          dict(tau=tau, epsilon=epsilon, penalty="kl", regularizer=reg.name, max_iter=max_iter))
