@@ -141,10 +141,18 @@ def _ray_map(function: Callable[[Any], Any], chunks: list[tuple[int, list[Any]]]
     ray = require("ray", "dist", "the Ray backend")
     started = False
     if not ray.is_initialized():
-        # a local instance, no dashboard; the working directory is shared so rqe imports in the workers
-        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, configure_logging=False,
-                 runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join(filter(None, [_package_root(),
-                                                                                     os.environ.get("PYTHONPATH")]))}})
+        # a local instance, no dashboard; the package root goes on the workers' path so rqe imports there
+        path = os.pathsep.join(filter(None, [_package_root(), os.environ.get("PYTHONPATH")]))
+        options = dict(num_cpus=workers, include_dashboard=False, log_to_driver=False, configure_logging=False,
+                       runtime_env={"env_vars": {"PYTHONPATH": path}})
+        for attempt in range(2):
+            try:
+                ray.init(**options)
+                break
+            except Exception as exc:  # Ray gives its raylet 30 s to start; on a loaded machine try once more
+                ray.shutdown()
+                if attempt == 1 or "timed out during startup" not in str(exc):
+                    raise
         started = True
     try:
         remote = ray.remote(_apply_chunk)
