@@ -44,9 +44,10 @@ which the agent QRE uses conditional rather than ex-ante payoffs). With ``tau = 
 ``lam = 1/epsilon``. Every infoset with a unique history and no later moves of the others is exactly the
 matrix RQE of section 3.
 
-Both are solved as the fixed point ``y = lam * Q(softmax(y))`` in logit coordinates: continuation in ``lam``
-(predictor ``y`` scaled with ``lam``) with damped iteration and a Newton polish (finite-difference Jacobian,
-for trees with at most ``newton_max`` actions). The certificate is the fixed-point residual
+Both are solved as the fixed point ``y = lam * Q(softmax(y))`` in logit coordinates (for the RQE
+``lam = 1/epsilon``): continuation in ``lam`` from 0 (predictor ``y`` scaled with ``lam``, steps halved when
+the corrector fails) with a Jacobian-free Newton-Krylov corrector (``scipy.optimize.newton_krylov``). The
+``iterations`` reported count evaluations of ``Q``. The certificate is the fixed-point residual
 ``max_I max_a |sigma(a|I) - softmax(lam Q(I))_a|``.
 """
 
@@ -173,74 +174,57 @@ class AgentFormResult:
 
 
 def _solve(tree: GameTree, lams: np.ndarray, taus: np.ndarray, tol: float, max_iter: int, steps: int,
-           damping: float, newton_max: int, init: np.ndarray | None) -> tuple[np.ndarray, float, int, str]:
+           init: np.ndarray | None) -> tuple[np.ndarray, float, int, str]:
+    from scipy.optimize import newton_krylov
+    from scipy.optimize import NoConvergence
+
     slot_player = _slot_player(tree)
     lam_slot = lams[slot_player]
     offsets = tree.offsets
     args = (tree.kind, tree.player, tree.infoset, tree.first_edge, tree.n_edges, tree.edge_child,
             tree.edge_prob, tree.edge_slot, tree.returns)
+    evaluations = 0
 
     def q_of(y: np.ndarray) -> np.ndarray:
+        nonlocal evaluations
+        evaluations += 1
         sigma = _kernels.softmax_by_infoset(y, offsets)
         return _kernels.all_q_values(*args, sigma, slot_player, taus)[0]
 
-    def F(y: np.ndarray, scale: float) -> np.ndarray:
-        return y - scale * lam_slot * q_of(y)
+    def corrector(y: np.ndarray, scale: float) -> np.ndarray | None:
+        """Newton-Krylov on F(y) = y - scale * lam * Q(softmax(y)); None when it fails."""
+        def F(z: np.ndarray) -> np.ndarray:
+            return z - scale * lam_slot * q_of(z)
+        f_tol = max(0.1 * tol, 1e-14 * (1.0 + float(np.max(np.abs(y)))))
+        try:
+            z = newton_krylov(F, y, f_tol=f_tol, maxiter=max_iter, method="lgmres")
+        except (NoConvergence, ValueError, FloatingPointError, np.linalg.LinAlgError):
+            return None
+        return z if np.all(np.isfinite(z)) else None
 
-    def residual(y: np.ndarray, scale: float) -> float:
-        sigma = _kernels.softmax_by_infoset(y, offsets)
-        target = _kernels.softmax_by_infoset(scale * lam_slot * q_of(y), offsets)
-        return float(np.max(np.abs(sigma - target)))
-
-    n = tree.n_slots
-    y = np.zeros(n) if init is None else np.log(np.clip(init, 1e-300, None))
-    iterations = 0
-    newton = n <= newton_max
-    scales = np.linspace(0.0, 1.0, steps + 1)[1:] if init is None else np.array([1.0])
+    y = np.zeros(tree.n_slots) if init is None else np.log(np.clip(init, 1e-300, None))
     previous = 0.0 if init is None else 1.0
-    for scale in scales:
-        if previous > 0:
-            y = y * (scale / previous)  # predictor: logits grow roughly linearly with lam
-        previous = scale
-        # damped fixed-point iteration
-        for _ in range(20 if newton else max_iter):
-            iterations += 1
-            target = scale * lam_slot * q_of(y)
-            step = target - y
-            y = y + damping * step
-            if np.max(np.abs(step)) < (1e-3 if newton else tol):
+    targets = list(np.linspace(0.0, 1.0, steps + 1)[1:]) if init is None else [1.0]
+    failures = 0
+    while targets:
+        scale = targets[0]
+        predictor = y * (scale / previous) if previous > 0 else y
+        z = corrector(predictor, scale)
+        if z is None:
+            failures += 1
+            if failures > 12 or scale - previous < 1e-6:
                 break
-        if not newton:
+            targets.insert(0, 0.5 * (previous + scale))  # shorter continuation step
             continue
-        # Newton on F(y) = y - lam Q(softmax y) with a finite-difference Jacobian and backtracking
-        for _ in range(50):
-            fy = F(y, scale)
-            norm = np.max(np.abs(fy))
-            if norm < 1e-14 * max(1.0, np.max(np.abs(y))):
-                break
-            iterations += 1
-            J = np.empty((n, n))
-            h = 1e-7
-            for j in range(n):
-                yj = y.copy()
-                yj[j] += h
-                J[:, j] = (F(yj, scale) - fy) / h
-            try:
-                delta = np.linalg.solve(J, -fy)
-            except np.linalg.LinAlgError:
-                delta = np.linalg.lstsq(J, -fy, rcond=None)[0]
-            t = 1.0
-            while t > 1e-4:
-                trial = y + t * delta
-                if np.max(np.abs(F(trial, scale))) < norm:
-                    y = trial
-                    break
-                t *= 0.5
-            else:
-                break
+        y, previous = z, scale
+        targets.pop(0)
     sigma = _kernels.softmax_by_infoset(y, offsets)
-    res = residual(y, 1.0)
-    return sigma, res, iterations, "continuation+newton" if newton else "continuation+damped"
+    target = _kernels.softmax_by_infoset(previous * lam_slot * q_of(y), offsets)
+    res = float(np.max(np.abs(sigma - target))) if previous == 1.0 else float("inf")
+    if previous < 1.0:  # report the certificate at the requested lam, not at the last continuation point
+        full = _kernels.softmax_by_infoset(lam_slot * q_of(y), offsets)
+        res = float(np.max(np.abs(sigma - full)))
+    return sigma, res, evaluations, "continuation+newton_krylov"
 
 
 def _finish(tree: GameTree, sigma: np.ndarray, taus: np.ndarray, res: float, iterations: int, method: str,
@@ -255,8 +239,8 @@ def _finish(tree: GameTree, sigma: np.ndarray, taus: np.ndarray, res: float, ite
     return AgentFormResult(tree, sigma, Q, root, expected, res, converged, iterations, method, parameters)
 
 
-def solve_agent_qre(game: Any, lam: Any, *, tol: float = 1e-12, max_iter: int = 2000, steps: int | None = None,
-                    damping: float = 0.5, newton_max: int = 400, init: np.ndarray | None = None,
+def solve_agent_qre(game: Any, lam: Any, *, tol: float = 1e-12, max_iter: int = 100, steps: int | None = None,
+                    init: np.ndarray | None = None,
                     raise_on_failure: bool = False) -> AgentFormResult:
     """Agent (behaviour-strategy) logit QRE of a sequential game, on the tree (module docstring).
 
@@ -269,8 +253,8 @@ def solve_agent_qre(game: Any, lam: Any, *, tol: float = 1e-12, max_iter: int = 
         Target fixed-point residual.
     steps : int, optional
         Continuation steps from ``lam = 0`` (default ``max(4, ceil(2 max(lam) * payoff range))`` capped at 200).
-    newton_max : int
-        Newton polish only for trees with at most this many infoset actions (damped iteration otherwise).
+    max_iter : int
+        Newton iterations per continuation step.
 
     >>> from rqe.openspiel import solve_agent_qre
     >>> r = solve_agent_qre("kuhn_poker", lam=2.0)
@@ -279,13 +263,12 @@ def solve_agent_qre(game: Any, lam: Any, *, tol: float = 1e-12, max_iter: int = 
     """
     tree = _as_tree(game)
     lams = per_player(lam, tree.n_players, "lam")
-    return _run(tree, lams, np.zeros(tree.n_players), tol, max_iter, steps, damping, newton_max, init,
+    return _run(tree, lams, np.zeros(tree.n_players), tol, max_iter, steps, init,
                 raise_on_failure, "agent_qre", {"lam": lams.tolist()})
 
 
-def solve_agent_rqe(game: Any, tau: Any, epsilon: Any, *, tol: float = 1e-12, max_iter: int = 2000,
-                    steps: int | None = None, damping: float = 0.5, newton_max: int = 400,
-                    init: np.ndarray | None = None, raise_on_failure: bool = False) -> AgentFormResult:
+def solve_agent_rqe(game: Any, tau: Any, epsilon: Any, *, tol: float = 1e-12, max_iter: int = 100,
+                    steps: int | None = None, init: np.ndarray | None = None, raise_on_failure: bool = False) -> AgentFormResult:
     """Agent (behaviour-strategy) RQE with nested KL risk over the other players' moves (module docstring).
 
     ``sigma(.|I) = softmax(Q_i^tau(I, .) / epsilon_i)`` at every infoset; ``tau = 0`` is the agent QRE with
@@ -299,16 +282,14 @@ def solve_agent_rqe(game: Any, tau: Any, epsilon: Any, *, tol: float = 1e-12, ma
     tree = _as_tree(game)
     taus = per_player(tau, tree.n_players, "tau")
     eps = per_player(epsilon, tree.n_players, "epsilon", strict=True)
-    return _run(tree, 1.0 / eps, taus, tol, max_iter, steps, damping, newton_max, init, raise_on_failure,
+    return _run(tree, 1.0 / eps, taus, tol, max_iter, steps, init, raise_on_failure,
                 "agent_rqe", {"tau": taus.tolist(), "epsilon": eps.tolist(), "penalty": "kl",
                               "regularizer": "entropy"})
 
 
-def _run(tree, lams, taus, tol, max_iter, steps, damping, newton_max, init, raise_on_failure, method, params):
+def _run(tree, lams, taus, tol, max_iter, steps, init, raise_on_failure, method, params):
     tol = positive_float(tol, "tol")
     max_iter = positive_int(max_iter, "max_iter")
-    if not 0 < damping <= 1:
-        raise ParameterError(f"damping must be in (0, 1], got {damping}")
     spread = float(np.ptp(tree.returns[tree.kind == 0])) if tree.n_nodes else 1.0
     if steps is None:
         steps = int(min(200, max(4, np.ceil(2 * lams.max() * max(spread, 1e-12) * (1 + taus.max())))))
@@ -318,6 +299,6 @@ def _run(tree, lams, taus, tol, max_iter, steps, damping, newton_max, init, rais
         if init.shape != (tree.n_slots,):
             raise ParameterError(f"init must have one entry per infoset action ({tree.n_slots}), got {init.shape}")
     sigma, res, iterations, how = _solve(tree, lams, np.asarray(taus, dtype=np.float64), tol, max_iter, steps,
-                                         damping, newton_max, init)
+                                         init)
     params = dict(params, tol=tol, steps=steps, game=tree.game.get_type().short_name)
     return _finish(tree, sigma, taus, res, iterations, f"{method}:{how}", tol, raise_on_failure, params)
