@@ -1,0 +1,1 @@
+"""SRPO: strategic risk-averse policy optimisation for collaborative multi-agent learning."""
