@@ -110,7 +110,10 @@ def plot(results, out: Path):
 
         ax = axes[1, column]
         if rows:
-            labels = [f"{label} #{k}" for k, (label, *_rest) in enumerate(rows, start=1)]
+            labels, seen = [], {}
+            for label, *_rest in rows:
+                seen[label] = seen.get(label, 0) + 1
+                labels.append(f"{label} #{seen[label]}")
             positions = np.arange(len(rows))
             for i in range(game.n_players):
                 ax.bar(positions + (i - 0.5) * 0.4, [strategies[i][0] for _, strategies, *_ in rows], width=0.4,

@@ -225,7 +225,7 @@ def _result_document(spec: str, concept: str, options: dict[str, Any], result: A
     for key, value in options.items():
         if key != "rng":
             parameters.setdefault(key, value)
-    return {
+    document = {
         "game": spec,
         "concept": concept,
         "parameters": _jsonable(parameters),
@@ -233,6 +233,31 @@ def _result_document(spec: str, concept: str, options: dict[str, Any], result: A
         "converged": bool(result.converged),
         "method": str(result.method),
     }
+    distribution = getattr(result, "distribution", None)
+    if distribution is not None:
+        # A correlated equilibrium is a joint distribution, not a profile of independent strategies.
+        distribution = np.asarray(distribution, dtype=float)
+        document["correlated"] = {
+            "distribution": _jsonable(distribution),
+            "payoffs": _jsonable(np.asarray(result.payoffs, dtype=float)),
+            "welfare": float(result.welfare),
+            "residual": float(getattr(result, "incentive_violation", float("nan"))),
+        }
+    return document
+
+
+def _marginals(distribution: np.ndarray) -> list[np.ndarray]:
+    axes = range(distribution.ndim)
+    return [distribution.sum(axis=tuple(j for j in axes if j != i)) for i in axes]
+
+
+def _support(game: Game, distribution: np.ndarray, atol: float = 1e-9) -> str:
+    cells = []
+    for profile in np.ndindex(*distribution.shape):
+        if distribution[profile] > atol:
+            names = ",".join(game.action_names[i][a] for i, a in enumerate(profile))
+            cells.append(f"({names})={distribution[profile]:.4f}")
+    return " ".join(cells)
 
 
 def _print_result(game: Game, concept: str, document: dict[str, Any]) -> None:
@@ -241,6 +266,17 @@ def _print_result(game: Game, concept: str, document: dict[str, Any]) -> None:
           f"converged {'yes' if document['converged'] else 'NO'}")
     if parameters:
         print(f"parameters: {parameters}")
+    correlated = document.get("correlated")
+    if correlated is not None:
+        distribution = np.asarray(correlated["distribution"])
+        rows = [[*(game.action_names[i][a] for i, a in enumerate(profile)), f"{distribution[profile]:.4f}"]
+                for profile in np.ndindex(*distribution.shape) if distribution[profile] > 1e-9]
+        print(_table([*game.player_names, "probability"], rows, [False] * game.n_players + [True]))
+        costs = _expected_costs(game, _marginals(distribution))
+        print("payoffs: " + ", ".join(_fmt(v) for v in correlated["payoffs"])
+              + f"   welfare: {_fmt(correlated['welfare'])}   incentive violation: {correlated['residual']:.1e}"
+              + ("" if costs is None else "   E[cost]: " + ", ".join(_fmt(c) for c in costs)))
+        return
     equilibria = document["equilibria"]
     if not equilibria:
         print("no equilibrium found")
@@ -376,6 +412,15 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         parameters = ", ".join(f"{k}={_short(v)}" for k, v in document["parameters"].items()
                                if k in ("tau", "epsilon", "lam", "kind", "objective"))
         label = document["concept"] + (f" ({parameters})" if parameters else "")
+        correlated = document.get("correlated")
+        if correlated is not None:
+            distribution = np.asarray(correlated["distribution"])
+            row = [label, "joint", _support(game, distribution), ", ".join(_fmt(v, 4) for v in correlated["payoffs"]),
+                   _fmt(correlated["welfare"], 4)]
+            if has_costs:
+                row.append(_fmt(free_riding_degree(game, _marginals(distribution)), 4))
+            rows.append(row)
+            continue
         if not document["equilibria"]:
             rows.append([label, "-", "no equilibrium found", "", ""] + ([""] if has_costs else []))
         for k, eq in enumerate(document["equilibria"], start=1):

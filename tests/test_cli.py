@@ -220,3 +220,19 @@ def test_help_version_and_no_command(capsys):
     code, out, _ = run(capsys)
     assert code == 2 and "COMMAND" in out
     assert run(capsys, "solve", "--help")[0] == 0
+
+
+def test_correlated_results_show_the_joint_distribution(capsys, fake_solvers, monkeypatch):
+    monkeypatch.setitem(CONCEPTS, "ce", ("tests.fake_solvers", "solve_joint"))
+    code, out, _ = run(capsys, "solve", "collaborate_defect", "--concept", "ce", "--kind", "cce")
+    assert code == 0
+    assert "C  D       0.5000" in out and "D  C       0.5000" in out
+    assert "payoffs: 0.8, 0.8   welfare: 1.6" in out and "E[cost]: 0.2, 0.2" in out
+    code, out, _ = run(capsys, "solve", "collaborate_defect", "--concept", "ce", "--json")
+    document = json.loads(out)
+    assert document["equilibria"] == [] and document["parameters"] == {"kind": "ce"}
+    assert document["correlated"]["distribution"] == [[0.0, 0.5], [0.5, 0.0]]
+    assert document["correlated"]["welfare"] == pytest.approx(1.6)
+    code, out, _ = run(capsys, "compare", "collaborate_defect", "--concepts", "ce")
+    row = next(line for line in out.splitlines() if line.startswith("ce"))
+    assert "(C,D)=0.5000 (D,C)=0.5000" in row and row.split()[-1] == "0"  # marginals equal: no free-riding
