@@ -23,6 +23,7 @@ ghp2003        experimental  Goeree, Holt & Palfrey's (2003) generalised matchin
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import math
@@ -213,11 +214,36 @@ def _solver_options(concept: str, args: argparse.Namespace, strict: bool = True)
     return options
 
 
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    """Send anything written to file descriptor 1 (e.g. an LP library's banner printed from C) to stderr,
+    so that stdout carries only rqe's own output (``--json`` stays parseable)."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):  # no real stdout (embedded use): Python level only
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+        return
+    try:
+        os.dup2(2, 1)
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        try:
+            sys.stdout.flush()
+        except (OSError, ValueError):  # pragma: no cover
+            pass
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _solve(game: Game, concept: str, options: dict[str, Any]):
     from rqe.solvers import get_solver
 
     solver = get_solver(concept)
-    return solver(game, **options)
+    with _stdout_to_stderr():
+        return solver(game, **options)
 
 
 def _result_document(spec: str, concept: str, options: dict[str, Any], result: Any) -> dict[str, Any]:

@@ -62,3 +62,12 @@ def solve_joint(game, kind="ce", objective="welfare"):
     distribution[first] = distribution[second] = 0.5
     payoffs = 0.5 * (game.pure_payoffs(first) + game.pure_payoffs(second))
     return FakeJointResult(distribution, payoffs, float(payoffs.sum()), 0.0, parameters={"kind": kind})
+
+
+def solve_noisy(game, method="pure"):
+    """Like solve_pure, but prints a banner straight to file descriptor 1, as some C libraries do."""
+    import os
+
+    os.write(1, b"Running SomeLP 1.0: banner on stdout\n")
+    print("and a Python print")
+    return solve_pure(game, method)

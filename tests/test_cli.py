@@ -236,3 +236,12 @@ def test_correlated_results_show_the_joint_distribution(capsys, fake_solvers, mo
     code, out, _ = run(capsys, "compare", "collaborate_defect", "--concepts", "ce")
     row = next(line for line in out.splitlines() if line.startswith("ce"))
     assert "(C,D)=0.5000 (D,C)=0.5000" in row and row.split()[-1] == "0"  # marginals equal: no free-riding
+
+
+def test_solver_chatter_on_stdout_does_not_break_json(capfd, fake_solvers, monkeypatch):
+    monkeypatch.setitem(CONCEPTS, "nash", ("tests.fake_solvers", "solve_noisy"))
+    code = cli.main(["solve", "stag_hunt", "--json"])
+    out, err = capfd.readouterr()
+    assert code == 0
+    assert json.loads(out)["method"] == "fake_pure"
+    assert "banner on stdout" in err and "and a Python print" in err
