@@ -150,6 +150,11 @@ def _expected_costs(game: Game, strategies: Sequence[np.ndarray]) -> np.ndarray 
     return np.array([float(c @ x) for c, x in zip(game.costs, strategies)])
 
 
+def _fmt_degree(value: float | None) -> str:
+    # differences of expected costs below 1e-12 are rounding noise of equal strategies
+    return "" if value is None else _fmt(0.0 if abs(value) < 1e-12 else value, 4)
+
+
 def free_riding_degree(game: Game, strategies: Sequence[np.ndarray]) -> float | None:
     """``max_i E_{x_i}[c_i] - min_i E_{x_i}[c_i]``: for two players the free-riding degree
     ``|E_{x_1} c - E_{x_2} c|`` of QZLM Definition 4.1 (``docs/rqe-math.md`` section 6); ``None`` without costs.
@@ -444,7 +449,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             row = [label, "joint", _support(game, distribution), ", ".join(_fmt(v, 4) for v in correlated["payoffs"]),
                    _fmt(correlated["welfare"], 4)]
             if has_costs:
-                row.append(_fmt(free_riding_degree(game, _marginals(distribution)), 4))
+                row.append(_fmt_degree(free_riding_degree(game, _marginals(distribution))))
             rows.append(row)
             continue
         if not document["equilibria"]:
@@ -455,7 +460,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                    " | ".join(_strategy(game, i, x) for i, x in enumerate(strategies)),
                    ", ".join(_fmt(v, 4) for v in eq["payoffs"]), _fmt(eq["welfare"], 4)]
             if has_costs:
-                row.append(_fmt(free_riding_degree(game, strategies), 4))
+                row.append(_fmt_degree(free_riding_degree(game, strategies)))
             if not document["converged"] and k == 1:
                 row[0] += " [not converged]"
             rows.append(row)

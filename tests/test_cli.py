@@ -245,3 +245,37 @@ def test_solver_chatter_on_stdout_does_not_break_json(capfd, fake_solvers, monke
     assert code == 0
     assert json.loads(out)["method"] == "fake_pure"
     assert "banner on stdout" in err and "and a Python print" in err
+
+
+# ------------------------------------------------------------------------------------------ real solvers
+def _available(concept):
+    from rqe.solvers import available_concepts
+
+    if concept not in available_concepts():
+        pytest.skip(f"concept {concept!r} is not part of this version")
+
+
+@pytest.mark.parametrize("concept,extra", [("nash", []), ("qre", ["--lam", "2"]),
+                                           ("rqe", ["--tau", "1.5", "--epsilon", "0.5"])])
+def test_real_solvers_json_is_consistent_with_the_game(capfd, concept, extra):
+    _available(concept)
+    game = library.get("collaborate_defect")
+    code = cli.main(["solve", "collaborate_defect", "--concept", concept, "--json", *extra])
+    out, _ = capfd.readouterr()
+    assert code == 0
+    document = json.loads(out)
+    assert document["concept"] == concept and document["equilibria"]
+    for eq in document["equilibria"]:
+        x = [np.array(s) for s in eq["strategies"]]
+        np.testing.assert_allclose(eq["payoffs"], game.expected_payoffs(x), atol=1e-9)
+        assert eq["welfare"] == pytest.approx(sum(eq["payoffs"]))
+    if concept == "nash":  # (C, D), (D, C) and the symmetric mixed equilibrium P(C) = 0.6
+        mixed = sorted(round(eq["strategies"][0][0], 6) for eq in document["equilibria"])
+        assert mixed == [0.0, 0.6, 1.0]
+        assert all(game.nash_gap([np.array(s) for s in eq["strategies"]]) < 1e-9 for eq in document["equilibria"])
+    if concept == "qre":  # symmetric logit QRE: x = 1 / (1 + exp(lam (x - 0.6))) with lam = 2
+        x = document["equilibria"][0]["strategies"][0][0]
+        assert x == pytest.approx(1 / (1 + np.exp(2 * (x - 0.6))), abs=1e-8)
+    if concept == "rqe":
+        assert document["parameters"]["tau"] in (1.5, [1.5, 1.5])
+        assert document["parameters"]["epsilon"] in (0.5, [0.5, 0.5])
