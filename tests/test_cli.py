@@ -129,7 +129,6 @@ def test_solve_unavailable_concept_exit_2(capsys, fake_solvers):
         (["solve"], "the following arguments are required: game"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         (["compare", "stag_hunt", "--concepts", "nash,foo"], "unknown concept 'foo'"),
-        (["show", "openspiel:matrix_pd"], "rqe.openspiel.cli"),
         (["convert", "stag_hunt", "out.txt"], "cannot tell the format"),
     ],
 )
@@ -279,3 +278,30 @@ def test_real_solvers_json_is_consistent_with_the_game(capfd, concept, extra):
     if concept == "rqe":
         assert document["parameters"]["tau"] in (1.5, [1.5, 1.5])
         assert document["parameters"]["epsilon"] in (0.5, [0.5, 0.5])
+
+
+def test_openspiel_specs_are_delegated(capsys, monkeypatch):
+    import sys
+    import types
+
+    bridge = types.ModuleType("rqe.openspiel.cli")
+    seen = []
+
+    def load_game_spec(spec):
+        seen.append(spec)
+        return library.get("matching_pennies")
+
+    bridge.load_game_spec = load_game_spec
+    bridge.register = lambda subparsers: None
+    monkeypatch.setitem(sys.modules, "rqe.openspiel.cli", bridge)
+    code, out, _ = run(capsys, "show", "openspiel:matrix_mp")
+    assert code == 0 and seen == ["openspiel:matrix_mp"] and "Matching pennies" in out
+
+
+def test_openspiel_specs_without_the_bridge(capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(cli, "EXTENSIONS", [])
+    monkeypatch.setitem(sys.modules, "rqe.openspiel.cli", None)  # makes the import fail as if it were absent
+    code, out, err = run(capsys, "show", "openspiel:matrix_pd")
+    assert_user_error(code, out, err, "need the module rqe.openspiel.cli")
