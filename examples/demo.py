@@ -26,6 +26,7 @@ if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
 from rqe import library  # noqa: E402
+from rqe.analysis.free_riding import free_riding_degree  # noqa: E402
 from rqe.errors import NotAvailableError, RQEError  # noqa: E402
 from rqe.solvers import get_solver  # noqa: E402
 
@@ -43,10 +44,8 @@ def runs():
 
 
 def free_riding(game, strategies):
-    if game.costs is None:
-        return None
-    expected = [float(c @ x) for c, x in zip(game.costs, strategies)]
-    return max(expected) - min(expected)
+    """|E_{x_1} c - E_{x_2} c| (QZLM Definition 4.1), for games with private costs."""
+    return None if game.costs is None else free_riding_degree(game, strategies)
 
 
 def solve_all(game):

@@ -156,8 +156,9 @@ def _fmt_degree(value: float | None) -> str:
 
 
 def free_riding_degree(game: Game, strategies: Sequence[np.ndarray]) -> float | None:
-    """``max_i E_{x_i}[c_i] - min_i E_{x_i}[c_i]``: for two players the free-riding degree
-    ``|E_{x_1} c - E_{x_2} c|`` of QZLM Definition 4.1 (``docs/rqe-math.md`` section 6); ``None`` without costs.
+    """The free-riding degree ``max_i E_{x_i}[c_i] - min_i E_{x_i}[c_i]`` of
+    :func:`rqe.analysis.free_riding.free_riding_degree` (QZLM Definition 4.1 for two players,
+    ``docs/rqe-math.md`` section 6), or ``None`` for a game without private costs.
 
     Examples
     --------
@@ -165,10 +166,11 @@ def free_riding_degree(game: Game, strategies: Sequence[np.ndarray]) -> float | 
     >>> free_riding_degree(library.get("collaborate_defect"), [np.array([1.0, 0.0]), np.array([0.0, 1.0])])
     0.4
     """
-    costs = _expected_costs(game, strategies)
-    if costs is None:
+    if game.costs is None:
         return None
-    return float(costs.max() - costs.min())
+    from rqe.analysis.free_riding import free_riding_degree as degree
+
+    return degree(game, [np.asarray(x, dtype=float) for x in strategies])
 
 
 def _jsonable(value: Any) -> Any:
