@@ -3,7 +3,7 @@
 Same seeded uniform random n x n games (nondegenerate with probability one) for both, n = 3..12. Accuracy:
 the largest Nash gap over the equilibria found; the note says whether both found the same set. nashpy is
 pure Python and its time grows with the ``C(2n, n) - 1`` support pairs, so it is timed only up to a size
-(quick: 8, full: 10); above that the row has no peer time.
+(quick: 9, full: 10); above that the row has no peer time.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def run(quick: bool) -> list[Row]:
     except ImportError:  # pragma: no cover
         nashpy = None
     sizes = list(range(3, 13))
-    peer_max = 8 if quick else 10
+    peer_max = 9 if quick else 10
     rows = []
     for n in sizes:
         rng = np.random.default_rng(2000 + n)

@@ -2,6 +2,7 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, strategies as st
 
 from rqe import Game
 from rqe.errors import GameError, ProblemSizeError
@@ -76,7 +77,6 @@ def test_size_guard_and_bad_input():
         vertex_enumeration(Game(np.zeros((3, 2, 2, 2))))
 
 
-@pytest.mark.slow
 def test_equal_quantecon_vertex_enumeration():
     from quantecon.game_theory import vertex_enumeration as qe_vertex_enumeration
 
@@ -86,3 +86,20 @@ def test_equal_quantecon_vertex_enumeration():
             game = random_game(rng, m, n, degenerate=False)
             assert key_set(e.strategies for e in vertex_enumeration(game).equilibria) == key_set(
                 qe_vertex_enumeration(quantecon_game(game)))
+
+
+@given(data=st.data(), m=st.integers(1, 3), n=st.integers(1, 3))
+def test_hypothesis_small_integer_games_equal_exact_brute_force(data, m, n):
+    entries = st.integers(-2, 2)
+    A = np.array(data.draw(st.lists(entries, min_size=m * n, max_size=m * n)), dtype=float).reshape(m, n)
+    B = np.array(data.draw(st.lists(entries, min_size=m * n, max_size=m * n)), dtype=float).reshape(m, n)
+    game = Game.from_bimatrix(A, B)
+    result = vertex_enumeration(game)
+    expected = {tuple(round(float(v), 6) + 0.0 for v in eq) for eq in exact_extreme_equilibria(game)}
+    assert key_set(e.strategies for e in result.equilibria) == expected
+    assert result.complete and all(e.residual < 1e-9 for e in result.equilibria)
+    # relabelling the row player's actions relabels the equilibria
+    order = data.draw(st.permutations(range(m)))
+    moved = vertex_enumeration(game.permute_actions(0, order))
+    assert key_set((np.asarray(e.strategies[0])[np.argsort(order)], e.strategies[1]) for e in moved.equilibria) \
+        == expected
