@@ -134,6 +134,18 @@ def lu_factor(A, piv):
 
 
 @njit(cache=True)
+def lu_det_sign(A, piv):
+    """Sign of the determinant of a matrix factorised in place by :func:`lu_factor`."""
+    sign = 1.0
+    for k in range(A.shape[0]):
+        if piv[k] != k:
+            sign = -sign
+        if A[k, k] < 0.0:
+            sign = -sign
+    return sign
+
+
+@njit(cache=True)
 def lu_solve(A, piv, b):
     """Solve ``A x = b`` in place in ``b`` with the factors from :func:`lu_factor`."""
     n = A.shape[0]
@@ -430,21 +442,28 @@ def polish_nash(pay, shape, offsets, x0, threshold, out):
 # ----------------------------------------------------------------------------------------- continuation
 @njit(cache=True)
 def _tangent(J, prev, A, piv, t):
-    """Unit tangent ``t`` with ``J t = 0`` and ``prev . t > 0`` (solves ``[J; prev] t = e_last``)."""
+    """Unit tangent ``t`` with ``J t = 0`` and ``prev . t > 0`` (solves ``[J; prev] t = e_last``).
+
+    Returns the sign of ``det [J; t]`` (0.0 on failure). Since ``det [J; a] = (a . t) det [J; t]`` for every
+    ``a``, it equals the sign of ``det [J; prev]``. Along a smooth curve without bifurcations this sign is
+    constant when the tangent keeps its orientation, so a change reveals a step that jumped onto a part of
+    the curve traversed the other way (e.g. across a tight fold).
+    """
     m = J.shape[1]
     n = m - 1
     A[:n, :] = J
     A[n, :] = prev
     if not lu_factor(A, piv):
-        return False
+        return 0.0
+    sign = lu_det_sign(A, piv)
     t[:] = 0.0
     t[n] = 1.0
     lu_solve(A, piv, t)
     norm = np.sqrt(np.sum(t * t))
     if not np.isfinite(norm) or norm == 0.0:
-        return False
+        return 0.0
     t /= norm
-    return True
+    return sign
 
 
 @njit(cache=True)
@@ -505,7 +524,8 @@ def trace_path(pay, shape, offsets, weights, s_target, nash_mode, s_max, max_ste
     qre_system(pay, shape, offsets, weights, z[:n], z[n], x, v, D, D_const, H, J, True)
     prev = np.zeros(m)
     prev[n] = 1.0
-    if not _tangent(J, prev, A, piv, t):
+    orientation = _tangent(J, prev, A, piv, t)
+    if orientation == 0.0:
         return STATUS_STUCK, 0, points, gaps, z, nash, nash_gap, 0
     count = 0
     to_probabilities(shape, offsets, z[:n], x)
@@ -565,7 +585,7 @@ def trace_path(pay, shape, offsets, weights, s_target, nash_mode, s_max, max_ste
             continue
         # tangent at the new point (Jacobian of the last corrector iterate, converged to corr_tol)
         qre_system(pay, shape, offsets, weights, zn[:n], zn[n], x, v, D, D_const, H, J, True)
-        if not _tangent(J, t, A, piv, tn):
+        if _tangent(J, t, A, piv, tn) != orientation:
             h *= 0.5
             continue
         c = 0.0
