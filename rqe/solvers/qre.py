@@ -440,7 +440,8 @@ def qre_path(game: Game, lam_max: float | None = None, *, max_steps: int = 10_00
             end = _probabilities_from_logs(z[:-1], prep.offsets)
             nash = np.zeros_like(end)
             end_gap = float(gaps[count - 1])
-            nash_gap = _k.polish_near(prep.pay, prep.shape, prep.offsets, end, max(1e-2, 100.0 * end_gap), nash)
+            nash_gap = _k.polish_near(prep.pay, prep.shape, prep.offsets, end, max(1e-2, 100.0 * end_gap), True,
+                                      nash)
     points = points[:count]
     lam = points[:, -1] / prep.scale
     probabilities = np.array([_probabilities_from_logs(row[:-1], prep.offsets) for row in points])
