@@ -223,6 +223,9 @@ def test_gambit_reference_data_present():
     cases = _gambit_cases()
     assert len(cases) >= 30
     assert {len(c["shape"]) for c in cases} >= {2, 3, 4}
+    # some games have a principal branch that turns back in lam, with reference points past the turn
+    folds = [c for c in cases if "fold_lam" in c]
+    assert len(folds) >= 3 and all(max(q["lam"] for q in c["qre"]) > c["fold_lam"] for c in folds)
 
 
 @pytest.mark.parametrize("index", range(len(json.loads(DATA.read_text())["cases"])))

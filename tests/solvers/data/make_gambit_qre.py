@@ -25,6 +25,13 @@ SHAPES = [(2, 2), (3, 3), (4, 4), (5, 3), (6, 6), (2, 2, 2), (3, 3, 3), (2, 3, 4
 GAMES_PER_SHAPE = 3
 LAMBDAS = [0.05, 0.3, 1.0, 3.0]        # payoffs are uniform on [0, 10]
 FIT_SAMPLE = 500
+# games whose principal branch turns back in lam (found by scanning seeded random games); for these the
+# precisions are chosen around Gambit's first turning point, so the data pin down the branch past it
+FOLD_GAMES = [
+    [[[3.575, 5.8], [2.288, 8.396]], [[3.683, 3.588], [3.269, 3.262]]],
+]
+FOLD_SEARCH_SEED = 5
+FOLD_SEARCH_TRIALS = (50, 117, 146)
 
 
 def strategies(profile, game, shape):
@@ -79,6 +86,28 @@ def main() -> None:
                 case["fit"] = {"counts": counts, "lam": float(fit.lam), "log_like": float(fit.log_like),
                                "strategies": strategies(fit.profile, game, shape)}
             cases.append(case)
+    search = np.random.default_rng(FOLD_SEARCH_SEED)
+    fold_games = [np.array(g) for g in FOLD_GAMES]
+    for trial in range(max(FOLD_SEARCH_TRIALS) + 1):
+        shape = [(2, 2), (3, 3), (2, 2, 2), (3, 2)][trial % 4]
+        payoffs = np.round(search.uniform(0, 10, (len(shape), *shape)), 3)
+        if trial in FOLD_SEARCH_TRIALS:
+            fold_games.append(payoffs)
+    for payoffs in fold_games:
+        shape = payoffs.shape[1:]
+        game = gbt.Game.from_arrays(*[payoffs[i] for i in range(len(shape))])
+        branch = [q.lam for q in gbt.qre.logit_solve_branch(game)]
+        turn = next(branch[k] for k in range(1, len(branch)) if branch[k] < branch[k - 1])
+        lambdas = [0.5 * turn, 0.98 * turn, 1.5 * turn, 3.0 * turn]
+        points = []
+        for qre in gbt.qre.logit_solve_lambda(game, lambdas):
+            x = strategies(qre.profile, game, shape)
+            residual = fixed_point_residual(payoffs, x, qre.lam)
+            assert residual < 1e-6, f"residual {residual}"
+            points.append({"lam": float(qre.lam), "strategies": x, "residual": residual})
+        nash = gbt.nash.logit_solve(game).equilibria[0]
+        cases.append({"shape": list(shape), "payoffs": payoffs.tolist(), "qre": points, "fold_lam": float(turn),
+                      "nash": strategies(nash, game, shape), "nash_regret": float(nash.max_regret())})
     out = {
         "generator": "tests/solvers/data/make_gambit_qre.py",
         "pygambit_version": gbt.__version__,
