@@ -275,8 +275,10 @@ def _extragradient(model: RQEModel, xs: list[np.ndarray], max_iter: int, tol: fl
 
 
 # ====================================================================================== continuation
-def _tangent(Jw: np.ndarray, Ft: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
+def _tangent(Jw: np.ndarray, Ft: np.ndarray, previous: np.ndarray | None) -> np.ndarray | None:
     A = np.hstack([Jw, Ft[:, None]])
+    if not np.all(np.isfinite(A)):
+        return None
     # null vector of the n x (n+1) matrix A: last right singular vector
     _, _, vt = np.linalg.svd(A)
     t = vt[-1]
@@ -300,10 +302,13 @@ def _continuation(model: RQEModel, w0: np.ndarray, homotopy, max_steps: int = 20
         return model.system(w, jacobian=jac)
 
     def F_theta(w, theta):
+        # central differences; one-sided at theta < h, where the deformation (a tau multiplier) must stay >= 0
         h = 1e-6
-        Fp = F_at(w, min(theta + h, 1.5), jac=False)[0]
-        Fm = F_at(w, max(theta - h, -0.5), jac=False)[0]
-        return (Fp - Fm) / (2 * h)
+        lo = theta - h if theta >= h else theta
+        hi = theta + h
+        Fp = F_at(w, hi, jac=False)[0]
+        Fm = F_at(w, lo, jac=False)[0]
+        return (Fp - Fm) / (hi - lo)
 
     scale = model.payoff_scale + float(np.max(model.eps))
     theta = 0.0
@@ -318,6 +323,8 @@ def _continuation(model: RQEModel, w0: np.ndarray, homotopy, max_steps: int = 20
         steps += 1
         F, J = F_at(w, theta)
         t = _tangent(J, F_theta(w, theta), t_prev)
+        if t is None:
+            return None, steps, path
         u = np.concatenate([w, [theta]])
         pred = u + h * t
         if pred[-1] > theta_end and theta < theta_end:
@@ -340,6 +347,8 @@ def _continuation(model: RQEModel, w0: np.ndarray, homotopy, max_steps: int = 20
             Ftv = F_theta(v[:-1], v[-1])
             G = np.concatenate([Fv, [t @ (v - pred)]])
             A = np.vstack([np.hstack([Jv, Ftv[:, None]]), t[None, :]])
+            if not np.all(np.isfinite(A)) or not np.all(np.isfinite(G)):
+                break
             try:
                 dv = np.linalg.solve(A, -G)
             except np.linalg.LinAlgError:
