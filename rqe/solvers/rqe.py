@@ -359,7 +359,17 @@ def _continuation(model: RQEModel, w0: np.ndarray, homotopy, max_steps: int = 20
             if float(np.max(np.abs(dv))) < 1e-11 and float(np.max(np.abs(Fv))) < 1e-8 * scale:
                 ok = True
                 break
-        if ok and float(np.max(np.abs(v[:-1] - w))) < 2.0:
+        if ok and float(np.max(np.abs(v[:-1] - w))) < 2.0 and v[-1] >= theta_end > theta:
+            # the corrector crossed theta_end: land on it from the interpolated point
+            frac = (theta_end - theta) / (v[-1] - theta)
+            w_fin, norm, _ = _newton_fixed_theta(model, homotopy, w + frac * (v[:-1] - w), theta_end)
+            if norm <= 1e-9 * scale:
+                path.append((theta_end, w_fin.copy()))
+                return w_fin, steps, path
+            h *= 0.5
+            if h < 1e-10:
+                return None, steps, path
+        elif ok and float(np.max(np.abs(v[:-1] - w))) < 2.0:
             w, theta = v[:-1], float(v[-1])
             t_prev = t
             path.append((theta, w.copy()))
@@ -535,7 +545,7 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
         start = init_xs if init_xs is not None else centroid
         x1, x2 = (np.maximum(np.asarray(x, dtype=np.float64), 1e-300) for x in start)
         x1, x2 = x1 / x1.sum(), x2 / x2.sum()
-        o1, o2, res, its = _kernels().solve_one(
+        o1, o2, res, its = _kernels().solve_robust(
             np.ascontiguousarray(model.base_M[0]), np.ascontiguousarray(model.base_M[1]), x1, x2,
             model.base_tau[0], model.base_tau[1], model.eps[0], model.eps[1], _REG_CODES[type(model.regularizer)],
             60, min(max_iter, 500))
