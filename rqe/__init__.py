@@ -28,12 +28,18 @@ _LAZY: dict[str, str] = {
     "solve_correlated": "rqe.solvers.correlated",
     "CorrelatedResult": "rqe.solvers.correlated",
     "security_strategies": "rqe.solvers.security",
+    "SecurityResult": "rqe.solvers.security",
+    "fictitious_play": "rqe.solvers.dynamics",
+    "regret_matching": "rqe.solvers.dynamics",
+    "replicator_dynamics": "rqe.solvers.dynamics",
     # quantal response
     "solve_qre": "rqe.solvers.qre",
     "qre_path": "rqe.solvers.qre",
     "fit_qre": "rqe.solvers.qre",
     "solve_qre_batch": "rqe.solvers.qre",
     "QREResult": "rqe.solvers.qre",
+    "QREPath": "rqe.solvers.qre",
+    "QREFit": "rqe.solvers.qre",
     # risk-averse quantal response
     "solve_rqe": "rqe.solvers.rqe",
     "is_tractable": "rqe.solvers.rqe",

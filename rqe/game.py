@@ -319,6 +319,8 @@ class Game:
         costs : sequence of 1-D arrays
             ``costs[i][a_i]`` is player ``i``'s private cost of action ``a_i``.
 
+        Examples
+        --------
         >>> g = Game.from_shared_reward([[1, 1], [1, 0]], [[0.4, 0.0], [0.4, 0.0]])
         >>> g.payoffs[0].tolist()
         [[0.6, 0.6], [1.0, 0.0]]
