@@ -523,17 +523,16 @@ class PettingZooEnv:
 ENV_NAMES = ("cooking", "collaborate_defect", "matrix")
 
 
-def collaborate_defect_game(cost: float = 0.4) -> Any:
-    """Collaborate/defect (``docs/rqe-math.md`` section 6): R = 1 if anyone collaborates, c(C) = cost, c(D) = 0.
+def collaborate_defect_game(cost: float = 0.4, n_players: int = 2) -> Any:
+    """Collaborate/defect from the game library (``docs/rqe-math.md`` section 6): R = 1 if anyone collaborates,
+    c(C) = cost, c(D) = 0.
 
     >>> collaborate_defect_game().payoffs[0].tolist()
     [[0.6, 0.6], [1.0, 0.0]]
     """
-    from rqe.game import Game
+    from rqe import library
 
-    R = np.array([[1.0, 1.0], [1.0, 0.0]])
-    return Game.from_shared_reward(R, [[cost, 0.0], [cost, 0.0]], title="Collaborate/defect",
-                                   action_names=[["C", "D"], ["C", "D"]])
+    return library.get("collaborate_defect", cost=cost, n_players=n_players)
 
 
 def make_env(name: str, n_envs: int, device: Any = "cpu", **kwargs: Any) -> Any:
