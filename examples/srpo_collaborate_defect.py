@@ -46,8 +46,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--tau", type=float, default=10.0)
     parser.add_argument("--epsilon", type=float, default=0.2)
-    parser.add_argument("--updates", type=int, default=400)
-    parser.add_argument("--n-envs", type=int, default=1024)
+    parser.add_argument("--updates", type=int, default=150)
+    parser.add_argument("--n-envs", type=int, default=512)
     parser.add_argument("--out", default="examples/results/srpo_collaborate_defect.json")
     args = parser.parse_args()
 
