@@ -13,8 +13,8 @@ Collaborative games have utilities ``u_i(a) = R(a) - c_i(a_i)`` with a shared re
   (``min_{a_{-i}} E_{x_i} u_i(., a_{-i})``, a pure joint action of the partners): how much of ``i``'s payoff
   survives without its training partners ([QZLM] Sec. 5 evaluation).
 
-Example
--------
+Examples
+--------
 >>> from rqe import Game
 >>> game = Game.from_shared_reward([[1, 1], [1, 0]], [[0.4, 0.0], [0.4, 0.0]])   # collaborate / defect
 >>> round(free_riding_degree(game, ([1, 0], [0, 1])), 12)       # one collaborates, the other free-rides
@@ -91,6 +91,8 @@ def solo_value(game: Game, profile: Any, player: int | None = None, partner: str
         ``"worst"``: the pure joint partner action that minimises ``E_{x_i} u_i`` (the worst case over
         any, even correlated, partner behaviour, since the payoff is linear in the partners' distribution).
 
+    Examples
+    --------
     >>> from rqe import Game
     >>> g = Game.from_shared_reward([[1, 1], [1, 0]], [[0.4, 0.0], [0.4, 0.0]])
     >>> solo_value(g, ([0, 1], [0, 1]), partner="idle").tolist()     # both defect, partners idle: R = 0

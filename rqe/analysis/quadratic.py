@@ -118,6 +118,9 @@ def _as_matrix(values: Any, name: str) -> np.ndarray:
 class QuadraticGame:
     r"""Quadratic aggregative game ``u_i(a) = 1/2 <s, H s> + <h, s> + r0 - rho_i/2 ||a_i||^2``, ``s = sum_i a_i``.
 
+    The Gaussian RQE, its domain and the derivation of the best-response formula are documented in the
+    module docstring (``docs/rqe-math.md`` section 5; [QZLM] Sec. 4.1, App. B.1).
+
     Parameters
     ----------
     H : array_like, shape ``(n, n)`` (a scalar when ``n = 1``)
@@ -128,9 +131,6 @@ class QuadraticGame:
         Private cost coefficients ``rho_i >= 0``; their number is the number of players.
     constant : float
         The constant ``r0`` of the shared reward (it shifts every utility and ``J``, nothing else).
-
-    The Gaussian RQE, its domain and the derivation of the best-response formula are documented in the
-    module docstring (``docs/rqe-math.md`` section 5; [QZLM] Sec. 4.1, App. B.1).
 
     Examples
     --------

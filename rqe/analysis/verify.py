@@ -20,8 +20,8 @@ Classes (``kind="theorem"`` ones fail the run on a counterexample; ``kind="repor
 ``false-j-decreasing``     false     deliberately false "J decreases": the run must fail (harness test)
 =========================  ========  ===========================================================
 
-Example
--------
+Examples
+--------
 >>> report = run_verification(["thm4.1-quadratic"], n=3, seed=0, backend="serial", progress=False)
 >>> report.rows[0]["games"], report.rows[0]["counterexamples"]
 (3, 0)

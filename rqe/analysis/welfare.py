@@ -15,8 +15,8 @@ correlated profiles (``W`` is linear in the joint distribution); for egalitarian
 [QZLM] (Sec. 4) compares the welfare of RQE with that of the worst and best Nash equilibria in collaborative
 games; :func:`welfare_summary` gives that comparison for any set of results.
 
-Example
--------
+Examples
+--------
 >>> from rqe import Game, Profile
 >>> stag = Game.from_bimatrix([[4, 0], [3, 3]], [[4, 3], [0, 3]])
 >>> equilibria = [Profile.pure((2, 2), (0, 0)), Profile.pure((2, 2), (1, 1))]
