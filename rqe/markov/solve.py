@@ -276,7 +276,8 @@ def evaluate_policy(game: MarkovGame, policies: tuple[np.ndarray, np.ndarray], h
                     state_reward: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Exact forward evaluation: expected (risk-neutral) return of each player and the state occupancy.
 
-    Returns ``{"returns": (2,), "occupancy": (S,) expected visits summed over steps}``. Policies may be
+    Returns ``{"returns": (2,), "occupancy": (S,) expected visits summed over steps, "final": (S,) the state
+    distribution after the last step}``. Policies may be
     time-dependent ``(H, S, n)`` or stationary ``(S, n)``.
     """
     x1, x2 = (np.asarray(p, dtype=np.float64) for p in policies)
@@ -292,4 +293,4 @@ def evaluate_policy(game: MarkovGame, policies: tuple[np.ndarray, np.ndarray], h
         occupancy += d
         returns += (game.discount ** h) * np.einsum("s,sa,sb,isab->i", d, p1, p2, game.rewards)
         d = _kernels.propagate(d, np.ascontiguousarray(p1), np.ascontiguousarray(p2), game.next_state, game.next_prob)
-    return {"returns": returns, "occupancy": occupancy}
+    return {"returns": returns, "occupancy": occupancy, "final": d}
