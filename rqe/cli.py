@@ -83,6 +83,8 @@ def load_game(spec: str) -> Game:
     * an existing file (or one ending in ``.nfg`` / ``.json``): read with :func:`rqe.io.read_game`;
     * otherwise a library spec ``name`` or ``name:param=value,...`` (:func:`rqe.library.from_spec`).
 
+    Examples
+    --------
     >>> load_game("stag_hunt:stag=5").payoffs[0].tolist()
     [[5.0, 0.0], [3.0, 3.0]]
     """
@@ -151,6 +153,8 @@ def free_riding_degree(game: Game, strategies: Sequence[np.ndarray]) -> float | 
     """``max_i E_{x_i}[c_i] - min_i E_{x_i}[c_i]``: for two players the free-riding degree
     ``|E_{x_1} c - E_{x_2} c|`` of QZLM Definition 4.1 (``docs/rqe-math.md`` section 6); ``None`` without costs.
 
+    Examples
+    --------
     >>> from rqe import library
     >>> free_riding_degree(library.get("collaborate_defect"), [np.array([1.0, 0.0]), np.array([0.0, 1.0])])
     0.4

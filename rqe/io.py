@@ -87,6 +87,8 @@ MAX_PLAYERS = 31
 def format_from_path(path: str | os.PathLike[str]) -> str:
     """The format name (``"nfg"`` or ``"json"``) given by a file's extension.
 
+    Examples
+    --------
     >>> format_from_path("games/pd.nfg")
     'nfg'
     """
@@ -112,6 +114,8 @@ def parse_number(text: str) -> float:
     Rationals are evaluated exactly and rounded once. Raises :class:`ValueError` for anything else,
     including zero denominators and values outside the float64 range.
 
+    Examples
+    --------
     >>> parse_number("3/2"), parse_number("-0.25"), parse_number("1/3") == 1 / 3
     (1.5, -0.25, True)
     """
@@ -581,6 +585,8 @@ def loads(text: str | bytes, format: str | None = None, *, path: str | None = No
     FileFormatError
         Malformed input, with the 1-based ``line`` and ``column`` where it was found.
 
+    Examples
+    --------
     >>> loads('NFG 1 R "" { "A" "B" } { 2 1 } 1 2 3/2 -4').payoffs.tolist()
     [[[1.0], [1.5]], [[2.0], [-4.0]]]
     """
@@ -615,6 +621,8 @@ def dumps(game: Game, format: str = "nfg", *, outcome_version: bool = False) -> 
     ``outcome_version=True`` writes the ``.nfg`` outcome version (one outcome per pure profile, as Gambit 16
     writes files); the default is the compact payoff version. Both read back to the same payoffs.
 
+    Examples
+    --------
     >>> from rqe import Game
     >>> print(dumps(Game.zero_sum([[1, -1], [-1, 1]], title="Matching pennies")), end="")
     NFG 1 R "Matching pennies" { "1" "2" }
@@ -642,6 +650,8 @@ def read_game(source: str | os.PathLike[str], format: str | None = None) -> Game
     extensions). For convenience a string that is not an existing file and starts with ``NFG`` or ``{`` is
     parsed as the file's text.
 
+    Examples
+    --------
     >>> read_game('NFG 1 R "tiny" { "1" } { 2 } 0 1').payoffs.tolist()
     [[0.0, 1.0]]
     """
@@ -666,6 +676,8 @@ def write_game(game: Game, path: str | os.PathLike[str], format: str | None = No
     Returns the path written. ``.nfg`` keeps payoffs, player and action names and the title; JSON also keeps
     the private ``costs``.
 
+    Examples
+    --------
     >>> import tempfile, os
     >>> from rqe import Game
     >>> game = Game.identical_interest([[2, 0], [0, 1]], title="Hi-lo")

@@ -8,6 +8,8 @@ random generators.
 
 Every game's docstring cites its source.
 
+Examples
+--------
 >>> from rqe import library
 >>> game = library.get("collaborate_defect", cost=0.4)
 >>> game.action_names[0]
@@ -36,6 +38,8 @@ CATEGORIES = ("classic", "cooperative", "experimental", "random")
 def names(category: str | None = None) -> list[str]:
     """Names of the library's games, grouped by category (classic, cooperative, experimental, random).
 
+    Examples
+    --------
     >>> "stag_hunt" in names() and "random_covariance" in names("random")
     True
     """
@@ -55,6 +59,8 @@ def categories() -> dict[str, str]:
 def get(name: str, **params: Any) -> Game:
     """Build the library game ``name`` with keyword parameters (see :func:`describe` for them).
 
+    Examples
+    --------
     >>> get("prisoners_dilemma", T=6).payoffs[0].tolist()
     [[3.0, 0.0], [6.0, 1.0]]
     """
@@ -66,6 +72,8 @@ def get(name: str, **params: Any) -> Game:
 def from_spec(spec: str) -> Game:
     """Build a game from ``"name"`` or ``"name:param=value,..."`` (the command line's GAME argument).
 
+    Examples
+    --------
     >>> from_spec("collaborate_defect:cost=0.3,n_players=3").shape
     (2, 2, 2)
     """
@@ -76,6 +84,8 @@ def from_spec(spec: str) -> Game:
 def summary(name: str, width: int = 90) -> str:
     """The first sentence of a game's docstring, shortened to ``width`` characters.
 
+    Examples
+    --------
     >>> summary("stag_hunt")
     'Stag hunt: actions Stag and Hare.'
     """
@@ -90,6 +100,8 @@ def summary(name: str, width: int = 90) -> str:
 def describe(name: str) -> str:
     """The documentation of a library game: what it is, its source and its parameters with defaults.
 
+    Examples
+    --------
     >>> print(describe("stag_hunt").splitlines()[0])
     stag_hunt(stag=4.0, hare=3.0, sucker=0.0)
     """

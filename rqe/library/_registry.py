@@ -80,6 +80,8 @@ def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
     Values are converted to the type of the parameter's default (``int``, ``float``, ``bool``); shapes are
     written ``3x3x2``.
 
+    Examples
+    --------
     >>> parse_spec("prisoners_dilemma:T=6,S=-1")
     ('prisoners_dilemma', {'T': 6.0, 'S': -1.0})
     >>> parse_spec("random_uniform:shape=3x2,seed=7")

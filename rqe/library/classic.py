@@ -31,6 +31,8 @@ def prisoners_dilemma(T: float = 5.0, R: float = 3.0, P: float = 1.0, S: float =
     Reference: A. Rapoport & A. Chammah, *Prisoner's Dilemma*, 1965; R. Axelrod, *The Evolution of
     Cooperation*, 1984.
 
+    Examples
+    --------
     >>> prisoners_dilemma().payoffs[0].tolist()
     [[3.0, 0.0], [5.0, 1.0]]
     """
@@ -51,6 +53,8 @@ def stag_hunt(stag: float = 4.0, hare: float = 3.0, sucker: float = 0.0) -> Game
     Reference: B. Skyrms, *The Stag Hunt and the Evolution of Social Structure*, Cambridge UP, 2004;
     J. Harsanyi & R. Selten, *A General Theory of Equilibrium Selection in Games*, MIT Press, 1988.
 
+    Examples
+    --------
     >>> stag_hunt().payoffs[0].tolist()
     [[4.0, 0.0], [3.0, 3.0]]
     """
@@ -71,6 +75,8 @@ def battle_of_the_sexes(high: float = 2.0, low: float = 1.0) -> Game:
     Reference: R. D. Luce & H. Raiffa, *Games and Decisions*, 1957; M. Osborne & A. Rubinstein, *A Course in
     Game Theory*, MIT Press, 1994 (values 2 and 1).
 
+    Examples
+    --------
     >>> battle_of_the_sexes().payoffs[1].tolist()
     [[1.0, 0.0], [0.0, 2.0]]
     """
@@ -91,6 +97,8 @@ def chicken(win: float = 1.0, crash: float = -10.0) -> Game:
     Reference: A. Rapoport & A. Chammah, The game of chicken, *American Behavioral Scientist* 10(3), 1966;
     J. Maynard Smith & G. Price, The logic of animal conflict, *Nature* 246, 1973 (hawk-dove).
 
+    Examples
+    --------
     >>> chicken().payoffs[0].tolist()
     [[0.0, -1.0], [1.0, -10.0]]
     """
@@ -109,6 +117,8 @@ def matching_pennies(stake: float = 1.0) -> Game:
     Reference: J. von Neumann & O. Morgenstern, *Theory of Games and Economic Behavior*, 1944;
     M. Osborne & A. Rubinstein, *A Course in Game Theory*, 1994.
 
+    Examples
+    --------
     >>> matching_pennies().payoffs[0].tolist()
     [[1.0, -1.0], [-1.0, 1.0]]
     """
@@ -126,6 +136,8 @@ def rock_paper_scissors(win: float = 1.0, lose: float = 1.0) -> Game:
 
     Reference: J. Hofbauer & K. Sigmund, *Evolutionary Games and Population Dynamics*, Cambridge UP, 1998.
 
+    Examples
+    --------
     >>> rock_paper_scissors().payoffs[0].tolist()
     [[0.0, -1.0, 1.0], [1.0, 0.0, -1.0], [-1.0, 1.0, 0.0]]
     """
@@ -142,6 +154,8 @@ def coordination(n_actions: int = 2, n_players: int = 2) -> Game:
 
     Reference: T. Schelling, *The Strategy of Conflict*, Harvard UP, 1960.
 
+    Examples
+    --------
     >>> coordination().payoffs[0].tolist()
     [[1.0, 0.0], [0.0, 1.0]]
     """
@@ -165,6 +179,8 @@ def hi_lo(high: float = 2.0, low: float = 1.0) -> Game:
     Reference: M. Bacharach, *Beyond Individual Choice*, Princeton UP, 2006; J. Harsanyi & R. Selten,
     *A General Theory of Equilibrium Selection in Games*, 1988.
 
+    Examples
+    --------
     >>> hi_lo().payoffs[1].tolist()
     [[2.0, 0.0], [0.0, 1.0]]
     """

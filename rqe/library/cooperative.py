@@ -42,6 +42,8 @@ def collaborate_defect(cost: float = 0.4, n_players: int = 2, reward: float = 1.
     Reference: C. Qu, Y. Zhang, N. Lanzetti, E. Mazumdar, *Training Generalizable Collaborative Agents via
     Strategic Risk Aversion*, arXiv 2602.21515, 2026, Example 4.2.
 
+    Examples
+    --------
     >>> g = collaborate_defect()
     >>> g.payoffs[0].tolist()
     [[0.6, 0.6], [1.0, 0.0]]
@@ -68,6 +70,8 @@ def volunteers_dilemma(n_players: int = 3, benefit: float = 1.0, cost: float = 0
 
     Reference: A. Diekmann, Volunteer's dilemma, *Journal of Conflict Resolution* 29(4), 605-610, 1985.
 
+    Examples
+    --------
     >>> volunteers_dilemma(n_players=2).payoffs[0].tolist()
     [[0.7, 0.7], [1.0, 0.0]]
     """
@@ -94,6 +98,8 @@ def public_goods(n_players: int = 3, multiplier: float = 1.6, endowment: float =
     contributions mechanism, *Quarterly Journal of Economics* 103(1), 1988; J. Ledyard, Public goods: a
     survey of experimental research, *Handbook of Experimental Economics*, 1995.
 
+    Examples
+    --------
     >>> g = public_goods(n_players=2, multiplier=1.5)
     >>> g.payoffs[0].tolist()
     [[1.5, 0.75], [1.75, 1.0]]
@@ -123,6 +129,8 @@ def minimum_effort(n_players: int = 2, n_levels: int = 7, a: float = 0.2, b: flo
     Reference: J. Van Huyck, R. Battalio, R. Beil, Tacit coordination games, strategic uncertainty, and
     coordination failure, *American Economic Review* 80(1), 234-248, 1990.
 
+    Examples
+    --------
     >>> g = minimum_effort()
     >>> round(float(g.pure_payoffs((6, 6))[0]), 12), round(float(g.pure_payoffs((0, 0))[0]), 12)
     (1.3, 0.7)
@@ -155,6 +163,8 @@ def team_production(n_players: int = 2, n_levels: int = 3, productivity: float =
     A. Alchian & H. Demsetz, Production, information costs, and economic organization, *American Economic
     Review* 62(5), 1972.
 
+    Examples
+    --------
     >>> g = team_production()
     >>> np.round(g.payoffs[0], 12).tolist()
     [[0.0, 0.25, 0.5], [0.1, 0.35, 0.6], [-0.1, 0.15, 0.4]]

@@ -86,6 +86,8 @@ def selten_chmura(game: int = 1) -> Game:
     Reference: R. Selten & T. Chmura, Stationary concepts for experimental 2x2-games, *American Economic
     Review* 98(3), 938-966, 2008 (``docs/rqe-math.md`` section 9).
 
+    Examples
+    --------
     >>> g = selten_chmura(game=1)
     >>> g.payoffs[0].tolist(), g.payoffs[1].tolist()
     ([[10.0, 0.0], [9.0, 10.0]], [[8.0, 18.0], [9.0, 8.0]])
@@ -107,6 +109,8 @@ def ghp2003(game: int = 4) -> Game:
     Reference: J. Goeree, C. Holt, T. Palfrey, Risk averse behavior in generalized matching pennies games,
     *Games and Economic Behavior* 45(1), 97-113, 2003; values as in ``docs/rqe-math.md`` section 9.
 
+    Examples
+    --------
     >>> ghp2003().payoffs[0].tolist()
     [[200.0, 160.0], [370.0, 10.0]]
     """
@@ -118,6 +122,8 @@ def ghp2003(game: int = 4) -> Game:
 def lab_data(name: str, **params) -> LabData:
     """Observed laboratory frequencies for an experimental game of the library.
 
+    Examples
+    --------
     >>> lab_data("selten_chmura", game=3).row_first
     0.163
     >>> lab_data("ghp2003").profile[1].tolist()

@@ -65,6 +65,8 @@ def random_uniform(shape: tuple | None = None, n_actions: int = 3, n_players: in
 
     GAMUT's ``RandomGame``.
 
+    Examples
+    --------
     >>> g = random_uniform(shape=(2, 3), seed=0)
     >>> g.shape, bool(((g.payoffs >= 0) & (g.payoffs < 1)).all())
     ((2, 3), True)
@@ -85,6 +87,8 @@ def random_zero_sum(shape: tuple | None = None, n_actions: int = 3, n_players: i
 
     For two players this is ``(A, -A)`` with ``A`` uniform on ``[low, high)`` (GAMUT's ``RandomZeroSum``).
 
+    Examples
+    --------
     >>> random_zero_sum(seed=0).is_zero_sum()
     True
     """
@@ -107,6 +111,8 @@ def random_identical_interest(shape: tuple | None = None, n_actions: int = 3, n_
     Reference: GAMUT (Nudelman et al., AAMAS 2004), random games with common payoffs; J. Marschak & R. Radner,
     *Economic Theory of Teams*, Yale UP, 1972.
 
+    Examples
+    --------
     >>> g = random_identical_interest(seed=0)
     >>> bool((g.payoffs[0] == g.payoffs[1]).all())
     True
@@ -129,6 +135,8 @@ def random_potential(shape: tuple | None = None, n_actions: int = 3, n_players: 
 
     Reference: D. Monderer & L. Shapley, Potential games, *Games and Economic Behavior* 14, 124-143, 1996.
 
+    Examples
+    --------
     >>> random_potential(seed=0).is_potential()
     True
     """
@@ -153,6 +161,8 @@ def random_symmetric(n_actions: int = 3, n_players: int = 2, low: float = 0.0, h
     For two players the column player's matrix is the transpose of the row player's (GAMUT's
     ``SymmetricGame`` generalised to N players).
 
+    Examples
+    --------
     >>> random_symmetric(n_actions=2, n_players=3, seed=0).is_symmetric()
     True
     """
@@ -183,6 +193,8 @@ def random_collaborative(shape: tuple | None = None, n_actions: int = 3, n_playe
     Reference: C. Qu, Y. Zhang, N. Lanzetti, E. Mazumdar, *Training Generalizable Collaborative Agents via
     Strategic Risk Aversion*, arXiv 2602.21515, 2026 (collaborative games, Section 4.2).
 
+    Examples
+    --------
     >>> g = random_collaborative(seed=0)
     >>> g.costs is not None and g.is_potential()
     True
@@ -208,6 +220,8 @@ def random_covariance(shape: tuple | None = None, n_actions: int = 3, n_players:
     Reference: E. Nudelman et al., Run the GAMUT, AAMAS 2004 (``CovariantGame``); Y. Rinott & M. Scarsini,
     On the number of pure strategy Nash equilibria in random games, *Games and Economic Behavior* 33, 2000.
 
+    Examples
+    --------
     >>> g = random_covariance(rho=-1.0, seed=0)
     >>> bool(abs(g.payoffs.sum(axis=0)).max() < 1e-12)
     True
