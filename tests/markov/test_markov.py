@@ -160,3 +160,16 @@ def test_cliff_walk_small_rqe_and_fall_counts():
     falls = cliff_occupancy(mg, ev["occupancy"])
     assert falls.shape == (2,) and np.all(falls >= 0)
     assert np.isclose(ev["occupancy"].sum(), 20)
+
+
+def test_stage_solvers_agree_and_log_barrier_runs(rng):
+    mg = random_markov_game(rng, horizon=4)
+    a = solve_markov_rqe(mg, tau=0.5, epsilon=1.0, stage_solver="rqe")
+    b = solve_markov_rqe(mg, tau=0.5, epsilon=1.0, stage_solver="fixed_point")
+    assert a.converged and b.converged
+    assert np.allclose(a.values, b.values, atol=1e-9)
+    assert np.allclose(a.policies[0], b.policies[0], atol=1e-8)
+    c = solve_markov_rqe(mg, tau=0.5, epsilon=1.0, regularizer="log_barrier")
+    assert c.converged and c.parameters["regularizer"] == "log_barrier"
+    with pytest.raises(ParameterError, match="fixed_point"):
+        solve_markov_rqe(mg, tau=0.5, epsilon=1.0, stage_solver="fixed_point", regularizer="log_barrier")
