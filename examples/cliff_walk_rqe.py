@@ -25,6 +25,7 @@ SETTINGS = [
     # label, tau, epsilon, env_risk, tau_env
     ("Nash-like (tau=0.01, eps=0.02)", 0.01, 0.02, "none", 0.0),
     ("QRE (tau=0.01, eps=0.1)", 0.01, 0.1, "none", 0.0),
+    ("RQE (tau=1, eps=0.02, KL env tau=1)", 1.0, 0.02, "kl", 1.0),
     ("RQE (tau=1, eps=0.1, KL env tau=1)", 1.0, 0.1, "kl", 1.0),
     ("RQE (tau=3, eps=0.1, KL env tau=3)", 3.0, 0.1, "kl", 3.0),
 ]
@@ -80,17 +81,17 @@ def main() -> None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, len(SETTINGS) + 1, figsize=(4 * (len(SETTINGS) + 1), 3.6))
-    vmin = min(v.min() for v in value_maps)
-    vmax = max(v.max() for v in value_maps)
     for ax, (label, *_), v in zip(axes, SETTINGS, value_maps):
-        im = ax.imshow(v, vmin=vmin, vmax=vmax, cmap="viridis")
+        im = ax.imshow(v, cmap="viridis")  # own scale: nested risk makes the value ranges very different
+        fig.colorbar(im, ax=ax, shrink=0.7)
         for c in game.info["cliff"]:
             r_, c_ = divmod(c, size)
             ax.add_patch(plt.Rectangle((c_ - 0.5, r_ - 0.5), 1, 1, fill=False, ec="red", lw=2))
         ax.set_title(label, fontsize=8)
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.colorbar(im, ax=axes[: len(SETTINGS)], shrink=0.8, label="agent 1 value at step 0")
+    fig.suptitle("agent 1's risk-adjusted value at step 0 by its cell (agent 2 at its start); red: cliff",
+                 fontsize=9)
     ax = axes[-1]
     x = np.arange(len(rows))
     ax.bar(x - 0.2, [r["falls_agent1"] for r in rows], 0.4, label="agent 1")

@@ -167,6 +167,8 @@ def solve_markov_rqe(game: MarkovGame, tau: Any, epsilon: Any, *, env_risk: str 
     tol : float
         Stage certificates must be below ``tol`` for ``converged``.
 
+    Examples
+    --------
     >>> from rqe.markov import cliff_walk, solve_markov_rqe
     >>> mg = cliff_walk(size=3, horizon=4)
     >>> r = solve_markov_rqe(mg, tau=0.5, epsilon=0.5)

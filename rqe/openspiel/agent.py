@@ -256,6 +256,8 @@ def solve_agent_qre(game: Any, lam: Any, *, tol: float = 1e-12, max_iter: int = 
     max_iter : int
         Newton iterations per continuation step.
 
+    Examples
+    --------
     >>> from rqe.openspiel import solve_agent_qre
     >>> r = solve_agent_qre("kuhn_poker", lam=2.0)
     >>> r.converged, r.residual < 1e-10
