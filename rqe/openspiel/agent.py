@@ -83,7 +83,7 @@ def agent_q_values(tree: GameTree, sigma: np.ndarray, tau: Any = 0.0) -> tuple[n
     >>> from rqe.openspiel import build_tree, agent_q_values
     >>> tree = build_tree("kuhn_poker")
     >>> q, root = agent_q_values(tree, tree.uniform_strategy())
-    >>> [round(v, 4) for v in root]   # uniform play: player 1 wins 1/8 on average
+    >>> [round(float(v), 4) for v in root]   # uniform play: player 1 wins 1/8 on average
     [0.125, -0.125]
     """
     taus = per_player(tau, tree.n_players, "tau")
@@ -256,6 +256,8 @@ def solve_agent_qre(game: Any, lam: Any, *, tol: float = 1e-12, max_iter: int = 
     max_iter : int
         Newton iterations per continuation step.
 
+    Examples
+    --------
     >>> from rqe.openspiel import solve_agent_qre
     >>> r = solve_agent_qre("kuhn_poker", lam=2.0)
     >>> r.converged, r.residual < 1e-10
