@@ -192,10 +192,12 @@ def _solve(tree: GameTree, lams: np.ndarray, taus: np.ndarray, tol: float, max_i
         return _kernels.all_q_values(*args, sigma, slot_player, taus)[0]
 
     def corrector(y: np.ndarray, scale: float) -> np.ndarray | None:
-        """Newton-Krylov on F(y) = y - scale * lam * Q(softmax(y)); None when it fails."""
+        """Newton-Krylov on F(y) = y - scale * lam * Q(softmax(y)); None when it fails. Intermediate
+        continuation points are solved loosely, the requested lam to ``tol``."""
         def F(z: np.ndarray) -> np.ndarray:
             return z - scale * lam_slot * q_of(z)
-        f_tol = max(0.1 * tol, 1e-14 * (1.0 + float(np.max(np.abs(y)))))
+        size = 1.0 + float(np.max(np.abs(y)))
+        f_tol = max(0.1 * tol, 1e-14 * size) if scale >= 1.0 else 1e-7 * size
         try:
             z = newton_krylov(F, y, f_tol=f_tol, maxiter=max_iter, method="lgmres")
         except (NoConvergence, ValueError, FloatingPointError, np.linalg.LinAlgError):
