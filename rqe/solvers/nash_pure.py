@@ -61,6 +61,8 @@ def pure_nash_profiles(game: Game, atol: float = 0.0, max_size: float = MAX_ENTR
 def pure_nash_equilibria(game: Game, atol: float = 0.0, max_size: float = MAX_ENTRIES) -> list[tuple[np.ndarray, ...]]:
     """The pure Nash equilibria as mixed profiles (tuples of one-hot vectors), in C order of the profiles.
 
+    Examples
+    --------
     >>> from rqe import Game
     >>> stag = Game.from_bimatrix([[4, 0], [3, 3]], [[4, 3], [0, 3]])
     >>> [tuple(int(x.argmax()) for x in p) for p in pure_nash_equilibria(stag)]

@@ -29,6 +29,8 @@ class MemoryEntry:
 class PartnerMemory:
     """A bounded pool of frozen partner policies (oldest dropped first when ``capacity`` is reached).
 
+    Examples
+    --------
     >>> import torch
     >>> from rqe.srpo.networks import Actor
     >>> memory = PartnerMemory(capacity=2)
