@@ -1,17 +1,14 @@
 """Nash equilibria: one entry point, :func:`solve_nash`, dispatching to one module per method.
 
-=====================  ===========  ==============================================================  =========
-method                 players      what it returns                                                 complete
-=====================  ===========  ==============================================================  =========
-``pure``               any          all pure equilibria (:mod:`rqe.solvers.nash_pure`)              pure only
-``support_enumeration``2            all equilibria of nondegenerate games; certified ones otherwise  if nondeg.
-``vertex_enumeration`` 2            all extreme equilibria, degenerate games included                yes
-``lemke_howson``       2            the distinct equilibria reached from every initial label         no
-``lp``                 2, zero-sum  value and one pair of optimal strategies (HiGHS)                 no
-``logit``              any          the end of the logit QRE path, polished to a Nash equilibrium    no
-``auto``               any          2 players: vertex enumeration (Lemke-Howson when too large);
-                                    N players: pure equilibria and the logit end point
-=====================  ===========  ==============================================================  =========
+| method | players | what it returns | complete |
+|---|---|---|---|
+| ``pure`` | any | all pure equilibria (:mod:`rqe.solvers.nash_pure`) | pure ones only |
+| ``support_enumeration`` | 2 | all equilibria of nondegenerate games; certified ones otherwise | if nondegenerate |
+| ``vertex_enumeration`` | 2 | all extreme equilibria, degenerate games included | yes |
+| ``lemke_howson`` | 2 | the distinct equilibria reached from every initial label | no |
+| ``lp`` | 2, zero-sum | value and one pair of optimal strategies (HiGHS) | no |
+| ``logit`` | any | the end of the logit QRE path, polished to a Nash equilibrium | no |
+| ``auto`` | any | 2 players: vertex enumeration (Lemke-Howson when too large); N players: pure equilibria and the logit end point | 2 players: yes |
 
 Every equilibrium carries its Nash gap ``max_i (max_a (M_i x_{-i})_a - U_i(x))`` as ``residual``
 (``docs/rqe-math.md`` section 1); only profiles with gap at most ``tol`` (default ``1e-9``) are returned.
