@@ -1,11 +1,11 @@
 """The Lemke-Howson algorithm for two-player games, jitted, from every initial label.
 
-Complementary pivoting on the tableaux of the best-response polytopes [LH64; vS07, Alg. 3.6]: with payoffs made
+Complementary pivoting on the tableaux of the best-response polytopes [LH64; vS07]: with payoffs made
 positive, the system ``B^T x + s = 1`` (tableau of player 0's variables, one row per column action) and
 ``r + A y = 1`` (tableau of player 1's variables, one row per row action). Dropping the initial label ``k``
 (``0 <= k < m`` a row action, ``m <= k < m + n`` a column action ``k - m``) from the artificial equilibrium
 ``(0, 0)`` and pivoting alternately in the two tableaux until the label is picked up again ends at a Nash
-equilibrium. Ties in the ratio test are broken lexicographically [vS07, Sec. 3.5], which is the standard way
+equilibrium. Ties in the ratio test are broken lexicographically [vS07], which is the standard way
 to make the path well defined on degenerate games.
 
 The tableau layout, label convention and lexicographic rule are those of QuantEcon's ``lemke_howson``, so for
