@@ -20,7 +20,6 @@ extensive form* (2007); R. McKelvey, T. Palfrey (1995) and T. Turocy (2005) for 
 from __future__ import annotations
 
 import importlib
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +28,7 @@ import numpy as np
 from rqe.errors import NotAvailableError, ParameterError
 from rqe.game import Game
 from rqe.results import Equilibrium
-from rqe.solvers._common import GAP_TOL, certify, check_game, check_tol, n_equal_support_pairs, sort_equilibria
+from rqe.solvers._common import GAP_TOL, certify, check_game, check_tol, sort_equilibria
 
 __all__ = ["solve_nash", "NashResult", "METHODS"]
 
