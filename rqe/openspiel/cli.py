@@ -52,8 +52,8 @@ def run(args: argparse.Namespace) -> int:
         print("expected payoffs: " + ", ".join(f"{v:.6g}" for v in eq.payoffs) + f"; residual {eq.residual:.3g}")
     if result.exploitability is not None:
         print(f"exploitability (OpenSpiel): {result.exploitability:.6g}")
-    if result.behaviour is not None and result.solver_result is not None:
-        tree = result.solver_result.tree
+    if result.behaviour is not None and result.tree is not None:
+        tree = result.tree
         for I, key in enumerate(tree.infoset_keys):
             probs = result.behaviour[tree.offsets[I]:tree.offsets[I + 1]]
             moves = ", ".join(f"{n}={p:.4f}" for n, p in zip(tree.infoset_action_names[I], probs))

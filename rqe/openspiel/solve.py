@@ -11,7 +11,8 @@ Concepts:
 
 The result exposes ``equilibria``, ``converged``, ``method`` and ``parameters`` like every rqe result, plus
 ``behaviour`` (flat behaviour profile of the first equilibrium, sequential games only) and
-``exploitability`` (OpenSpiel's ``exploitability``/NashConv over N of that profile).
+``exploitability`` (OpenSpiel's ``exploitability``/NashConv over N of that profile), ``tree`` and
+``solver_result`` (the underlying solver's own result).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class OpenSpielResult:
     parameters: dict[str, Any]
     behaviour: np.ndarray | None = None
     exploitability: float | None = None
+    tree: Any = field(default=None, repr=False, compare=False)
     solver_result: Any = field(default=None, repr=False, compare=False)
 
     def policy(self) -> Any:
@@ -49,7 +51,7 @@ class OpenSpielResult:
             raise ParameterError(f"{self.spec!r} is a normal-form game; there is no tabular policy to export")
         from rqe.openspiel.policy import to_tabular_policy
 
-        return to_tabular_policy(self.solver_result.tree, self.behaviour)
+        return to_tabular_policy(self.tree, self.behaviour)
 
 
 def solve_openspiel(spec: Any, concept: str = "nash", **params: Any) -> OpenSpielResult:
@@ -79,7 +81,7 @@ def solve_openspiel(spec: Any, concept: str = "nash", **params: Any) -> OpenSpie
             raise ParameterError(f"{label!r} is a normal-form game: use concept 'qre' or 'rqe'")
         result = solve_agent_qre(game, **params) if concept == "agent_qre" else solve_agent_rqe(game, **params)
         return OpenSpielResult(label, concept, result.equilibria, result.converged, result.method,
-                               result.parameters, result.behaviour, result.exploitability(), result)
+                               result.parameters, result.behaviour, result.exploitability(), result.tree, result)
     import rqe
 
     reduced = None
@@ -108,6 +110,5 @@ def solve_openspiel(spec: Any, concept: str = "nash", **params: Any) -> OpenSpie
         behaviour = reduced.to_behaviour(result.equilibria[0].strategies)
         exploit = exploitability(reduced.tree, behaviour)
     parameters = dict(result.parameters, reduced_normal_form=reduced is not None, shape=list(matrix.shape))
-    holder = type("_Reduced", (), {"tree": reduced.tree})() if reduced is not None else None
     return OpenSpielResult(label, concept, tuple(result.equilibria), bool(result.converged), result.method,
-                           parameters, behaviour, exploit, holder)
+                           parameters, behaviour, exploit, None if reduced is None else reduced.tree, result)

@@ -197,3 +197,16 @@ def test_leduc_agent_qre_on_tree():
     assert r.converged and r.residual < 1e-10
     assert np.abs(r.expected_returns.sum()) < 1e-12
     assert 0 < r.exploitability() < exploitability(tree, tree.uniform_strategy())
+
+
+def test_agent_solvers_on_three_player_and_cooperative_games():
+    kuhn3 = build_tree("kuhn_poker(players=3)")
+    r = solve_agent_qre(kuhn3, 3.0)
+    assert r.converged and agent_residual(kuhn3, r.behaviour, 3.0) < 1e-10
+    assert abs(r.expected_returns.sum()) < 1e-12  # zero-sum for three players too
+    hanabi = build_tree("tiny_hanabi")
+    r = solve_agent_rqe(hanabi, 1.0, 0.2)
+    assert r.converged and r.residual < 1e-10
+    Q, _ = agent_q_values(hanabi, r.behaviour, 1.0)
+    assert np.abs(_kernels.softmax_by_infoset(Q / 0.2, hanabi.offsets) - r.behaviour).max() < 1e-10
+    assert np.all(r.values <= r.expected_returns + 1e-12)
