@@ -107,7 +107,7 @@ def test_hypothesis_small_integer_games_equal_exact_brute_force(data, m, n):
 
 def test_10x10_game_where_nashpy_misses_two_equilibria():
     # the benchmark's 10x10 game: support enumeration, vertex enumeration (and QuantEcon) find 21 equilibria,
-    # nashpy 0.0.40's support enumeration returns 19 of them
+    # nashpy 0.0.43's support enumeration returns 19 of them
     rng = np.random.default_rng(2010)
     game = Game(rng.random((2, 10, 10)))
     vertices = vertex_enumeration(game)
