@@ -1,14 +1,17 @@
 """Lemke-Howson: rqe (jitted, certified result objects) vs QuantEcon's ``lemke_howson``.
 
-Same seeded uniform random n x n games for both. Two cases per size: one path (initial label 0), and all
-``2n`` initial labels (rqe: one call of :func:`rqe.solvers.lemke_howson.lemke_howson_all`; QuantEcon: one
-call per label). Accuracy: the largest Nash gap over the end points, each side's computed the same way.
+Same seeded uniform random n x n games for both, timed in alternation (``benchmarks._paired``). Two cases
+per size: one path (initial label 0), and all ``2n`` initial labels (rqe: one call of
+:func:`rqe.solvers.lemke_howson.lemke_howson_all`; QuantEcon: one call per label). Accuracy: the largest Nash
+gap over the end points, computed the same way for both sides. Times are wall-clock medians; ``extra`` also
+has the CPU-time medians and their ratio.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from benchmarks._paired import paired
 from benchmarks.harness import Row, time_call
 from rqe import Game
 from rqe.solvers._common import bimatrix_gap
@@ -19,6 +22,11 @@ def _games(n: int):
     rng = np.random.default_rng(1000 + n)
     A, B = rng.random((2, n, n))
     return A, B, Game(np.stack([A, B]))
+
+
+def _extra(cpu_ours: float, cpu_peer: float, **more) -> dict:
+    return {"rqe_cpu": cpu_ours, "peer_cpu": cpu_peer,
+            "cpu_ratio": cpu_peer / cpu_ours if cpu_ours > 0 else None, **more}
 
 
 def run(quick: bool) -> list[Row]:
@@ -32,32 +40,34 @@ def run(quick: bool) -> list[Row]:
     rows = []
     for n in single_sizes:
         A, B, game = _games(n)
-        repeat = 7 if n <= 60 else 3
-        t_rqe, r = time_call(lambda: lemke_howson(game, 0), repeat=repeat)
-        ours_gap = max(r.gaps)
+        repeat = 15 if n <= 60 else 5
         if qe_lemke_howson is None:
+            t_rqe, r = time_call(lambda: lemke_howson(game, 0), repeat=repeat)
             rows.append(Row("lemke_howson", f"{n}x{n}, label 0", "quantecon", t_rqe.median, None, repeat,
-                            ours_gap, None, "Nash gap", "quantecon not installed"))
+                            max(r.gaps), None, "Nash gap", "quantecon not installed"))
             continue
         qe_game = NormalFormGame((Player(A), Player(B.T)))
-        t_qe, (qx, qy) = time_call(lambda: qe_lemke_howson(qe_game, init_pivot=0), repeat=repeat)
+        wall, wall_peer, cpu, cpu_peer, r, (qx, qy) = paired(
+            lambda: lemke_howson(game, 0), lambda: qe_lemke_howson(qe_game, init_pivot=0), repeat)
         same = np.allclose(np.concatenate(r.profiles[0]), np.concatenate([qx, qy]), atol=1e-12)
-        rows.append(Row("lemke_howson", f"{n}x{n}, label 0", "quantecon", t_rqe.median, t_qe.median, repeat,
-                        ours_gap, bimatrix_gap(A, B, qx, qy)[0], "Nash gap",
-                        "same end point" if same else "DIFFERENT end point",
-                        {"pivots": r.iterations[0]}))
+        rows.append(Row("lemke_howson", f"{n}x{n}, label 0", "quantecon", wall, wall_peer, repeat,
+                        max(r.gaps), bimatrix_gap(A, B, qx, qy)[0], "Nash gap",
+                        ("same end point" if same else "DIFFERENT end point")
+                        + f"; CPU ratio {cpu_peer / max(cpu, 1e-12):.3g}",
+                        _extra(cpu, cpu_peer, pivots=r.iterations[0])))
     for n in all_sizes:
-        A, B, game = _games(n)
-        repeat = 5 if n <= 30 else 3
-        t_rqe, r = time_call(lambda: lemke_howson_all(game), repeat=repeat)
         if qe_lemke_howson is None:
-            continue
+            break
+        A, B, game = _games(n)
+        repeat = 7 if n <= 30 else 3
         qe_game = NormalFormGame((Player(A), Player(B.T)))
-        t_qe, ends = time_call(lambda: [qe_lemke_howson(qe_game, init_pivot=k) for k in range(2 * n)],
-                               repeat=repeat)
+        wall, wall_peer, cpu, cpu_peer, r, ends = paired(
+            lambda: lemke_howson_all(game), lambda: [qe_lemke_howson(qe_game, init_pivot=k) for k in range(2 * n)],
+            repeat)
         same = all(np.allclose(np.concatenate(p), np.concatenate(q), atol=1e-12) for p, q in zip(r.profiles, ends))
-        rows.append(Row("lemke_howson", f"{n}x{n}, all {2 * n} labels", "quantecon", t_rqe.median, t_qe.median,
-                        repeat, max(r.gaps), max(bimatrix_gap(A, B, *q)[0] for q in ends), "max Nash gap",
+        rows.append(Row("lemke_howson", f"{n}x{n}, all {2 * n} labels", "quantecon", wall, wall_peer, repeat,
+                        max(r.gaps), max(bimatrix_gap(A, B, *q)[0] for q in ends), "max Nash gap",
                         ("same end points" if same else "DIFFERENT end points")
-                        + f"; {len(r.equilibria)} distinct equilibria", {"pivots": sum(r.iterations)}))
+                        + f"; {len(r.equilibria)} distinct equilibria; CPU ratio {cpu_peer / max(cpu, 1e-12):.3g}",
+                        _extra(cpu, cpu_peer, pivots=sum(r.iterations))))
     return rows

@@ -12,14 +12,20 @@ import warnings
 
 import numpy as np
 
+from benchmarks._paired import paired
 from benchmarks.harness import Row, time_call
 from rqe import Game
 from rqe.solvers._common import bimatrix_gap, n_equal_support_pairs
 from rqe.solvers.support_enumeration import support_enumeration
 
 
-def _key(profiles) -> set:
-    return {tuple(np.round(np.concatenate([np.asarray(x, float) for x in p]), 6) + 0.0) for p in profiles}
+def _set_difference(ours, theirs, atol: float = 1e-6) -> tuple[int, int]:
+    """How many profiles only ``ours`` has, and only ``theirs`` has (matched in max-norm within ``atol``)."""
+    a = [np.concatenate([np.asarray(x, float) for x in p]) for p in ours]
+    b = [np.concatenate([np.asarray(x, float) for x in p]) for p in theirs]
+    only_a = sum(1 for u in a if not any(np.abs(u - v).max() <= atol for v in b))
+    only_b = sum(1 for v in b if not any(np.abs(u - v).max() <= atol for u in a))
+    return only_a, only_b
 
 
 def run(quick: bool) -> list[Row]:
@@ -43,16 +49,22 @@ def run(quick: bool) -> list[Row]:
                             "max Nash gap", note + ("; nashpy not installed" if nashpy is None else
                                                     f"; nashpy not timed above {peer_max}x{peer_max}")))
             continue
-        peer_repeat = 3 if n <= 6 else 1
+        peer_repeat = 5 if n <= 6 else (3 if n <= 8 else 1)
 
         def peer():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 return list(nashpy.Game(A, B).support_enumeration())
 
-        t_peer, eqs = time_call(peer, repeat=peer_repeat, warmup=0)
-        same = _key(e.strategies for e in r.equilibria) == _key(eqs)
-        rows.append(Row("support_enumeration", f"{n}x{n}", "nashpy", t_rqe.median, t_peer.median, peer_repeat,
+        # alternate the two sides so that both see the same machine load; CPU times go to ``extra``
+        wall, wall_peer, cpu, cpu_peer, r, eqs = paired(lambda: support_enumeration(game), peer, peer_repeat,
+                                                        warmup=1, warmup_peer=0)
+        only_ours, only_peer = _set_difference([e.strategies for e in r.equilibria], eqs)
+        sets = "same set" if only_ours == only_peer == 0 else \
+            f"DIFFERENT sets: {only_ours} only in rqe, {only_peer} only in nashpy (nashpy found {len(eqs)})"
+        rows.append(Row("support_enumeration", f"{n}x{n}", "nashpy", wall, wall_peer, peer_repeat,
                         ours_gap, max(bimatrix_gap(A, B, x, y)[0] for x, y in eqs), "max Nash gap",
-                        note + ("; same set" if same else "; DIFFERENT sets"), {"rqe_repeat": repeat}))
+                        note + "; " + sets
+                        + f"; CPU ratio {cpu_peer / max(cpu, 1e-12):.3g}",
+                        {"rqe_cpu": cpu, "peer_cpu": cpu_peer, "rqe_median_of_many": t_rqe.median}))
     return rows

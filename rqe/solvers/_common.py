@@ -7,6 +7,7 @@ payoffs (``Game.nash_gap``; ``docs/rqe-math.md`` section 1) and only profiles be
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+import math
 from math import comb
 from typing import Any
 
@@ -40,6 +41,8 @@ def check_size(estimate: float, limit: float, what: str, method: str) -> None:
 
 
 def check_tol(tol: Any, name: str = "tol") -> float:
+    if type(tol) is float and 0.0 < tol < math.inf:  # the common case, cheaply
+        return tol
     try:
         value = float(tol)
     except (TypeError, ValueError) as exc:

@@ -5,7 +5,8 @@ the profile they output (``docs/rqe-math.md`` section 1). With ``v_i(x_{-i}) = M
 action values of player ``i``:
 
 * **Fictitious play** [Brown 1951; Robinson 1951]: every player best-responds (lowest index on ties) to the
-  empirical frequencies of the others' past play; beliefs ``x_i^t = (1/t) sum_s e_{a_i^s}``. Beliefs converge to
+  empirical frequencies of the others' past play, with the initial beliefs counted as one observation:
+  ``x_i^t = (x_i^0 + sum_{s=1..t} e_{a_i^s}) / (t + 1)``. Beliefs converge to
   Nash in two-player zero-sum games, potential games and 2 x n games. Output: the last beliefs.
 * **Regret matching** [Hart & Mas-Colell 2000]: ``x_i^{t+1} ∝ [R_i^t]_+`` with cumulative regrets
   ``R_i^t = sum_s (v_i(x_{-i}^s) - <x_i^s, v_i(x_{-i}^s)>)`` (``mode="expected"``), or on sampled play with
@@ -15,7 +16,7 @@ action values of player ``i``:
 * **Replicator dynamics** [Taylor & Jonker 1978]: ``dx_i/dt = x_i ⊙ (v_i - <x_i, v_i>)``, integrated with
   classical Runge-Kutta steps of size ``dt`` from an interior start. Output: the last point.
 
-References: G. Brown (1951); J. Robinson, *An iterative method of solving a game*, Ann. Math. 54 (1951);
+References: G. Brown, *Iterative solution of games by fictitious play* (1951); J. Robinson, *An iterative method of solving a game*, Ann. Math. 54 (1951);
 S. Hart, A. Mas-Colell, *A simple adaptive procedure leading to correlated equilibrium*, Econometrica 68 (2000);
 P. Taylor, L. Jonker, *Evolutionarily stable strategies and game dynamics*, Math. Biosci. 40 (1978).
 """

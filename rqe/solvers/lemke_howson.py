@@ -1,11 +1,11 @@
 """The Lemke-Howson algorithm for two-player games, jitted, from every initial label.
 
-Complementary pivoting on the tableaux of the best-response polytopes [LH64; vS07, Alg. 3.6]: with payoffs made
+Complementary pivoting on the tableaux of the best-response polytopes [LH64; vS07]: with payoffs made
 positive, the system ``B^T x + s = 1`` (tableau of player 0's variables, one row per column action) and
 ``r + A y = 1`` (tableau of player 1's variables, one row per row action). Dropping the initial label ``k``
 (``0 <= k < m`` a row action, ``m <= k < m + n`` a column action ``k - m``) from the artificial equilibrium
 ``(0, 0)`` and pivoting alternately in the two tableaux until the label is picked up again ends at a Nash
-equilibrium. Ties in the ratio test are broken lexicographically [vS07, Sec. 3.5], which is the standard way
+equilibrium. Ties in the ratio test are broken lexicographically [vS07], which is the standard way
 to make the path well defined on degenerate games.
 
 The tableau layout, label convention and lexicographic rule are those of QuantEcon's ``lemke_howson``, so for
@@ -346,24 +346,25 @@ def lemke_howson_all(game: Game, init_labels: Sequence[int] | None = None, *, ma
         payoffs_ab[0], payoffs_ab[1], labels, max_iter, tol)
     out.setflags(write=False)
     payoffs.setflags(write=False)
-    profiles = tuple((row[:m], row[m:]) for row in out)
-    equilibria = [Equilibrium(tuple.__new__(Profile, profiles[t]), payoffs[t], float(gaps[t])) for t in distinct]
+    profiles = tuple([(row[:m], row[m:]) for row in out])
+    equilibria = tuple([Equilibrium(tuple.__new__(Profile, profiles[t]), payoffs[t], float(gaps[t]))
+                        for t in distinct.tolist()])
     if len(equilibria) > 1:
         equilibria = sort_equilibria(equilibria)
     label_tuple = tuple(labels.tolist())
     gap_list = gaps.tolist()
     converged_list = converged.tolist()
-    return LemkeHowsonResult(
-        equilibria=tuple(equilibria), labels=label_tuple, profiles=profiles, gaps=tuple(gap_list),
-        iterations=tuple(iterations.tolist()), label_converged=tuple(converged_list),
-        converged=all(converged_list) and max(gap_list) <= tol,
-        parameters={"init_labels": label_tuple, "max_iter": max_iter, "tol": tol},
-    )
+    return LemkeHowsonResult(equilibria, label_tuple, profiles, tuple(gap_list), tuple(iterations.tolist()),
+                             tuple(converged_list), all(converged_list) and max(gap_list) <= tol,
+                             "lemke_howson", {"init_labels": label_tuple, "max_iter": max_iter, "tol": tol})
 
 
 def _check_labels(init_labels: Any, total: int) -> np.ndarray:
     if init_labels is None:
         return np.arange(total, dtype=np.int64)
+    if type(init_labels) is list and len(init_labels) == 1 and type(init_labels[0]) is int \
+            and 0 <= init_labels[0] < total:  # one label (lemke_howson), cheaply
+        return np.array(init_labels, dtype=np.int64)
     labels = []
     for k in init_labels if isinstance(init_labels, (list, tuple, np.ndarray, range)) else [init_labels]:
         if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or not 0 <= k < total:

@@ -1,17 +1,14 @@
 """Nash equilibria: one entry point, :func:`solve_nash`, dispatching to one module per method.
 
-=====================  ===========  ==============================================================  =========
-method                 players      what it returns                                                 complete
-=====================  ===========  ==============================================================  =========
-``pure``               any          all pure equilibria (:mod:`rqe.solvers.nash_pure`)              pure only
-``support_enumeration``2            all equilibria of nondegenerate games; certified ones otherwise  if nondeg.
-``vertex_enumeration`` 2            all extreme equilibria, degenerate games included                yes
-``lemke_howson``       2            the distinct equilibria reached from every initial label         no
-``lp``                 2, zero-sum  value and one pair of optimal strategies (HiGHS)                 no
-``logit``              any          the end of the logit QRE path, polished to a Nash equilibrium    no
-``auto``               any          2 players: vertex enumeration (Lemke-Howson when too large);
-                                    N players: pure equilibria and the logit end point
-=====================  ===========  ==============================================================  =========
+| method | players | what it returns | complete |
+|---|---|---|---|
+| ``pure`` | any | all pure equilibria (:mod:`rqe.solvers.nash_pure`) | pure ones only |
+| ``support_enumeration`` | 2 | all equilibria of nondegenerate games; certified ones otherwise | if nondegenerate |
+| ``vertex_enumeration`` | 2 | all extreme equilibria, degenerate games included | yes |
+| ``lemke_howson`` | 2 | the distinct equilibria reached from every initial label | no |
+| ``lp`` | 2, zero-sum | value and one pair of optimal strategies (HiGHS) | no |
+| ``logit`` | any | the end of the logit QRE path, polished to a Nash equilibrium | no |
+| ``auto`` | any | 2 players: vertex enumeration (Lemke-Howson when too large); N players: pure equilibria and the logit end point | 2 players: yes |
 
 Every equilibrium carries its Nash gap ``max_i (max_a (M_i x_{-i})_a - U_i(x))`` as ``residual``
 (``docs/rqe-math.md`` section 1); only profiles with gap at most ``tol`` (default ``1e-9``) are returned.
@@ -23,7 +20,6 @@ extensive form* (2007); R. McKelvey, T. Palfrey (1995) and T. Turocy (2005) for 
 from __future__ import annotations
 
 import importlib
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +28,7 @@ import numpy as np
 from rqe.errors import NotAvailableError, ParameterError
 from rqe.game import Game
 from rqe.results import Equilibrium
-from rqe.solvers._common import GAP_TOL, certify, check_game, check_tol, n_equal_support_pairs, sort_equilibria
+from rqe.solvers._common import GAP_TOL, certify, check_game, check_tol, sort_equilibria
 
 __all__ = ["solve_nash", "NashResult", "METHODS"]
 
@@ -201,19 +197,33 @@ def _logit(game: Game, **options: Any) -> NashResult:
     polished, support_used = polish_to_nash(game, end, tol=tol, thresholds=thresholds)
     equilibria, _ = certify(game, [polished] if polished is not None else [], tol)
     parameters = {"tol": tol, "path_options": path_options, "support_thresholds": thresholds}
+    details = {"end_point": tuple(np.asarray(x) for x in end), "end_point_gap": game.nash_gap(end),
+               "support": support_used}
+    for name in ("converged", "steps", "nash_gap"):
+        if hasattr(path, name):
+            details[f"path_{name}"] = getattr(path, name)
     return NashResult(tuple(equilibria), "logit", parameters, complete=False, converged=bool(equilibria),
-                      details={"end_point": tuple(np.asarray(x) for x in end), "end_point_gap": game.nash_gap(end),
-                               "support": support_used})
+                      details=details)
 
 
 def _path_end_point(path: Any, game: Game) -> tuple[np.ndarray, ...]:
-    """The last profile of a logit QRE path (a result object with profiles, or a sequence of profiles)."""
-    for name in ("profiles", "strategies", "points", "path"):
+    """The end point of a logit QRE path.
+
+    ``rqe.solvers.qre.QREPath`` carries it as ``nash`` (its own polished end point, or the last branch point)
+    and the branch as ``probabilities`` (one concatenated profile per row); sequences of profiles are read too.
+    """
+    nash = getattr(path, "nash", None)
+    if nash is not None and len(nash) == game.n_players:
+        return tuple(np.asarray(x, dtype=float) for x in nash)
+    probabilities = getattr(path, "probabilities", None)
+    if probabilities is not None and len(probabilities) > 0:
+        last = np.asarray(probabilities[-1], dtype=float)
+        if last.shape == (sum(game.shape),):
+            return tuple(np.split(last, np.cumsum(game.shape)[:-1]))
+    for name in ("profiles", "strategies", "points"):
         seq = getattr(path, name, None)
-        if seq is not None and len(seq) > 0:
-            last = seq[-1]
-            if len(last) == game.n_players:
-                return tuple(np.asarray(x, dtype=float) for x in last)
+        if seq is not None and len(seq) > 0 and len(seq[-1]) == game.n_players:
+            return tuple(np.asarray(x, dtype=float) for x in seq[-1])
     equilibria = getattr(path, "equilibria", None)
     if equilibria:
         return tuple(np.asarray(x, dtype=float) for x in equilibria[-1].strategies)
@@ -226,7 +236,6 @@ def _auto(game: Game, **options: Any) -> NashResult:
     from rqe.errors import ProblemSizeError
 
     if game.n_players == 2:
-        m, n = game.shape
         try:
             result = _vertex_enumeration(game, **options)
         except ProblemSizeError:

@@ -65,8 +65,10 @@ def pure_nash_equilibria(game: Game, atol: float = 0.0, max_size: float = MAX_EN
     --------
     >>> from rqe import Game
     >>> stag = Game.from_bimatrix([[4, 0], [3, 3]], [[4, 3], [0, 3]])
-    >>> [tuple(int(x.argmax()) for x in p) for p in pure_nash_equilibria(stag)]
-    [(0, 0), (1, 1)]
+    >>> for profile in pure_nash_equilibria(stag):
+    ...     print(tuple(int(x.argmax()) for x in profile))
+    (0, 0)
+    (1, 1)
     """
     profiles = pure_nash_profiles(game, atol=atol, max_size=max_size)
     out = []

@@ -9,7 +9,7 @@ column player's utilities indexed [row, column])
 
 with ``x, y >= 0`` and no action outside the supports doing better. In a *nondegenerate* game (no mixed
 strategy with support size ``k`` has more than ``k`` pure best responses) every equilibrium has supports of
-equal size and nonsingular systems, so the enumeration finds all of them [vS07, Thm 3.4 / Alg. 3.5].
+equal size and nonsingular systems, so the enumeration finds all of them [vS07].
 
 Degeneracy is detected, not assumed: while solving every system the kernel checks whether the solution is
 a mixed strategy with more pure best responses than its support size (a witness of degeneracy), and counts

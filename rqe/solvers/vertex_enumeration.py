@@ -1,14 +1,14 @@
 """All extreme Nash equilibria of a two-player game by vertex enumeration of the best-response polytopes.
 
 With payoffs shifted to be positive (``A, B > 0``; shifting does not change equilibria), the best-response
-polytopes are [vS07, eq. 3.2]
+polytopes are [vS07]
 
     P = {x in R^m : x >= 0,  B^T x <= 1},        Q = {y in R^n : A y <= 1,  y >= 0}.
 
 Label ``i < m`` belongs to ``x`` when ``x_i = 0`` and to ``y`` when ``(A y)_i = 1``; label ``m + j`` belongs to
 ``x`` when ``(B^T x)_j = 1`` and to ``y`` when ``y_j = 0``. A pair of vertices ``(x, y) != (0, 0)`` whose labels
 cover ``{0, ..., m + n - 1}`` (completely labelled) gives, normalised, an extreme Nash equilibrium; every
-extreme equilibrium arises this way, degenerate games included [vS07, Thm 3.4; Avis et al. 2010].
+extreme equilibrium arises this way, degenerate games included [vS07; Avis et al. 2010].
 
 The vertices come from Qhull (``scipy.spatial.ConvexHull``) applied to the polar of each polytope, as in
 QuantEcon. Unlike a facet's simplex, the label set of a vertex is computed from the constraints it makes tight
@@ -86,13 +86,34 @@ def polytope_vertices(G: np.ndarray, h: np.ndarray, interior: np.ndarray, qhull_
         hi = min(c for r, c in zip(range(k), candidates) if G[r, 0] > 0) if any(G[:, 0] > 0) else None
         raw = np.array([[lo], [hi]])
     else:
-        from scipy.spatial import ConvexHull
+        from scipy.spatial import ConvexHull, QhullError
 
         points = G / slack[:, None]
-        hull = ConvexHull(points, qhull_options=qhull_options)
+        try:
+            hull = ConvexHull(points, qhull_options=qhull_options)
+        except QhullError:
+            # Qhull gave up (precision); fall back to trying every square subsystem when that is affordable
+            if comb(k, d) > 2e6:
+                raise
+            return _refine_and_label(G, h, _brute_force_vertices(G, h))
         normals, offsets = hull.equations[:, :-1], hull.equations[:, -1]
         raw = interior + normals / (-offsets)[:, None]
     return _refine_and_label(G, h, raw)
+
+
+def _brute_force_vertices(G: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Feasible solutions of every nonsingular ``d x d`` subsystem of ``G z = h`` (small polytopes only)."""
+    k, d = G.shape
+    scale = np.abs(G).max(axis=1) + np.abs(h)
+    found = []
+    for rows in combinations(range(k), d):
+        sub = G[list(rows)]
+        if abs(np.linalg.det(sub)) < 1e-12 * max(1.0, np.abs(sub).max()) ** d:
+            continue
+        z = np.linalg.solve(sub, h[list(rows)])
+        if np.all(G @ z - h <= 1e-9 * scale):
+            found.append(z)
+    return np.array(found).reshape(-1, d)
 
 
 def _refine_and_label(G: np.ndarray, h: np.ndarray, raw: np.ndarray):

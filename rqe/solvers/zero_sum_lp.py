@@ -1,7 +1,7 @@
 """Two-player zero-sum games by linear programming (SciPy's HiGHS).
 
 For a zero-sum game with row payoffs ``A`` (the column player gets ``-A``), the row player's maximin strategy
-and the value solve [vN28; vS07, Sec. 3.2]
+and the value solve [vN28; vS07]
 
     max_{x, v} v   s.t.   A^T x >= v 1,   sum x = 1,   x >= 0,
 

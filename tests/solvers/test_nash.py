@@ -61,13 +61,27 @@ def test_exact_support_enumeration_through_solve_nash():
     assert all(e.residual == 0.0 for e in r.equilibria) and r.parameters["exact"]
 
 
-def test_logit_needs_qre_path(monkeypatch):
-    monkeypatch.delitem(sys.modules, "rqe.solvers.qre", raising=False)
-    import importlib.util
+def test_logit_without_qre_module_is_not_available(monkeypatch):
+    monkeypatch.setitem(sys.modules, "rqe.solvers.qre", None)  # import of the module fails
+    with pytest.raises(NotAvailableError, match="qre_path"):
+        solve_nash(jordan_game(), method="logit")
+    # auto on N > 2 players still gives the pure equilibria
+    assert solve_nash(jordan_game()).method == "pure"
 
-    if importlib.util.find_spec("rqe.solvers.qre") is None:
-        with pytest.raises(NotAvailableError, match="qre_path"):
-            solve_nash(jordan_game(), method="logit")
+
+@pytest.mark.parametrize("game", [jordan_game(), Game.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]]),
+                                  Game.zero_sum([[0, -1, 1], [1, 0, -1], [-1, 1, 0]])])
+def test_logit_with_the_qre_path(game):
+    pytest.importorskip("rqe.solvers.qre")
+    result = solve_nash(game, method="logit")
+    assert result.converged and len(result.equilibria) == 1
+    assert result.equilibria[0].residual <= 1e-9
+    # the end of the principal branch is an equilibrium that the complete methods know
+    if game.n_players == 2:
+        assert key_set(e.strategies for e in result.equilibria) <= key_set(
+            e.strategies for e in solve_nash(game, method="vertex_enumeration").equilibria)
+    else:
+        assert all(np.allclose(x, 0.5, atol=1e-9) for x in result.equilibria[0].strategies)
 
 
 def test_logit_polishes_the_end_of_the_path(monkeypatch):

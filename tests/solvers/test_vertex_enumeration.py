@@ -103,3 +103,15 @@ def test_hypothesis_small_integer_games_equal_exact_brute_force(data, m, n):
     moved = vertex_enumeration(game.permute_actions(0, order))
     assert key_set((np.asarray(e.strategies[0])[np.argsort(order)], e.strategies[1]) for e in moved.equilibria) \
         == expected
+
+
+def test_10x10_game_where_nashpy_misses_two_equilibria():
+    # the benchmark's 10x10 game: support enumeration, vertex enumeration (and QuantEcon) find 21 equilibria,
+    # nashpy 0.0.43's support enumeration returns 19 of them
+    rng = np.random.default_rng(2010)
+    game = Game(rng.random((2, 10, 10)))
+    vertices = vertex_enumeration(game)
+    supports = support_enumeration(game)
+    assert len(vertices.equilibria) == len(supports.equilibria) == 21
+    assert key_set(e.strategies for e in vertices.equilibria) == key_set(e.strategies for e in supports.equilibria)
+    assert max(e.residual for e in vertices.equilibria) < 1e-12
