@@ -1,0 +1,585 @@
+"""The ``rqe`` command line: list, show, solve, compare and convert games.
+
+Presentation only: games come from :mod:`rqe.library` or :mod:`rqe.io`, equilibria from the solvers through
+:func:`rqe.solvers.get_solver`. ``GAME`` arguments are a library name with optional parameters
+(``collaborate_defect:cost=0.3,n_players=3``), a ``.nfg`` / ``.json`` file, or an ``openspiel:...`` spec
+(handled by :mod:`rqe.openspiel.cli`).
+
+User errors print one line ``rqe: error: ...`` and exit with status 2.
+
+Other parts of rqe add commands through modules listed in :data:`EXTENSIONS`; each exposes
+``register(subparsers)``, which adds argparse sub-commands whose ``func(args)`` returns the exit status.
+
+Examples
+--------
+>>> from rqe.cli import main
+>>> main(["games", "--category", "experimental"])
+name           category      description
+selten_chmura  experimental  One of the 12 two-by-two games of Selten & Chmura's experiment (game = 1..12).
+ghp2003        experimental  Goeree, Holt & Palfrey's (2003) generalised matching pennies game 4.
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import json
+import math
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from rqe.errors import GameError, NotAvailableError, ParameterError, RQEError
+from rqe.game import Game
+
+__all__ = ["main", "build_parser", "load_game", "EXTENSIONS", "CONCEPTS", "DEFAULTS"]
+
+#: Modules that add sub-commands with ``register(subparsers)``; skipped when the module is not present.
+EXTENSIONS = ["rqe.analysis.cli", "rqe.srpo.cli", "rqe.srpo.lm.cli", "rqe.openspiel.cli", "rqe.plot_cli"]
+
+#: Concepts of ``rqe solve --concept``, in display order.
+CONCEPTS = ("nash", "qre", "rqe", "ce")
+
+#: Parameters used when the command line does not give them (``lam = 1 / epsilon``, as in the RQE limit
+#: tau -> 0 of ``docs/rqe-math.md`` section 3).
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "nash": {},
+    "qre": {"lam": 5.0},
+    "rqe": {"tau": 2.0, "epsilon": 0.2},
+    "ce": {},
+}
+
+# command-line option -> solver keyword, and the concepts it applies to
+_OPTIONS: dict[str, tuple[str, ...]] = {
+    "tau": ("rqe",),
+    "epsilon": ("rqe",),
+    "lam": ("qre",),
+    "method": ("nash", "qre", "rqe"),
+    "penalty": ("rqe",),
+    "regularizer": ("rqe",),
+    "kind": ("ce",),
+    "objective": ("ce",),
+    "n_starts": ("rqe",),
+    "seed": ("rqe",),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr and exit status 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"rqe: error: {message}\n")
+
+
+# ------------------------------------------------------------------------------------------ games
+def load_game(spec: str) -> Game:
+    """The game named by a command-line ``GAME`` argument.
+
+    * ``openspiel:...``: delegated to ``rqe.openspiel.cli.load_game_spec``;
+    * an existing file (or one ending in ``.nfg`` / ``.json``): read with :func:`rqe.io.read_game`;
+    * otherwise a library spec ``name`` or ``name:param=value,...`` (:func:`rqe.library.from_spec`).
+
+    Examples
+    --------
+    >>> load_game("stag_hunt:stag=5").payoffs[0].tolist()
+    [[5.0, 0.0], [3.0, 3.0]]
+    """
+    if spec.startswith("openspiel:"):
+        bridge = _import_optional("rqe.openspiel.cli", "OpenSpiel games ('openspiel:...' specs)")
+        return bridge.load_game_spec(spec)
+    if os.path.isfile(spec) or spec.lower().endswith((".nfg", ".json")):
+        from rqe.io import read_game
+
+        return read_game(spec)
+    from rqe import library
+
+    name = spec.partition(":")[0].strip()
+    if name not in library.names():
+        close = [n for n in library.names() if name.replace("-", "_").lower() in n]
+        hint = f"; did you mean {', '.join(close)}?" if close else "; list the library with `rqe games`"
+        raise GameError(f"{spec!r} is neither a game of the library nor an existing file{hint}")
+    return library.from_spec(spec)
+
+
+def _import_optional(module: str, what: str):
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and (module == exc.name or module.startswith(exc.name + ".")):
+            raise NotAvailableError(f"{what} need the module {module}, which is not part of this version of rqe") \
+                from None
+        raise
+
+
+# ------------------------------------------------------------------------------------------ formatting
+def _fmt(value: float, digits: int = 6) -> str:
+    value = float(value)
+    if value == 0:
+        return "0"
+    return f"{value:.{digits}g}"
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence[bool] | None = None) -> str:
+    """An aligned plain-text table; numeric columns (``right``) are right-aligned."""
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for k, c in enumerate(row):
+            widths[k] = max(widths[k], len(c))
+    right = right or [False] * len(headers)
+
+    def line(row: Sequence[str]) -> str:
+        parts = [c.rjust(w) if r else c.ljust(w) for c, w, r in zip(row, widths, right)]
+        return "  ".join(parts).rstrip()
+
+    return "\n".join([line(list(headers)), *(line(row) for row in cells)])
+
+
+def _strategy(game: Game, player: int, x: np.ndarray) -> str:
+    return " ".join(f"{name}={p:.4f}" for name, p in zip(game.action_names[player], x))
+
+
+def _expected_costs(game: Game, strategies: Sequence[np.ndarray]) -> np.ndarray | None:
+    if game.costs is None:
+        return None
+    return np.array([float(c @ x) for c, x in zip(game.costs, strategies)])
+
+
+def _fmt_degree(value: float | None) -> str:
+    # differences of expected costs below 1e-12 are rounding noise of equal strategies
+    return "" if value is None else _fmt(0.0 if abs(value) < 1e-12 else value, 4)
+
+
+def free_riding_degree(game: Game, strategies: Sequence[np.ndarray]) -> float | None:
+    """The free-riding degree ``max_i E_{x_i}[c_i] - min_i E_{x_i}[c_i]`` of
+    :func:`rqe.analysis.free_riding.free_riding_degree` (QZLM Definition 4.1 for two players,
+    ``docs/rqe-math.md`` section 6), or ``None`` for a game without private costs.
+
+    Examples
+    --------
+    >>> from rqe import library
+    >>> free_riding_degree(library.get("collaborate_defect"), [np.array([1.0, 0.0]), np.array([0.0, 1.0])])
+    0.4
+    """
+    if game.costs is None:
+        return None
+    from rqe.analysis.free_riding import free_riding_degree as degree
+
+    return degree(game, [np.asarray(x, dtype=float) for x in strategies])
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return v if math.isfinite(v) else str(v)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    return str(value)
+
+
+# ------------------------------------------------------------------------------------------ solving
+def _number_or_list(text: str) -> float | list[float]:
+    """``"2"`` -> 2.0, ``"2,3"`` -> [2.0, 3.0] (one value per player)."""
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or one number per player (a,b,...), got {text!r}")
+    return values[0] if len(values) == 1 else values
+
+
+def _solver_options(concept: str, args: argparse.Namespace, strict: bool = True) -> dict[str, Any]:
+    """Keyword arguments for the solver of ``concept``: defaults, then the options the user gave."""
+    options = dict(DEFAULTS[concept])
+    for option, concepts in _OPTIONS.items():
+        value = getattr(args, option, None)
+        if value is None:
+            continue
+        if concept not in concepts:
+            if strict:
+                flag = "--" + option.replace("_", "-")
+                raise ParameterError(f"option {flag} does not apply to concept {concept!r} "
+                                     f"(it applies to {', '.join(concepts)})")
+            continue
+        options[option] = value
+    if concept == "rqe" and "seed" in options:
+        options["rng"] = np.random.default_rng(options.pop("seed"))
+    return options
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    """Send anything written to file descriptor 1 (e.g. an LP library's banner printed from C) to stderr,
+    so that stdout carries only rqe's own output (``--json`` stays parseable)."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):  # no real stdout (embedded use): Python level only
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+        return
+    try:
+        os.dup2(2, 1)
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        try:
+            sys.stdout.flush()
+        except (OSError, ValueError):  # pragma: no cover
+            pass
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _solve(game: Game, concept: str, options: dict[str, Any]):
+    from rqe.solvers import get_solver
+
+    solver = get_solver(concept)
+    with _stdout_to_stderr():
+        return solver(game, **options)
+
+
+def _result_document(spec: str, concept: str, options: dict[str, Any], result: Any) -> dict[str, Any]:
+    parameters = dict(getattr(result, "parameters", None) or {})
+    for key, value in options.items():
+        if key != "rng":
+            parameters.setdefault(key, value)
+    document = {
+        "game": spec,
+        "concept": concept,
+        "parameters": _jsonable(parameters),
+        "equilibria": [_jsonable(eq.to_dict()) for eq in result.equilibria],
+        "converged": bool(result.converged),
+        "method": str(result.method),
+    }
+    distribution = getattr(result, "distribution", None)
+    if distribution is not None:
+        # A correlated equilibrium is a joint distribution, not a profile of independent strategies.
+        distribution = np.asarray(distribution, dtype=float)
+        document["correlated"] = {
+            "distribution": _jsonable(distribution),
+            "payoffs": _jsonable(np.asarray(result.payoffs, dtype=float)),
+            "welfare": float(result.welfare),
+            "residual": float(getattr(result, "incentive_violation", float("nan"))),
+        }
+    return document
+
+
+def _marginals(distribution: np.ndarray) -> list[np.ndarray]:
+    axes = range(distribution.ndim)
+    return [distribution.sum(axis=tuple(j for j in axes if j != i)) for i in axes]
+
+
+def _support(game: Game, distribution: np.ndarray, atol: float = 1e-9) -> str:
+    cells = []
+    for profile in np.ndindex(*distribution.shape):
+        if distribution[profile] > atol:
+            names = ",".join(game.action_names[i][a] for i, a in enumerate(profile))
+            cells.append(f"({names})={distribution[profile]:.4f}")
+    return " ".join(cells)
+
+
+def _print_result(game: Game, concept: str, document: dict[str, Any]) -> None:
+    parameters = ", ".join(f"{k}={_short(v)}" for k, v in document["parameters"].items())
+    print(f"{concept} on {game.title or document['game']}: method {document['method']}, "
+          f"converged {'yes' if document['converged'] else 'NO'}")
+    if parameters:
+        print(f"parameters: {parameters}")
+    correlated = document.get("correlated")
+    if correlated is not None:
+        distribution = np.asarray(correlated["distribution"])
+        rows = [[*(game.action_names[i][a] for i, a in enumerate(profile)), f"{distribution[profile]:.4f}"]
+                for profile in np.ndindex(*distribution.shape) if distribution[profile] > 1e-9]
+        print(_table([*game.player_names, "probability"], rows, [False] * game.n_players + [True]))
+        costs = _expected_costs(game, _marginals(distribution))
+        print("payoffs: " + ", ".join(_fmt(v) for v in correlated["payoffs"])
+              + f"   welfare: {_fmt(correlated['welfare'])}   incentive violation: {correlated['residual']:.1e}"
+              + ("" if costs is None else "   E[cost]: " + ", ".join(_fmt(c) for c in costs)))
+        return
+    equilibria = document["equilibria"]
+    if not equilibria:
+        print("no equilibrium found")
+        return
+    rows = []
+    for k, eq in enumerate(equilibria, start=1):
+        strategies = [np.asarray(x) for x in eq["strategies"]]
+        costs = _expected_costs(game, strategies)
+        for i, x in enumerate(strategies):
+            row = [str(k) if i == 0 else "", game.player_names[i], _strategy(game, i, x), _fmt(eq["payoffs"][i])]
+            if costs is not None:
+                row.append(_fmt(costs[i]))
+            row += [_fmt(eq["welfare"]) if i == 0 else "", f"{eq['residual']:.1e}" if i == 0 else ""]
+            rows.append(row)
+    headers = ["eq", "player", "strategy", "payoff"] + (["E[cost]"] if game.costs is not None else []) + \
+        ["welfare", "residual"]
+    right = [True, False, False, True] + ([True] if game.costs is not None else []) + [True, True]
+    print(_table(headers, rows, right))
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, float):
+        return _fmt(value)
+    if isinstance(value, list) and all(isinstance(v, (int, float)) for v in value):
+        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+    return str(value)
+
+
+# ------------------------------------------------------------------------------------------ commands
+def _cmd_games(args: argparse.Namespace) -> int:
+    from rqe import library
+
+    if args.name:
+        print(library.describe(args.name))
+        return 0
+    categories = library.categories()
+    rows = [[name, categories[name], library.summary(name)] for name in library.names(args.category)]
+    print(_table(["name", "category", "description"], rows))
+    return 0
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    game = load_game(args.game)
+    if args.json:
+        from rqe.io import dumps
+
+        print(dumps(game, "json"), end="")
+        return 0
+    shape = "x".join(map(str, game.shape))
+    print(f"{game.title or args.game}: {game.n_players} players, {shape} actions")
+    if game.n_players == 2:
+        rows = []
+        for r, row_name in enumerate(game.action_names[0]):
+            rows.append([row_name] + [f"{_fmt(game.payoffs[0, r, c])}, {_fmt(game.payoffs[1, r, c])}"
+                                      for c in range(game.shape[1])])
+        corner = f"{game.player_names[0]} \\ {game.player_names[1]}"
+        print(_table([corner, *game.action_names[1]], rows, [False] + [True] * game.shape[1]))
+    else:
+        if game.n_profiles > args.max_rows:
+            print(f"({game.n_profiles} pure profiles; showing the first {args.max_rows}, see --max-rows)")
+        rows = []
+        for k, profile in enumerate(np.ndindex(*game.shape)):
+            if k >= args.max_rows:
+                break
+            names = [game.action_names[i][a] for i, a in enumerate(profile)]
+            rows.append(names + [_fmt(v) for v in game.pure_payoffs(profile)])
+        headers = [*game.player_names, *(f"u[{p}]" for p in game.player_names)]
+        print(_table(headers, rows, [False] * game.n_players + [True] * game.n_players))
+    if game.costs is not None:
+        print("private costs: " + "; ".join(
+            f"{p}: " + ", ".join(f"{a}={_fmt(c)}" for a, c in zip(game.action_names[i], game.costs[i]))
+            for i, p in enumerate(game.player_names)))
+    properties = []
+    if game.is_zero_sum():
+        properties.append("zero-sum")
+    elif game.is_constant_sum():
+        properties.append("constant-sum")
+    if game.is_symmetric():
+        properties.append("symmetric")
+    if game.is_potential():
+        properties.append("exact potential")
+    print("properties: " + (", ".join(properties) if properties else "none of zero-sum, symmetric, potential"))
+    return 0
+
+
+def _cmd_solve(args: argparse.Namespace) -> int:
+    game = load_game(args.game)
+    options = _solver_options(args.concept, args)
+    try:
+        result = _solve(game, args.concept, options)
+    except NotAvailableError as exc:
+        raise NotAvailableError(f"{exc}; available now: {', '.join(_available()) or 'none'}") from None
+    document = _result_document(args.game, args.concept, options, result)
+    if args.json:
+        print(json.dumps(document, indent=1))
+    else:
+        _print_result(game, args.concept, document)
+    return 0
+
+
+def _available() -> list[str]:
+    from rqe.solvers import available_concepts
+
+    return available_concepts()
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    game = load_game(args.game)
+    concepts = CONCEPTS if args.concepts is None else tuple(c.strip() for c in args.concepts.split(","))
+    for concept in concepts:
+        if concept not in CONCEPTS:
+            raise ParameterError(f"unknown concept {concept!r}; known: {', '.join(CONCEPTS)}")
+    documents, notes = [], []
+    for concept in concepts:
+        options = _solver_options(concept, args, strict=False)
+        try:
+            result = _solve(game, concept, options)
+        except NotAvailableError:
+            notes.append(f"{concept}: not available in this version of rqe")
+            continue
+        except RQEError as exc:
+            notes.append(f"{concept}: {exc}")
+            continue
+        documents.append(_result_document(args.game, concept, options, result))
+    if args.json:
+        print(json.dumps({"game": args.game, "results": documents, "notes": notes}, indent=1))
+        return 0
+    shape = "x".join(map(str, game.shape))
+    print(f"{game.title or args.game}: {game.n_players} players, {shape} actions")
+    has_costs = game.costs is not None
+    rows = []
+    for document in documents:
+        parameters = ", ".join(f"{k}={_short(v)}" for k, v in document["parameters"].items()
+                               if k in ("tau", "epsilon", "lam", "kind", "objective"))
+        label = document["concept"] + (f" ({parameters})" if parameters else "")
+        correlated = document.get("correlated")
+        if correlated is not None:
+            distribution = np.asarray(correlated["distribution"])
+            row = [label, "joint", _support(game, distribution), ", ".join(_fmt(v, 4) for v in correlated["payoffs"]),
+                   _fmt(correlated["welfare"], 4)]
+            if has_costs:
+                row.append(_fmt_degree(free_riding_degree(game, _marginals(distribution))))
+            rows.append(row)
+            continue
+        if not document["equilibria"]:
+            rows.append([label, "-", "no equilibrium found", "", ""] + ([""] if has_costs else []))
+        for k, eq in enumerate(document["equilibria"], start=1):
+            strategies = [np.asarray(x) for x in eq["strategies"]]
+            row = [label if k == 1 else "", str(k),
+                   " | ".join(_strategy(game, i, x) for i, x in enumerate(strategies)),
+                   ", ".join(_fmt(v, 4) for v in eq["payoffs"]), _fmt(eq["welfare"], 4)]
+            if has_costs:
+                row.append(_fmt_degree(free_riding_degree(game, strategies)))
+            if not document["converged"] and k == 1:
+                row[0] += " [not converged]"
+            rows.append(row)
+    headers = ["concept", "eq", "strategies", "payoffs", "welfare"] + (["free-riding"] if has_costs else [])
+    if rows:
+        print(_table(headers, rows, [False, True, False, False, True] + ([True] if has_costs else [])))
+    for note in notes:
+        print(note)
+    return 0
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from rqe.io import format_from_path, read_game, write_game
+
+    game = load_game(args.input)
+    fmt = args.format or format_from_path(args.output)
+    write_game(game, args.output, fmt, outcome_version=args.outcome_version)
+    print(f"wrote {args.output} ({fmt}, {game.n_players} players, {'x'.join(map(str, game.shape))})")
+    if args.check:
+        again = read_game(args.output, fmt)
+        if not np.array_equal(again.payoffs, game.payoffs):
+            raise RQEError(f"round trip through {args.output} changed the payoffs")
+    return 0
+
+
+# ------------------------------------------------------------------------------------------ parser
+def _add_solver_options(parser: argparse.ArgumentParser, one_concept: bool = True) -> None:
+    group = parser.add_argument_group("solver parameters (a number, or one per player: a,b,...)")
+    group.add_argument("--tau", type=_number_or_list, help="risk aversion tau >= 0 (rqe; default 2)")
+    group.add_argument("--epsilon", type=_number_or_list, help="bounded rationality epsilon > 0 (rqe; default 0.2)")
+    group.add_argument("--lam", type=_number_or_list, help="logit precision lambda >= 0 (qre; default 5 = 1/0.2)")
+    if one_concept:  # method names differ between concepts
+        group.add_argument("--method", help="solver method (nash: auto, pure, support_enumeration, "
+                                            "vertex_enumeration, lemke_howson, lp, logit; qre, rqe: auto, ...)")
+    group.add_argument("--penalty", help="rqe risk penalty: kl (default) or reverse_kl")
+    group.add_argument("--regularizer", help="rqe regulariser: entropy (default) or log_barrier")
+    group.add_argument("--kind", choices=["ce", "cce"], help="correlated equilibrium kind (ce)")
+    group.add_argument("--objective", help="correlated equilibrium objective (ce; default welfare)")
+    if one_concept:
+        group.add_argument("--n-starts", dest="n_starts", type=int, help="rqe: number of starting points")
+        group.add_argument("--seed", type=int, help="rqe: seed of the random starting points")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``rqe`` argument parser, with the extension modules' commands registered."""
+    parser = _Parser(prog="rqe", description="Equilibria of finite games: Nash, QRE, risk-averse QRE, "
+                                             "correlated equilibria; game library and Gambit files.")
+    from rqe import __version__
+
+    parser.add_argument("--version", action="version", version=f"rqe {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    game_help = "a library game (name or name:param=value,...), a .nfg/.json file, or openspiel:..."
+
+    games = commands.add_parser("games", help="list the game library (or describe one game)")
+    games.add_argument("name", nargs="?", help="describe this game and its parameters")
+    games.add_argument("--category", choices=["classic", "cooperative", "experimental", "random"])
+    games.set_defaults(func=_cmd_games)
+
+    show = commands.add_parser("show", help="print a game's payoff table and properties")
+    show.add_argument("game", help=game_help)
+    show.add_argument("--json", action="store_true", help="print the game in rqe's JSON format")
+    show.add_argument("--max-rows", type=int, default=64, help="profiles listed for games with 3+ players")
+    show.set_defaults(func=_cmd_show)
+
+    solve = commands.add_parser("solve", help="solve a game for one solution concept")
+    solve.add_argument("game", help=game_help)
+    solve.add_argument("--concept", choices=CONCEPTS, default="nash", help="solution concept (default nash)")
+    _add_solver_options(solve)
+    solve.add_argument("--json", action="store_true", help="print one JSON document")
+    solve.set_defaults(func=_cmd_solve)
+
+    compare = commands.add_parser("compare", help="every available concept side by side")
+    compare.add_argument("game", help=game_help)
+    compare.add_argument("--concepts", help=f"comma-separated subset of {','.join(CONCEPTS)}")
+    _add_solver_options(compare, one_concept=False)
+    compare.add_argument("--json", action="store_true", help="print one JSON document")
+    compare.set_defaults(func=_cmd_compare)
+
+    convert = commands.add_parser("convert", help="convert between .nfg and .json (or write a library game)")
+    convert.add_argument("input", help=game_help)
+    convert.add_argument("output", help="output file (.nfg or .json)")
+    convert.add_argument("--format", choices=["nfg", "json"], help="output format (default: from the extension)")
+    convert.add_argument("--outcome-version", action="store_true",
+                         help="write the .nfg outcome version (as Gambit 16 does) instead of the payoff version")
+    convert.add_argument("--check", action="store_true", help="read the output back and compare payoffs")
+    convert.set_defaults(func=_cmd_convert)
+
+    for module_name in EXTENSIONS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name is not None and (module_name == exc.name or module_name.startswith(exc.name + ".")):
+                continue
+            raise
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 success, 2 user error)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and argument errors
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except RQEError as exc:
+        message = " ".join(str(exc).split())
+        print(f"rqe: error: {message}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # pragma: no cover - e.g. `rqe games | head`
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

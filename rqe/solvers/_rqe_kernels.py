@@ -1,0 +1,492 @@
+"""Numba kernels for 2-player RQE with the KL penalty (``docs/rqe-math.md`` sections 2-4).
+
+Regulariser codes: ``0`` negative entropy ``sum x log x``, ``1`` log-barrier ``-sum log x``.
+
+Player ``i`` has the matrix ``M_i`` (its actions x the other's actions), the adversary
+``p_i ∝ x_j ⊙ exp(-tau_i M_i^T x_i)`` and the stationarity equations (log coordinates ``x_i = exp(z_i)``)::
+
+    F_i = M_i p_i - eps_i h'(x_i) - lam_i = 0,   sum_a x_ia = 1,
+
+with Jacobian blocks ``dF_i/dz_i = (-tau_i M_i C_i M_i^T - eps_i diag(h''(x_i))) diag(x_i)``,
+``dF_i/dz_j = M_i C_i`` (``C_i = diag(p_i) - p_i p_i^T``). The certificate maximises each player's concave
+``U_i^{tau,eps}(., x_j)`` by equality-constrained Newton steps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(cache=True)
+def _solve_inplace(A, b, n):
+    """Gaussian elimination with partial pivoting on the leading ``n x n`` block; ``b`` becomes the solution.
+
+    Returns False when the matrix is numerically singular.
+    """
+    for k in range(n):
+        piv = k
+        big = abs(A[k, k])
+        for r in range(k + 1, n):
+            if abs(A[r, k]) > big:
+                big = abs(A[r, k])
+                piv = r
+        if big < 1e-300:
+            return False
+        if piv != k:
+            for c in range(n):
+                tmp = A[k, c]
+                A[k, c] = A[piv, c]
+                A[piv, c] = tmp
+            tmp = b[k]
+            b[k] = b[piv]
+            b[piv] = tmp
+        inv = 1.0 / A[k, k]
+        for r in range(k + 1, n):
+            f = A[r, k] * inv
+            if f != 0.0:
+                for c in range(k + 1, n):
+                    A[r, c] -= f * A[k, c]
+                b[r] -= f * b[k]
+    for k in range(n - 1, -1, -1):
+        s = b[k]
+        for c in range(k + 1, n):
+            s -= A[k, c] * b[c]
+        b[k] = s / A[k, k]
+    return True
+
+
+@njit(cache=True)
+def _dh(x, reg):
+    if reg == 0:
+        return np.log(x) + 1.0
+    return -1.0 / x
+
+
+@njit(cache=True)
+def _d2h(x, reg):
+    if reg == 0:
+        return 1.0 / x
+    return 1.0 / (x * x)
+
+
+@njit(cache=True)
+def _h(x, reg):
+    if reg == 0:
+        return x * np.log(x)
+    return -np.log(x)
+
+
+@njit(cache=True)
+def _adversary(M, x, q, tau, p):
+    """``p ∝ q exp(-tau M^T x)`` (``p = q / sum q`` when ``tau = 0``); returns ``min v``."""
+    n, m = M.shape
+    vmin = np.inf
+    for k in range(m):
+        v = 0.0
+        for a in range(n):
+            v += M[a, k] * x[a]
+        p[k] = v
+        if v < vmin:
+            vmin = v
+    total = 0.0
+    for k in range(m):
+        e = q[k] * np.exp(-tau * (p[k] - vmin))
+        p[k] = e
+        total += e
+    for k in range(m):
+        p[k] /= total
+    return vmin
+
+
+@njit(cache=True)
+def _objective(M, y, q, tau, eps, reg):
+    """``U^{tau,eps}(y, q) = -(1/tau) log sum_k q_k exp(-tau v_k) - eps nu(y)``, ``v = M^T y``."""
+    n, m = M.shape
+    qs = 0.0
+    for k in range(m):
+        qs += q[k]
+    if tau == 0.0:
+        val = 0.0
+        for k in range(m):
+            v = 0.0
+            for a in range(n):
+                v += M[a, k] * y[a]
+            val += q[k] * v
+        val /= qs
+    else:
+        vmin = np.inf
+        for k in range(m):
+            v = 0.0
+            for a in range(n):
+                v += M[a, k] * y[a]
+            if v < vmin:
+                vmin = v
+        total = 0.0
+        for k in range(m):
+            v = 0.0
+            for a in range(n):
+                v += M[a, k] * y[a]
+            total += q[k] * np.exp(-tau * (v - vmin))
+        val = vmin - np.log(total / qs) / tau
+    reg_val = 0.0
+    for a in range(n):
+        reg_val += _h(y[a], reg)
+    return val - eps * reg_val
+
+
+@njit(cache=True)
+def _best_response_gap(M, x, q, tau, eps, reg, max_iter):
+    """``max_y U(y, q) - U(x, q)`` by Newton's method on the simplex (Armijo, fraction to boundary)."""
+    n, m = M.shape
+    y = x.copy()
+    f_x = _objective(M, x, q, tau, eps, reg)
+    f_y = f_x
+    p = np.empty(m)
+    g = np.empty(n)
+    K = np.empty((n + 1, n + 1))
+    rhs = np.empty(n + 1)
+    cand = np.empty(n)
+    Mp = np.empty(n)
+    for it in range(max_iter):
+        _adversary(M, y, q, tau, p)
+        for a in range(n):
+            s = 0.0
+            for k in range(m):
+                s += M[a, k] * p[k]
+            Mp[a] = s
+            g[a] = s - eps * _dh(y[a], reg)
+        # H = -tau (M diag(p) M^T - Mp Mp^T) - eps diag(h'')
+        for a in range(n):
+            for b in range(a, n):
+                s = 0.0
+                if tau > 0.0:
+                    for k in range(m):
+                        s += M[a, k] * p[k] * M[b, k]
+                    s = -tau * (s - Mp[a] * Mp[b])
+                if a == b:
+                    s -= eps * _d2h(y[a], reg)
+                K[a, b] = s
+                K[b, a] = s
+            K[a, n] = 1.0
+            K[n, a] = 1.0
+            rhs[a] = -g[a]
+        K[n, n] = 0.0
+        rhs[n] = 0.0
+        if not _solve_inplace(K, rhs, n + 1):
+            break
+        slope = 0.0
+        for a in range(n):
+            slope += g[a] * rhs[a]
+        if slope <= 1e-17 * (1.0 + abs(f_y)):
+            break
+        t = 1.0
+        for a in range(n):
+            if rhs[a] < 0.0:
+                lim = -0.99 * y[a] / rhs[a]
+                if lim < t:
+                    t = lim
+        ok = False
+        f_c = f_y
+        for _ in range(60):
+            for a in range(n):
+                cand[a] = y[a] + t * rhs[a]
+            f_c = _objective(M, cand, q, tau, eps, reg)
+            if f_c >= f_y + 1e-4 * t * slope:
+                ok = True
+                break
+            t *= 0.5
+        if not ok:
+            break
+        total = 0.0
+        for a in range(n):
+            total += cand[a]
+        for a in range(n):
+            y[a] = cand[a] / total
+        f_y = _objective(M, y, q, tau, eps, reg)
+        if slope < 1e-26 * (1.0 + abs(f_y)):
+            break
+    gap = f_y - f_x
+    return gap if gap > 0.0 else 0.0
+
+
+@njit(cache=True)
+def _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, want_j, x1, x2, Mp):
+    """Fill ``F`` (and ``J`` when ``want_j``) at ``w = (z_1, z_2, lam_1, lam_2)``; returns ``max |F|``.
+
+    ``x1, x2, Mp`` are work buffers (the strategies ``exp(z_i)`` are written to ``x1, x2``).
+    """
+    n1, n2 = M1.shape
+    for a in range(n1):
+        x1[a] = np.exp(w[a])
+    for b in range(n2):
+        x2[b] = np.exp(w[n1 + b])
+    lam1 = w[n1 + n2]
+    lam2 = w[n1 + n2 + 1]
+    _adversary(M1, x1, x2, tau1, p1)
+    _adversary(M2, x2, x1, tau2, p2)
+    size = n1 + n2 + 2
+    norm = 0.0
+    for a in range(n1):
+        s = 0.0
+        for k in range(n2):
+            s += M1[a, k] * p1[k]
+        F[a] = s - eps1 * _dh(x1[a], reg) - lam1
+        if abs(F[a]) > norm:
+            norm = abs(F[a])
+    for b in range(n2):
+        s = 0.0
+        for k in range(n1):
+            s += M2[b, k] * p2[k]
+        F[n1 + b] = s - eps2 * _dh(x2[b], reg) - lam2
+        if abs(F[n1 + b]) > norm:
+            norm = abs(F[n1 + b])
+    s1 = 0.0
+    for a in range(n1):
+        s1 += x1[a]
+    s2 = 0.0
+    for b in range(n2):
+        s2 += x2[b]
+    F[n1 + n2] = s1 - 1.0
+    F[n1 + n2 + 1] = s2 - 1.0
+    if abs(F[n1 + n2]) > norm:
+        norm = abs(F[n1 + n2])
+    if abs(F[n1 + n2 + 1]) > norm:
+        norm = abs(F[n1 + n2 + 1])
+    if not want_j:
+        return norm
+    for r in range(size):
+        for c in range(size):
+            J[r, c] = 0.0
+    _blocks(M1, x1, p1, tau1, eps1, reg, J, 0, n1, Mp)
+    _blocks(M2, x2, p2, tau2, eps2, reg, J, n1, 0, Mp)
+    for a in range(n1):
+        J[a, n1 + n2] = -1.0
+        J[n1 + n2, a] = x1[a]
+    for b in range(n2):
+        J[n1 + b, n1 + n2 + 1] = -1.0
+        J[n1 + n2 + 1, n1 + b] = x2[b]
+    return norm
+
+
+@njit(cache=True)
+def _blocks(M, x, p, tau, eps, reg, J, row, col_other, Mp):
+    """Rows ``row..row+n`` of ``J``: own block at columns ``row..`` and the other player's at ``col_other..``."""
+    n, m = M.shape
+    for a in range(n):
+        s = 0.0
+        for k in range(m):
+            s += M[a, k] * p[k]
+        Mp[a] = s
+    for a in range(n):
+        for b in range(n):
+            s = 0.0
+            if tau > 0.0:
+                for k in range(m):
+                    s += M[a, k] * p[k] * M[b, k]
+                s = -tau * (s - Mp[a] * Mp[b])
+            if a == b:
+                s -= eps * _d2h(x[b], reg)
+            J[row + a, row + b] = s * x[b]
+        # d(M p)/dz_j = M (diag(p) - p p^T)
+        for k in range(m):
+            J[row + a, col_other + k] = M[a, k] * p[k] - Mp[a] * p[k]
+
+
+@njit(cache=True)
+def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
+    """Damped fixed point then Newton for one game; returns ``(x1, x2, residual, iterations)``.
+
+    ``x1, x2`` are starting strategies (strictly positive). ``residual`` is the section-4 certificate.
+    """
+    n1, n2 = M1.shape
+    size = n1 + n2 + 2
+    p1 = np.empty(n2)
+    p2 = np.empty(n1)
+    F = np.empty(size)
+    J = np.empty((size, size))
+    Fc = np.empty(size)
+    d = np.empty(size)
+    w = np.empty(size)
+    cand = np.empty(size)
+    bx1 = np.empty(n1)
+    bx2 = np.empty(n2)
+    Mp = np.empty(max(n1, n2))
+    y1 = x1.copy()
+    y2 = x2.copy()
+    # damped fixed point x_i <- R(M_i p_i) (geometric mixing for the logit response)
+    alpha = 0.5
+    g1 = np.empty(n1)
+    g2 = np.empty(n2)
+    iters = 0
+    for it in range(fp_iter):
+        iters += 1
+        _adversary(M1, y1, y2, tau1, p1)
+        _adversary(M2, y2, y1, tau2, p2)
+        for a in range(n1):
+            s = 0.0
+            for k in range(n2):
+                s += M1[a, k] * p1[k]
+            g1[a] = s
+        for b in range(n2):
+            s = 0.0
+            for k in range(n1):
+                s += M2[b, k] * p2[k]
+            g2[b] = s
+        r1 = _response(g1, eps1, reg)
+        r2 = _response(g2, eps2, reg)
+        change = 0.0
+        for a in range(n1):
+            change = max(change, abs(r1[a] - y1[a]))
+        for b in range(n2):
+            change = max(change, abs(r2[b] - y2[b]))
+        if change < 1e-3:
+            break
+        for a in range(n1):
+            y1[a] = np.exp((1 - alpha) * np.log(y1[a]) + alpha * np.log(max(r1[a], 1e-300)))
+        for b in range(n2):
+            y2[b] = np.exp((1 - alpha) * np.log(y2[b]) + alpha * np.log(max(r2[b], 1e-300)))
+        y1 /= y1.sum()
+        y2 /= y2.sum()
+    # Newton polish in log coordinates
+    for a in range(n1):
+        w[a] = np.log(y1[a])
+    for b in range(n2):
+        w[n1 + b] = np.log(y2[b])
+    _adversary(M1, y1, y2, tau1, p1)
+    _adversary(M2, y2, y1, tau2, p2)
+    l1 = 0.0
+    for a in range(n1):
+        s = 0.0
+        for k in range(n2):
+            s += M1[a, k] * p1[k]
+        l1 += s - eps1 * _dh(y1[a], reg)
+    l2 = 0.0
+    for b in range(n2):
+        s = 0.0
+        for k in range(n1):
+            s += M2[b, k] * p2[k]
+        l2 += s - eps2 * _dh(y2[b], reg)
+    w[n1 + n2] = l1 / n1
+    w[n1 + n2 + 1] = l2 / n2
+    scale = 0.0
+    for a in range(n1):
+        for k in range(n2):
+            scale = max(scale, abs(M1[a, k]))
+    for b in range(n2):
+        for k in range(n1):
+            scale = max(scale, abs(M2[b, k]))
+    scale += max(eps1, eps2)
+    norm = _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, True, bx1, bx2, Mp)
+    for it in range(max_iter):
+        iters += 1
+        if norm <= 1e-15 * scale:
+            break
+        for r in range(size):
+            d[r] = -F[r]
+        if not _solve_inplace(J, d, size):
+            break
+        big = 0.0
+        for r in range(n1 + n2):
+            big = max(big, abs(d[r]))
+        t = 1.0 if big <= 5.0 else 5.0 / big
+        merit = 0.0
+        for r in range(size):
+            merit += F[r] * F[r]
+        ok = False
+        for _ in range(40):
+            for r in range(size):
+                cand[r] = w[r] + t * d[r]
+            _system(M1, M2, cand, tau1, tau2, eps1, eps2, reg, Fc, J, p1, p2, False, bx1, bx2, Mp)
+            mc = 0.0
+            for r in range(size):
+                mc += Fc[r] * Fc[r]
+            if mc <= (1.0 - 1e-4 * t) * merit:
+                ok = True
+                break
+            t *= 0.5
+        if not ok:
+            break
+        for r in range(size):
+            w[r] = cand[r]
+        new = _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, True, bx1, bx2, Mp)
+        stalled = new >= 0.5 * norm and new <= 1e-12 * scale
+        norm = new
+        if stalled:
+            break
+    out1 = np.exp(w[:n1])
+    out2 = np.exp(w[n1:n1 + n2])
+    out1 /= out1.sum()
+    out2 /= out2.sum()
+    gap1 = _best_response_gap(M1, out1, out2, tau1, eps1, reg, 100)
+    gap2 = _best_response_gap(M2, out2, out1, tau2, eps2, reg, 100)
+    res = gap1 if gap1 > gap2 else gap2
+    if not np.isfinite(res) or not np.all(np.isfinite(out1)) or not np.all(np.isfinite(out2)):
+        res = np.inf
+    return out1, out2, res, iters
+
+
+@njit(cache=True)
+def _response(g, eps, reg):
+    n = g.shape[0]
+    y = np.empty(n)
+    gmax = g.max()
+    if reg == 0:
+        total = 0.0
+        for a in range(n):
+            y[a] = np.exp((g[a] - gmax) / eps)
+            total += y[a]
+        for a in range(n):
+            y[a] /= total
+        return y
+    lam = eps
+    for _ in range(200):
+        f = -1.0
+        fp = 0.0
+        for a in range(n):
+            dd = lam + gmax - g[a]
+            f += eps / dd
+            fp -= eps / (dd * dd)
+        step = -f / fp
+        lam += step
+        if abs(step) <= 1e-16 * lam:
+            break
+    total = 0.0
+    for a in range(n):
+        y[a] = eps / (lam + gmax - g[a])
+        total += y[a]
+    for a in range(n):
+        y[a] /= total
+    return y
+
+
+@njit(cache=True)
+def solve_robust(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
+    """Newton after three fixed-point steps; if the certificate is missed, a long damped fixed point first."""
+    o1, o2, r, it = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, 15, 3)
+    if not r < 1e-10:
+        p1, p2, r2, it2 = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter)
+        it += it2
+        if r2 < r or not r < np.inf:
+            return p1, p2, r2, it
+    return o1, o2, r, it
+
+
+@njit(cache=True, parallel=True)
+def solve_batch(M1s, M2s, taus, epss, reg, max_iter, fp_iter):
+    """Solve ``B`` games in parallel; ``taus``/``epss`` have shape ``(B, 2)``."""
+    B, n1, n2 = M1s.shape
+    X1 = np.empty((B, n1))
+    X2 = np.empty((B, n2))
+    res = np.empty(B)
+    its = np.empty(B, dtype=np.int64)
+    for b in prange(B):
+        x1 = np.full(n1, 1.0 / n1)
+        x2 = np.full(n2, 1.0 / n2)
+        o1, o2, r, it = solve_robust(M1s[b], M2s[b], x1, x2, taus[b, 0], taus[b, 1], epss[b, 0], epss[b, 1], reg,
+                                     max_iter, fp_iter)
+        X1[b] = o1
+        X2[b] = o2
+        res[b] = r
+        its[b] = it
+    return X1, X2, res, its

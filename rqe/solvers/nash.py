@@ -1,0 +1,262 @@
+"""Nash equilibria: one entry point, :func:`solve_nash`, dispatching to one module per method.
+
+=====================  ===========  ==============================================================  =========
+method                 players      what it returns                                                 complete
+=====================  ===========  ==============================================================  =========
+``pure``               any          all pure equilibria (:mod:`rqe.solvers.nash_pure`)              pure only
+``support_enumeration``2            all equilibria of nondegenerate games; certified ones otherwise  if nondeg.
+``vertex_enumeration`` 2            all extreme equilibria, degenerate games included                yes
+``lemke_howson``       2            the distinct equilibria reached from every initial label         no
+``lp``                 2, zero-sum  value and one pair of optimal strategies (HiGHS)                 no
+``logit``              any          the end of the logit QRE path, polished to a Nash equilibrium    no
+``auto``               any          2 players: vertex enumeration (Lemke-Howson when too large);
+                                    N players: pure equilibria and the logit end point
+=====================  ===========  ==============================================================  =========
+
+Every equilibrium carries its Nash gap ``max_i (max_a (M_i x_{-i})_a - U_i(x))`` as ``residual``
+(``docs/rqe-math.md`` section 1); only profiles with gap at most ``tol`` (default ``1e-9``) are returned.
+
+References: J. Nash (1951); B. von Stengel, *Equilibrium computation for two-player games in strategic and
+extensive form* (2007); R. McKelvey, T. Palfrey (1995) and T. Turocy (2005) for the logit path [MP95, T05].
+"""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rqe.errors import NotAvailableError, ParameterError
+from rqe.game import Game
+from rqe.results import Equilibrium
+from rqe.solvers._common import GAP_TOL, certify, check_game, check_tol, n_equal_support_pairs, sort_equilibria
+
+__all__ = ["solve_nash", "NashResult", "METHODS"]
+
+METHODS = ("auto", "pure", "support_enumeration", "vertex_enumeration", "lemke_howson", "lp", "logit")
+
+
+@dataclass(frozen=True)
+class NashResult:
+    """Nash equilibria found by :func:`solve_nash`.
+
+    Attributes
+    ----------
+    equilibria : tuple of Equilibrium
+        Distinct equilibria, each with its Nash gap as ``residual``.
+    method : str
+        The method that produced them (for ``auto``: the method chosen).
+    parameters : dict
+        The options used.
+    complete : bool
+        True when the method guarantees that these are all equilibria (all extreme equilibria for vertex
+        enumeration; all pure equilibria only counts for ``pure`` when the question was about pure ones).
+    converged : bool
+        False when an iterative method (Lemke-Howson, logit) stopped without certifying an equilibrium.
+    degenerate : bool or None
+        For two-player enumeration methods: whether degeneracy was detected (None when not examined).
+    details : dict
+        Method-specific diagnostics (singular systems, LP value, initial labels, iterations, ...).
+    """
+
+    equilibria: tuple[Equilibrium, ...]
+    method: str
+    parameters: dict[str, Any]
+    complete: bool
+    converged: bool = True
+    degenerate: bool | None = None
+    details: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def __repr__(self) -> str:
+        lines = [f"NashResult(method={self.method!r}, {len(self.equilibria)} equilibria, complete={self.complete}, "
+                 f"converged={self.converged}, degenerate={self.degenerate})"]
+        lines += [f"  {e!r}" for e in self.equilibria]
+        return "\n".join(lines)
+
+
+def solve_nash(game: Game, method: str = "auto", **options: Any) -> NashResult:
+    """Nash equilibria of ``game`` by ``method``.
+
+    Parameters
+    ----------
+    game : Game
+        The game (utilities, ``payoffs[i, a_1, ..., a_N]``).
+    method : str
+        One of ``"auto"``, ``"pure"``, ``"support_enumeration"``, ``"vertex_enumeration"``,
+        ``"lemke_howson"``, ``"lp"``, ``"logit"``.
+    **options
+        Passed to the method: ``tol`` (Nash gap accepted, default ``1e-9``); ``max_size`` (problem-size guard);
+        ``exact`` (support enumeration in rational arithmetic); ``init_labels`` / ``init_label`` and
+        ``max_iter`` (Lemke-Howson); ``atol`` (pure); ``path_options`` (logit: passed to ``qre_path``).
+
+    Returns
+    -------
+    NashResult
+
+    Raises
+    ------
+    ParameterError
+        Unknown method or option.
+    ProblemSizeError
+        The game is too large for the method (raised before any large allocation).
+    NotAvailableError
+        ``method="logit"`` without :func:`rqe.solvers.qre.qre_path`.
+
+    Examples
+    --------
+    >>> from rqe import Game
+    >>> bos = Game.from_bimatrix([[3, 0], [0, 2]], [[2, 0], [0, 3]], title="Battle of the sexes")
+    >>> result = solve_nash(bos)
+    >>> result.method, len(result.equilibria), result.complete
+    ('vertex_enumeration', 3, True)
+    >>> solve_nash(bos, method="pure").equilibria[0].payoffs.tolist()
+    [3.0, 2.0]
+    """
+    game = check_game(game)
+    if not isinstance(method, str) or method not in METHODS:
+        raise ParameterError(f"unknown Nash method {method!r}; known methods: {', '.join(METHODS)}")
+    if method == "auto":
+        return _auto(game, **options)
+    return _DISPATCH[method](game, **options)
+
+
+def _reject_unknown(method: str, options: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(options) - allowed
+    if unknown:
+        raise ParameterError(f"method {method!r} does not take options {sorted(unknown)}; it takes {sorted(allowed)}")
+
+
+def _pure(game: Game, **options: Any) -> NashResult:
+    _reject_unknown("pure", options, {"atol", "max_size", "tol"})
+    from rqe.solvers.nash_pure import MAX_ENTRIES, pure_nash_equilibria
+
+    tol = check_tol(options.get("tol", GAP_TOL))
+    atol = options.get("atol", 0.0)
+    profiles = pure_nash_equilibria(game, atol=atol, max_size=options.get("max_size", MAX_ENTRIES))
+    equilibria, _ = certify(game, profiles, max(tol, float(atol)))
+    return NashResult(tuple(equilibria), "pure", {"atol": float(atol), "tol": tol}, complete=False,
+                      details={"n_profiles": game.n_profiles})
+
+
+def _support_enumeration(game: Game, **options: Any) -> NashResult:
+    _reject_unknown("support_enumeration", options, {"exact", "tol", "max_size", "warn"})
+    from rqe.solvers.support_enumeration import support_enumeration
+
+    r = support_enumeration(game, **options)
+    return NashResult(r.equilibria, "support_enumeration", r.parameters, complete=r.complete,
+                      degenerate=r.degenerate, details={"singular_systems": r.singular_systems, "pairs": r.pairs,
+                                                        "rejected": r.rejected})
+
+
+def _vertex_enumeration(game: Game, **options: Any) -> NashResult:
+    _reject_unknown("vertex_enumeration", options, {"tol", "max_size", "qhull_options"})
+    from rqe.solvers.vertex_enumeration import vertex_enumeration
+
+    r = vertex_enumeration(game, **options)
+    return NashResult(r.equilibria, "vertex_enumeration", r.parameters, complete=r.complete,
+                      degenerate=r.degenerate, details={"vertices": r.n_vertices, "rejected": r.rejected})
+
+
+def _lemke_howson(game: Game, **options: Any) -> NashResult:
+    _reject_unknown("lemke_howson", options, {"init_label", "init_labels", "max_iter", "tol", "max_size"})
+    from rqe.solvers.lemke_howson import lemke_howson_all
+
+    if "init_label" in options:
+        if "init_labels" in options:
+            raise ParameterError("give init_label or init_labels, not both")
+        options["init_labels"] = [options.pop("init_label")]
+    r = lemke_howson_all(game, **options)
+    return NashResult(r.equilibria, "lemke_howson", r.parameters, complete=False, converged=r.converged,
+                      details={"labels": r.labels, "iterations": r.iterations, "label_converged": r.label_converged})
+
+
+def _lp(game: Game, **options: Any) -> NashResult:
+    _reject_unknown("lp", options, {"tol", "atol"})
+    from rqe.solvers.zero_sum_lp import solve_zero_sum
+
+    r = solve_zero_sum(game, **options)
+    return NashResult(r.equilibria, "lp", r.parameters, complete=False, details={"value": r.value})
+
+
+def _logit(game: Game, **options: Any) -> NashResult:
+    _reject_unknown("logit", options, {"tol", "path_options", "support_thresholds"})
+    tol = check_tol(options.get("tol", GAP_TOL))
+    path_options = dict(options.get("path_options") or {})
+    thresholds = tuple(options.get("support_thresholds", (1e-2, 1e-3, 1e-4, 1e-6, 1e-9)))
+    try:
+        qre = importlib.import_module("rqe.solvers.qre")
+        qre_path = qre.qre_path
+    except (ModuleNotFoundError, AttributeError) as exc:
+        raise NotAvailableError(
+            "method 'logit' follows the logit QRE path with rqe.solvers.qre.qre_path, which is not available in "
+            "this version of rqe; use method='pure', 'support_enumeration', 'vertex_enumeration' or 'lemke_howson'"
+        ) from exc
+    path = qre_path(game, **path_options)
+    end = _path_end_point(path, game)
+    from rqe.solvers.polish import polish_to_nash
+
+    polished, support_used = polish_to_nash(game, end, tol=tol, thresholds=thresholds)
+    equilibria, _ = certify(game, [polished] if polished is not None else [], tol)
+    parameters = {"tol": tol, "path_options": path_options, "support_thresholds": thresholds}
+    return NashResult(tuple(equilibria), "logit", parameters, complete=False, converged=bool(equilibria),
+                      details={"end_point": tuple(np.asarray(x) for x in end), "end_point_gap": game.nash_gap(end),
+                               "support": support_used})
+
+
+def _path_end_point(path: Any, game: Game) -> tuple[np.ndarray, ...]:
+    """The last profile of a logit QRE path (a result object with profiles, or a sequence of profiles)."""
+    for name in ("profiles", "strategies", "points", "path"):
+        seq = getattr(path, name, None)
+        if seq is not None and len(seq) > 0:
+            last = seq[-1]
+            if len(last) == game.n_players:
+                return tuple(np.asarray(x, dtype=float) for x in last)
+    equilibria = getattr(path, "equilibria", None)
+    if equilibria:
+        return tuple(np.asarray(x, dtype=float) for x in equilibria[-1].strategies)
+    if isinstance(path, (list, tuple)) and path and len(path[-1]) == game.n_players:
+        return tuple(np.asarray(x, dtype=float) for x in path[-1])
+    raise NotAvailableError(f"cannot read the end point of the logit path returned by qre_path: {type(path).__name__}")
+
+
+def _auto(game: Game, **options: Any) -> NashResult:
+    from rqe.errors import ProblemSizeError
+
+    if game.n_players == 2:
+        m, n = game.shape
+        try:
+            result = _vertex_enumeration(game, **options)
+        except ProblemSizeError:
+            result = _lemke_howson(game, **{k: v for k, v in options.items() if k in {"tol", "max_iter"}})
+        return NashResult(result.equilibria, result.method, {**result.parameters, "requested": "auto"},
+                          result.complete, result.converged, result.degenerate, result.details)
+    if game.n_players == 1:
+        result = _pure(game, **options)
+        return NashResult(result.equilibria, "pure", {**result.parameters, "requested": "auto"}, complete=False,
+                          details=result.details)
+    pure = _pure(game, **{k: v for k, v in options.items() if k in {"tol", "atol", "max_size"}})
+    found = list(pure.equilibria)
+    method = "pure"
+    try:
+        logit = _logit(game, **{k: v for k, v in options.items() if k in {"tol", "path_options"}})
+    except NotAvailableError:
+        logit = None
+    if logit is not None:
+        method = "pure+logit"
+        tol = check_tol(options.get("tol", GAP_TOL))
+        found, _ = certify(game, [e.strategies for e in found] + [e.strategies for e in logit.equilibria], tol)
+    return NashResult(sort_equilibria(found), method, {"tol": options.get("tol", GAP_TOL), "requested": "auto"},
+                      complete=False)
+
+
+_DISPATCH = {
+    "pure": _pure,
+    "support_enumeration": _support_enumeration,
+    "vertex_enumeration": _vertex_enumeration,
+    "lemke_howson": _lemke_howson,
+    "lp": _lp,
+    "logit": _logit,
+}

@@ -1,0 +1,83 @@
+"""Security (max-min) strategies and values of every player of an n-player game, by linear programming.
+
+Player ``i``'s security value is the utility it can guarantee whatever the others do,
+
+    v_i = max_{x_i in Delta(A_i)} min_{a_{-i} in A_{-i}} (M_i^T x_i)_{a_{-i}}          (docs/rqe-math.md, sec. 1),
+
+where the minimum over the others' (even correlated) mixtures is attained at a pure joint action, so one LP per
+player (SciPy's HiGHS) solves it. Security strategies are the ``eps -> 0``, ``tau -> infinity`` limit of the
+RQE (``docs/rqe-math.md`` section 3). In a two-player zero-sum game they form a Nash equilibrium and
+``v_1 = -v_2`` is the value (von Neumann's minimax theorem).
+
+Reference: J. von Neumann, O. Morgenstern, *Theory of Games and Economic Behavior* (1944), Sec. 17.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rqe.game import Game, Profile
+from rqe.results import Equilibrium
+from rqe.solvers._common import check_game, check_size
+from rqe.solvers.zero_sum_lp import maxmin_lp
+
+__all__ = ["security_strategies", "SecurityResult"]
+
+#: Default limit on the number of LP coefficients ``sum_i |A_i| * |A_{-i}|``.
+MAX_COEFFICIENTS = 2e7
+
+
+@dataclass(frozen=True)
+class SecurityResult:
+    """Security strategies and values.
+
+    Attributes
+    ----------
+    strategies : Profile
+        A max-min strategy of each player.
+    values : numpy.ndarray
+        The security value ``v_i`` of each player.
+    equilibria : tuple
+        Empty: security strategies are not an equilibrium concept (the attribute keeps the common result
+        interface; in zero-sum games use :func:`rqe.solve_nash` with ``method="lp"``).
+    """
+
+    strategies: Profile
+    values: np.ndarray
+    method: str = "lp"
+    converged: bool = True
+    parameters: dict[str, Any] = field(default_factory=dict)
+    equilibria: tuple[Equilibrium, ...] = ()
+
+
+def security_strategies(game: Game, *, max_size: float = MAX_COEFFICIENTS) -> SecurityResult:
+    """Max-min strategy and security value of each player.
+
+    Parameters
+    ----------
+    game : Game
+        Any finite game.
+    max_size : float
+        Limit on the total LP size ``N * n_1 * ... * n_N``, checked before building the LPs.
+
+    Examples
+    --------
+    >>> from rqe import Game
+    >>> chicken = Game.from_bimatrix([[0, -1], [1, -10]], [[0, 1], [-1, -10]])
+    >>> r = security_strategies(chicken)
+    >>> r.values.round(12).tolist(), [x.round(12).tolist() for x in r.strategies]
+    ([-1.0, -1.0], [[1.0, 0.0], [1.0, 0.0]])
+    """
+    game = check_game(game)
+    check_size(float(game.n_players * game.n_profiles), float(max_size), "LP coefficients", "security_strategies")
+    strategies, values = [], []
+    for i in range(game.n_players):
+        x, v = maxmin_lp(game.payoff_matrix(i))
+        strategies.append(x)
+        values.append(v)
+    values = np.array(values)
+    values.setflags(write=False)
+    return SecurityResult(strategies=Profile(strategies), values=values, parameters={"solver": "highs"})

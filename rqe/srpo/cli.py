@@ -1,0 +1,157 @@
+"""Command-line entry points of the SRPO layer: ``rqe train`` and ``rqe crossplay``.
+
+``rqe.cli`` calls :func:`register` to add the subcommands; each sets ``func(args) -> int``.
+
+Examples::
+
+    rqe train srpo --env cooking --steps 200000 --seed 0 --out runs/srpo0
+    rqe train ippo --env cooking --steps 200000 --seeds 0 1 2 --out runs/ --workers 2   # one folder per seed
+    rqe train srpo --env collaborate_defect --set tau=10 epsilon=0.2 norm_adv=false --out runs/cd
+    rqe train srpo --env cooking --steps 200000 --seed 0 --out runs/srpo0 --resume      # continue exactly
+    rqe train selfplay --env cooking --seeds 0 1 2 --workers 2 --out pop/              # population in parallel
+    rqe train fcp --env cooking --partners pop/ --out runs/fcp0                        # FCP on that population
+    rqe crossplay runs/ --out results/crossplay --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["register", "main"]
+
+
+def _parse_value(text: str) -> Any:
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if lowered in ("none", "null"):
+        return None
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _pairs(items: list[str] | None, what: str) -> dict[str, Any]:
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise SystemExit(f"error: {what} expects key=value, got {item!r}")
+        key, value = item.split("=", 1)
+        out[key.strip().replace("-", "_")] = _parse_value(value)
+    return out
+
+
+def register(subparsers: Any) -> None:
+    """Add ``train`` and ``crossplay`` to an ``argparse`` subparsers object."""
+    from rqe.srpo.config import ALGORITHMS
+
+    train = subparsers.add_parser("train", help="train collaborative agents (IPPO, MAPPO, SRPO, FCP, ...)",
+                                  description="Train agents with one of the SRPO layer's algorithms.")
+    train.add_argument("algo", choices=ALGORITHMS)
+    train.add_argument("--env", default="cooking", help="cooking, collaborate_defect or matrix (default cooking)")
+    train.add_argument("--env-arg", nargs="*", metavar="KEY=VALUE", help="environment options (e.g. game=stag_hunt)")
+    train.add_argument("--steps", type=int, default=200_000, help="training budget in environment steps")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--seeds", type=int, nargs="+", help="several seeds: one sub-folder each, run in parallel")
+    train.add_argument("--out", required=True, help="output folder (metrics.csv, checkpoint.pt, policies.pt)")
+    train.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:N")
+    train.add_argument("--resume", action="store_true", help="continue from the folder's checkpoint exactly")
+    train.add_argument("--checkpoint-every", type=int, default=None, metavar="K", help="checkpoint every K updates")
+    train.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="any TrainConfig field, e.g. tau=10 epsilon=0.1")
+    train.add_argument("--partners", nargs="+", metavar="DIR",
+                       help="fcp/mep/trajedi: train against these runs' snapshots instead of an own population")
+    train.add_argument("--workers", type=int, default=1, help="parallel jobs for --seeds (default 1)")
+    train.add_argument("--backend", default="auto", choices=("auto", "serial", "process", "ray"))
+    train.add_argument("--threads", type=int, default=1, help="torch threads in this process (default 1)")
+    train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    train.set_defaults(func=_train)
+
+    cross = subparsers.add_parser("crossplay", help="cross-play evaluation of trained runs",
+                                  description="Cross-play matrices, solo values and free-riding of trained runs.")
+    cross.add_argument("dirs", nargs="+", help="run folders (with policies.pt) or folders containing them")
+    cross.add_argument("--out", required=True, help="output folder (crossplay.json, PNG heatmaps and curves)")
+    cross.add_argument("--episodes", type=int, default=64)
+    cross.add_argument("--seed", type=int, default=0)
+    cross.add_argument("--workers", type=int, default=1)
+    cross.add_argument("--backend", default="auto", choices=("auto", "serial", "process", "ray"))
+    cross.add_argument("--no-plots", action="store_true")
+    cross.set_defaults(func=_crossplay)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from rqe.srpo._torch import torch
+    from rqe.srpo.config import TrainConfig
+    from rqe.srpo.parallel import run_jobs, train_job
+
+    torch.set_num_threads(max(1, args.threads))
+    overrides = _pairs(args.set, "--set")
+    fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    unknown = set(overrides) - fields
+    if unknown:
+        print(f"error: unknown --set fields {sorted(unknown)}; known: {sorted(fields)}", file=sys.stderr)
+        return 2
+    base = dict(algo=args.algo, env=args.env, env_kwargs=_pairs(args.env_arg, "--env-arg"), total_steps=args.steps,
+                device=args.device, **overrides)
+    if args.checkpoint_every is not None:
+        base["checkpoint_every"] = args.checkpoint_every
+    if args.partners:
+        from rqe.srpo.evaluate import find_runs
+
+        base["partner_runs"] = [str(p) for p in find_runs(args.partners)]
+    out = Path(args.out)
+    seeds = args.seeds or [args.seed]
+    jobs = []
+    for seed in seeds:
+        config = TrainConfig(**{**base, "seed": seed})
+        folder = out if args.seeds is None else out / f"{args.algo}-seed{seed}"
+        jobs.append({"config": config.to_dict(), "out": str(folder), "resume": args.resume,
+                     "progress": not args.no_progress and (args.workers <= 1 or len(jobs) == 0)})
+    summaries = run_jobs(train_job, jobs, workers=args.workers, backend=args.backend)
+    for s in summaries:
+        last = s["final_return_seat0"]
+        last = "n/a (already finished)" if last is None else f"{last:.4g}"
+        print(f"{s['algo']} seed {s['seed']}: {s['updates']} updates, {s['env_steps']} env steps, "
+              f"{s['time_s']:.1f}s, last return (seat 0) {last} -> {s['out']}")
+    return 0
+
+
+def _crossplay(args: argparse.Namespace) -> int:
+    from rqe.srpo._torch import torch
+    from rqe.srpo.evaluate import crossplay, find_runs, plot_crossplay, plot_curves
+
+    torch.set_num_threads(1)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    result = crossplay(args.dirs, episodes=args.episodes, seed=args.seed, workers=args.workers, backend=args.backend)
+    (out / "crossplay.json").write_text(json.dumps(result, indent=2))
+    if not args.no_plots:
+        plot_crossplay(result, out / "crossplay_return.png", "team_return")
+        plot_crossplay(result, out / "crossplay_free_riding.png", "free_riding")
+        plot_curves(find_runs(args.dirs), out / "training_curves.png")
+    for name, s in result["summary"]["per_algo"].items():
+        sp, xp, fr = s["self_play_return"], s["crossplay_return"], s["self_play_free_riding"]
+        print(f"{name:12s} self-play {sp['mean']:8.3f} ± {sp['std']:.3f}   cross-play {xp['mean']:8.3f} ± "
+              f"{xp['std']:.3f}   free-riding {fr['mean']:.3f} ± {fr['std']:.3f}")
+    print(f"wrote {out / 'crossplay.json'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry (``python -m rqe.srpo.cli ...``) with the same subcommands."""
+    parser = argparse.ArgumentParser(prog="rqe", description="SRPO training and cross-play")
+    sub = parser.add_subparsers(dest="command", required=True)
+    register(sub)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,574 @@
+"""Vectorised multi-agent environments for the SRPO layer (``docs/rqe-math.md`` section 8).
+
+A *vectorised* environment holds a batch of ``n_envs`` independent copies of a game as a few tensors and steps
+all of them with tensor operations (no Python loop over copies). Every environment here shares one interface:
+
+* ``reset(generator) -> obs`` and ``step(actions, generator) -> Step``; ``obs`` has shape
+  ``(n_agents, n_envs, obs_dim)`` and ``actions`` shape ``(n_agents, n_envs)`` (integers);
+* ``Step.rewards`` (utilities, shared reward minus private costs) and ``Step.costs`` (private costs paid)
+  have shape ``(n_agents, n_envs)``; ``Step.done`` (shape ``(n_envs,)``) marks the last step of an episode,
+  after which the copy is reset automatically and ``Step.obs`` is the first observation of the next episode;
+* ``state()`` is the global state used by centralised critics, shape ``(n_envs, state_dim)``.
+
+Randomness comes only from the ``torch.Generator`` passed in. For the cooking gridworld the draws of one step are
+made by :meth:`CookingGridworld.draw_noise` and can be passed to ``step(..., noise=...)``, which is how the
+plain-Python :class:`CookingGridworldReference` is checked to follow the very same rules step by step.
+
+Environments:
+
+* :class:`MatrixGameEnv`: a (repeated) normal-form game built from any :class:`rqe.Game`;
+* :class:`CookingGridworld`: the cooperative cooking gridworld of the SRPO paper [QZLM Sec. 5, App. C];
+* :class:`CookingGridworldReference`: the same rules written as a straightforward Python loop (for tests and the
+  throughput benchmark);
+* :class:`PettingZooEnv`: an adapter that batches PettingZoo ``ParallelEnv`` instances (slower: one Python call
+  per copy and step) so users can bring their own environments.
+
+Reference: [QZLM] C. Qu, Y. Zhang, N. Lanzetti, E. Mazumdar, *Training Generalizable Collaborative Agents via
+Strategic Risk Aversion*, arXiv 2602.21515, 2026.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rqe._validation import positive_int
+from rqe.errors import ParameterError
+from rqe.srpo._torch import resolve_device, torch
+
+__all__ = [
+    "Step",
+    "MatrixGameEnv",
+    "CookingGridworld",
+    "CookingGridworldReference",
+    "CookingParallelEnv",
+    "PettingZooEnv",
+    "make_env",
+    "ENV_NAMES",
+]
+
+
+@dataclass
+class Step:
+    """What one vectorised step returns (see the module docstring for shapes)."""
+
+    obs: Any
+    rewards: Any
+    costs: Any
+    done: Any
+
+
+# ---------------------------------------------------------------------------------------------- matrix games
+class MatrixGameEnv:
+    """A normal-form game played ``horizon`` times in a row, for ``n_envs`` copies at once.
+
+    Player ``i`` receives ``u_i(a) = payoffs[i, a_1, ..., a_N]`` each round (``docs/rqe-math.md`` section 1).
+    When the game was built with :meth:`rqe.Game.from_shared_reward` the private cost ``c_i(a_i)`` is reported
+    in ``Step.costs`` (used by the free-riding measure of section 6); otherwise costs are zero.
+
+    The observation is ``[1, onehot(a^{t-1}_1), ..., onehot(a^{t-1}_N)]`` (the previous joint action, zeros in
+    the first round), so with ``horizon=1`` every observation is the same and a policy is one mixed strategy.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rqe import Game
+    >>> game = Game.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    >>> env = MatrixGameEnv(game, n_envs=4)
+    >>> obs = env.reset()
+    >>> step = env.step(torch.tensor([[0, 1, 0, 1], [0, 0, 1, 1]]))
+    >>> step.rewards[0].tolist()
+    [3.0, 5.0, 0.0, 1.0]
+    """
+
+    def __init__(self, game: Any, n_envs: int = 64, horizon: int = 1, device: Any = "cpu"):
+        self.game = game
+        self.n_envs = positive_int(n_envs, "n_envs")
+        self.horizon = positive_int(horizon, "horizon")
+        self.device = resolve_device(device)
+        self.n_agents = game.n_players
+        self.n_actions = tuple(int(n) for n in game.shape)
+        self.obs_dim = 1 + sum(self.n_actions)
+        self.state_dim = self.obs_dim
+        self._payoffs = torch.tensor(np.array(game.payoffs), dtype=torch.float32, device=self.device)
+        self._flat_payoffs = self._payoffs.reshape(self.n_agents, -1)
+        strides = np.cumprod((1,) + self.n_actions[::-1])[:-1][::-1]
+        self._strides = torch.as_tensor(strides.copy(), dtype=torch.long, device=self.device)
+        if game.costs is None:
+            self._costs = [torch.zeros(n, device=self.device) for n in self.n_actions]
+        else:
+            self._costs = [torch.tensor(np.array(c), dtype=torch.float32, device=self.device) for c in game.costs]
+        self._offsets = np.concatenate([[1], 1 + np.cumsum(self.n_actions)[:-1]]).tolist()
+        self.t = 0
+        self._obs = torch.zeros(self.n_envs, self.obs_dim, device=self.device)
+
+    def _observe(self, actions: Any | None) -> Any:
+        obs = torch.zeros(self.n_envs, self.obs_dim, device=self.device)
+        obs[:, 0] = 1.0
+        if actions is not None:
+            for i in range(self.n_agents):
+                obs[torch.arange(self.n_envs, device=self.device), self._offsets[i] + actions[i]] = 1.0
+        self._obs = obs
+        return obs.unsqueeze(0).expand(self.n_agents, -1, -1)
+
+    def reset(self, generator: Any = None) -> Any:
+        self.t = 0
+        return self._observe(None)
+
+    def state(self) -> Any:
+        return self._obs
+
+    def step(self, actions: Any, generator: Any = None, noise: Any = None) -> Step:
+        actions = torch.as_tensor(actions, device=self.device).long()
+        flat = (actions * self._strides[:, None]).sum(0)
+        rewards = self._flat_payoffs[:, flat]
+        costs = torch.stack([self._costs[i][actions[i]] for i in range(self.n_agents)])
+        self.t += 1
+        done_now = self.t >= self.horizon
+        if done_now:
+            obs = self.reset()
+        else:
+            obs = self._observe(actions)
+        done = torch.full((self.n_envs,), done_now, dtype=torch.bool, device=self.device)
+        return Step(obs=obs, rewards=rewards, costs=costs, done=done)
+
+
+# ---------------------------------------------------------------------------------------------- cooking gridworld
+#: Actions of the cooking gridworld: row/column displacement of up, down, left, right, stay.
+MOVES = ((-1, 0), (1, 0), (0, -1), (0, 1), (0, 0))
+STAY = 4
+
+
+@dataclass(frozen=True)
+class CookingRules:
+    """Parameters of the cooking gridworld [QZLM Sec. 5, App. C] (defaults are the paper's)."""
+
+    size: int = 5
+    pot: tuple[int, int] = (2, 2)
+    onions: tuple[tuple[int, int], ...] = ((3, 4), (4, 3))
+    starts: tuple[tuple[int, int], ...] = ((0, 0), (4, 4))
+    respawn_prob: float = 0.2
+    pickup_reward: float = 1.0
+    delivery_reward: float = 10.0
+    move_cost: float = 0.2
+    collision_cost: float = 2.0
+    horizon: int = 50
+
+
+class CookingGridworld:
+    """The cooperative cooking gridworld of SRPO [QZLM Sec. 5, App. C], vectorised over ``n_envs`` copies.
+
+    Rules (shared with :class:`CookingGridworldReference`, which spells them out as a plain loop):
+
+    * 5 x 5 grid, 2 agents, actions up / down / left / right / stay (:data:`MOVES`). Agents start at
+      ``(0, 0)`` and ``(4, 4)``; which agent starts where is drawn at random (probability 1/2) every episode.
+    * Each step the agents act one after the other in an order drawn at random. A move off the grid, into the pot
+      at ``(2, 2)`` or into the cell the other agent occupies leaves the agent in place. Every action other than
+      stay costs the mover ``0.2`` (private); bumping into the other agent costs the mover another ``2.0``.
+    * After its move, an agent holding nothing on a cell with an onion (``(3, 4)`` or ``(4, 3)``) picks it up:
+      ``+1`` shared reward, the onion disappears. An agent holding an onion that moves into the pot delivers it:
+      ``+10`` shared reward.
+    * At the end of each step every missing onion reappears with probability ``0.2``.
+    * Episodes last 50 steps; agent ``i`` receives the shared reward minus its own private costs.
+
+    Observation of agent ``i`` (8 numbers): own row and column, partner's row and column (each divided by 4),
+    own and partner's holding flags, and the two onion-present flags. The global state (for centralised
+    critics) is agent 0's observation.
+
+    Examples
+    --------
+    >>> import torch
+    >>> env = CookingGridworld(n_envs=3)
+    >>> g = torch.Generator().manual_seed(0)
+    >>> env.reset(g).shape
+    torch.Size([2, 3, 8])
+    >>> step = env.step(torch.full((2, 3), 4), g)     # everybody stays: nothing happens, nothing is paid
+    >>> step.rewards.abs().sum().item()
+    0.0
+    """
+
+    n_agents = 2
+    obs_dim = 8
+    state_dim = 8
+
+    def __init__(self, n_envs: int = 64, device: Any = "cpu", rules: CookingRules | None = None):
+        self.n_envs = positive_int(n_envs, "n_envs")
+        self.device = resolve_device(device)
+        self.rules = rules = rules or CookingRules()
+        self.horizon = rules.horizon
+        self.n_actions = (len(MOVES),) * self.n_agents
+        dev, size = self.device, rules.size
+        # Lookup tables over flat cells c = row * size + col: where an action leads (walls and the pot leave
+        # the agent in place), whether it bumps into the pot, and which onion (if any) lies on a cell.
+        pot = rules.pot[0] * size + rules.pot[1]
+        next_cell = np.zeros((size * size, len(MOVES)), dtype=np.int64)
+        into_pot = np.zeros((size * size, len(MOVES)), dtype=bool)
+        for c in range(size * size):
+            r, q = divmod(c, size)
+            for a, (dr, dq) in enumerate(MOVES):
+                tr, tq = r + dr, q + dq
+                target = tr * size + tq
+                inside = 0 <= tr < size and 0 <= tq < size
+                into_pot[c, a] = inside and target == pot
+                next_cell[c, a] = target if inside and target != pot else c
+        onion_at = np.full(size * size, -1, dtype=np.int64)
+        for o, (r, q) in enumerate(rules.onions):
+            onion_at[r * size + q] = o
+        self._next_cell = torch.tensor(next_cell, device=dev)
+        self._into_pot = torch.tensor(into_pot, device=dev)
+        self._onion_at = torch.tensor(onion_at, device=dev)
+        self._starts = torch.tensor([r * size + q for r, q in rules.starts], dtype=torch.long, device=dev)
+        self.cell = torch.zeros(self.n_envs, self.n_agents, dtype=torch.long, device=dev)
+        self.holding = torch.zeros(self.n_envs, self.n_agents, dtype=torch.bool, device=dev)
+        self.onion = torch.ones(self.n_envs, len(rules.onions), dtype=torch.bool, device=dev)
+        self.t = 0
+
+    @property
+    def pos(self) -> Any:
+        """(row, column) of each agent, shape ``(n_envs, 2, 2)`` (a view computed from the flat cells)."""
+        return torch.stack([self.cell // self.rules.size, self.cell % self.rules.size], dim=-1)
+
+    def place(self, env: int, cells: Any, holding: Any = (False, False), onion: Any = (True, True)) -> None:
+        """Put copy ``env`` in a given state: ``cells`` are (row, column) pairs, one per agent (for tests and demos)."""
+        size = self.rules.size
+        self.cell[env] = torch.tensor([r * size + q for r, q in cells], device=self.device)
+        self.holding[env] = torch.tensor(holding, device=self.device)
+        self.onion[env] = torch.tensor(onion, device=self.device)
+
+    # -- randomness of one step, drawn in one place so the reference implementation can reuse it
+    def draw_noise(self, generator: Any) -> dict[str, Any]:
+        """Uniform draws used by one :meth:`step`: agent order keys, onion respawns, start swap of the reset."""
+        dev = self.device
+        return {
+            "order": torch.rand(self.n_envs, self.n_agents, generator=generator, device=dev),
+            "respawn": torch.rand(self.n_envs, len(self.rules.onions), generator=generator, device=dev),
+            "swap": torch.rand(self.n_envs, generator=generator, device=dev),
+        }
+
+    def reset(self, generator: Any = None, swap: Any = None) -> Any:
+        """Start new episodes; ``swap`` (uniforms, shape ``(n_envs,)``) < 0.5 swaps the start cells."""
+        if swap is None:
+            swap = torch.rand(self.n_envs, generator=generator, device=self.device)
+        swapped = (swap < 0.5).long()
+        self.cell = torch.stack([self._starts[swapped], self._starts[1 - swapped]], dim=1)
+        self.holding = torch.zeros_like(self.holding)
+        self.onion = torch.ones_like(self.onion)
+        self.t = 0
+        return self.observe()
+
+    def observe(self) -> Any:
+        size = self.rules.size
+        rows = (self.cell // size).float() / (size - 1)
+        cols = (self.cell % size).float() / (size - 1)
+        hold = self.holding.float()
+        onions = self.onion.float()
+        per_agent = []
+        for i in range(self.n_agents):
+            j = 1 - i
+            per_agent.append(torch.stack([rows[:, i], cols[:, i], rows[:, j], cols[:, j], hold[:, i], hold[:, j],
+                                          onions[:, 0], onions[:, 1]], dim=1))
+        return torch.stack(per_agent)                                    # (n_agents, B, 8)
+
+    def state(self) -> Any:
+        return self.observe()[0]
+
+    def step(self, actions: Any, generator: Any = None, noise: dict[str, Any] | None = None) -> Step:
+        rules = self.rules
+        if noise is None:
+            noise = self.draw_noise(generator)
+        actions = torch.as_tensor(actions, device=self.device).long().t()   # (B, n_agents)
+        order = noise["order"].argsort(dim=1)
+        shared = torch.zeros(self.n_envs, 1, device=self.device)
+        costs = torch.zeros(self.n_envs, self.n_agents, device=self.device)
+        for k in range(self.n_agents):                  # a loop over turns within a step, not over copies
+            who = order[:, k:k + 1]                     # (B, 1): the agent moving now
+            here = self.cell.gather(1, who)
+            other = self.cell.gather(1, 1 - who)
+            action = actions.gather(1, who)
+            target = self._next_cell[here, action]
+            moving = action != STAY
+            collide = moving & (target == other)
+            costs.scatter_add_(1, who, rules.move_cost * moving.float() + rules.collision_cost * collide.float())
+            holding = self.holding.gather(1, who)
+            deliver = self._into_pot[here, action] & holding
+            holding = holding & ~deliver
+            here = torch.where(collide, here, target)
+            self.cell.scatter_(1, who, here)
+            onion_index = self._onion_at[here]
+            slot = onion_index.clamp(min=0)
+            present = self.onion.gather(1, slot) & (onion_index >= 0)
+            pick = present & ~holding
+            self.onion.scatter_(1, slot, self.onion.gather(1, slot) & ~pick)
+            self.holding.scatter_(1, who, holding | pick)
+            shared += rules.delivery_reward * deliver.float() + rules.pickup_reward * pick.float()
+        self.onion |= noise["respawn"] < rules.respawn_prob
+        self.t += 1
+        costs = costs.t().contiguous()
+        rewards = shared.t() - costs
+        done_now = self.t >= self.horizon
+        obs = self.reset(swap=noise["swap"]) if done_now else self.observe()
+        done = torch.full((self.n_envs,), done_now, dtype=torch.bool, device=self.device)
+        return Step(obs=obs, rewards=rewards, costs=costs, done=done)
+
+
+class CookingGridworldReference:
+    """The cooking gridworld rules of :class:`CookingGridworld` as a straightforward Python loop.
+
+    One copy at a time, plain Python integers and lists: the readable statement of the rules, used to check the
+    vectorised version step by step (same random draws via ``noise``) and as the baseline of the throughput
+    benchmark. Same interface, numpy arrays instead of tensors.
+
+    >>> env = CookingGridworldReference(n_envs=2)
+    >>> env.reset(np.random.default_rng(0)).shape
+    (2, 2, 8)
+    """
+
+    n_agents = 2
+    obs_dim = 8
+    state_dim = 8
+
+    def __init__(self, n_envs: int = 1, rules: CookingRules | None = None):
+        self.n_envs = positive_int(n_envs, "n_envs")
+        self.rules = rules or CookingRules()
+        self.horizon = self.rules.horizon
+        self.n_actions = (len(MOVES),) * self.n_agents
+        self.envs: list[dict[str, Any]] = [self._fresh(False) for _ in range(self.n_envs)]
+        self.t = 0
+
+    def _fresh(self, swapped: bool) -> dict[str, Any]:
+        starts = [list(s) for s in self.rules.starts]
+        if swapped:
+            starts = starts[::-1]
+        return {"pos": starts, "holding": [False, False], "onion": [True] * len(self.rules.onions)}
+
+    def draw_noise(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        return {
+            "order": rng.random((self.n_envs, self.n_agents)),
+            "respawn": rng.random((self.n_envs, len(self.rules.onions))),
+            "swap": rng.random(self.n_envs),
+        }
+
+    def reset(self, rng: np.random.Generator | None = None, swap: Any = None) -> np.ndarray:
+        if swap is None:
+            swap = (rng or np.random.default_rng()).random(self.n_envs)
+        self.envs = [self._fresh(bool(swap[e] < 0.5)) for e in range(self.n_envs)]
+        self.t = 0
+        return self.observe()
+
+    def observe(self) -> np.ndarray:
+        scale = self.rules.size - 1
+        obs = np.zeros((self.n_agents, self.n_envs, 8), dtype=np.float32)
+        for e, env in enumerate(self.envs):
+            for i in range(2):
+                j = 1 - i
+                obs[i, e] = [env["pos"][i][0] / scale, env["pos"][i][1] / scale,
+                             env["pos"][j][0] / scale, env["pos"][j][1] / scale,
+                             float(env["holding"][i]), float(env["holding"][j]),
+                             float(env["onion"][0]), float(env["onion"][1])]
+        return obs
+
+    def step(self, actions: Any, rng: np.random.Generator | None = None, noise: dict[str, Any] | None = None) -> Step:
+        rules = self.rules
+        if noise is None:
+            noise = self.draw_noise(rng or np.random.default_rng())
+        noise = {k: np.asarray(v) for k, v in noise.items()}
+        actions = np.asarray(actions)
+        rewards = np.zeros((self.n_agents, self.n_envs))
+        costs = np.zeros((self.n_agents, self.n_envs))
+        for e, env in enumerate(self.envs):
+            shared = 0.0
+            keys = noise["order"][e]
+            order = sorted(range(self.n_agents), key=lambda i: (keys[i], i))
+            for who in order:
+                action = int(actions[who, e])
+                row, col = env["pos"][who]
+                d_row, d_col = MOVES[action]
+                target = [row + d_row, col + d_col]
+                moving = action != STAY
+                inside = 0 <= target[0] < rules.size and 0 <= target[1] < rules.size
+                into_pot = tuple(target) == tuple(rules.pot)
+                occupied = any(env["pos"][j] == target for j in range(self.n_agents) if j != who)
+                if moving:
+                    costs[who, e] += rules.move_cost
+                    if inside and occupied:
+                        costs[who, e] += rules.collision_cost
+                if into_pot and env["holding"][who]:
+                    shared += rules.delivery_reward
+                    env["holding"][who] = False
+                if moving and inside and not into_pot and not occupied:
+                    env["pos"][who] = target
+                for o, cell in enumerate(rules.onions):
+                    if tuple(env["pos"][who]) == tuple(cell) and env["onion"][o] and not env["holding"][who]:
+                        env["holding"][who] = True
+                        env["onion"][o] = False
+                        shared += rules.pickup_reward
+            for o in range(len(rules.onions)):
+                if not env["onion"][o] and noise["respawn"][e, o] < rules.respawn_prob:
+                    env["onion"][o] = True
+            for i in range(self.n_agents):
+                rewards[i, e] = shared - costs[i, e]
+        self.t += 1
+        done_now = self.t >= self.horizon
+        obs = self.reset(swap=noise["swap"]) if done_now else self.observe()
+        return Step(obs=obs, rewards=rewards, costs=costs, done=np.full(self.n_envs, done_now))
+
+
+class CookingParallelEnv:
+    """The cooking gridworld as a PettingZoo ``ParallelEnv`` (one copy; plain-Python rules).
+
+    Shows how to plug a PettingZoo environment into the trainer through :class:`PettingZooEnv`; the private cost
+    paid in a step is reported in ``infos[agent]["private_cost"]``.
+
+    >>> env = CookingParallelEnv()
+    >>> obs, infos = env.reset(seed=0)
+    >>> sorted(obs)
+    ['agent_0', 'agent_1']
+    """
+
+    metadata = {"name": "rqe_cooking_v0", "render_modes": []}
+
+    def __init__(self, rules: CookingRules | None = None):
+        from rqe._optional import require
+
+        spaces = require("gymnasium.spaces", "srpo", "PettingZoo environments")
+        self._inner = CookingGridworldReference(1, rules)
+        self.possible_agents = ["agent_0", "agent_1"]
+        self.agents = list(self.possible_agents)
+        self._obs_space = spaces.Box(0.0, 1.0, shape=(8,), dtype=np.float32)
+        self._act_space = spaces.Discrete(len(MOVES))
+        self._rng = np.random.default_rng()
+
+    def observation_space(self, agent: str) -> Any:
+        return self._obs_space
+
+    def action_space(self, agent: str) -> Any:
+        return self._act_space
+
+    def reset(self, seed: int | None = None, options: Any = None) -> tuple[dict, dict]:
+        if seed is not None:
+            self._rng = np.random.default_rng(seed)
+        self.agents = list(self.possible_agents)
+        obs = self._inner.reset(self._rng)
+        return {a: obs[i, 0] for i, a in enumerate(self.agents)}, {a: {} for a in self.agents}
+
+    def step(self, actions: dict[str, int]) -> tuple[dict, dict, dict, dict, dict]:
+        joint = np.array([[actions[a]] for a in self.possible_agents])
+        t_before = self._inner.t
+        step = self._inner.step(joint, self._rng)
+        truncated = t_before + 1 >= self._inner.horizon
+        obs = {a: step.obs[i, 0] for i, a in enumerate(self.possible_agents)}
+        rewards = {a: float(step.rewards[i, 0]) for i, a in enumerate(self.possible_agents)}
+        infos = {a: {"private_cost": float(step.costs[i, 0])} for i, a in enumerate(self.possible_agents)}
+        terms = {a: False for a in self.possible_agents}
+        truncs = {a: truncated for a in self.possible_agents}
+        if truncated:
+            self.agents = []
+        return obs, rewards, terms, truncs, infos
+
+
+class PettingZooEnv:
+    """Batch ``n_envs`` PettingZoo ``ParallelEnv`` instances behind the vectorised interface (slower path).
+
+    ``factory()`` builds one environment with discrete action spaces and box observation spaces. Each step is a
+    Python call per copy, so this is much slower than the tensor environments: use it to bring your own
+    environment, and write a tensor version when speed matters. A copy whose agents are all terminated or
+    truncated is reset at once (``Step.done`` is then true for it). The private cost of a step is read from
+    ``infos[agent]["private_cost"]`` when present (else 0). The global state is the concatenation of all agents'
+    observations.
+
+    >>> env = PettingZooEnv(CookingParallelEnv, n_envs=2, seed=0)
+    >>> env.reset().shape
+    torch.Size([2, 2, 8])
+    """
+
+    def __init__(self, factory: Callable[[], Any], n_envs: int = 8, device: Any = "cpu", seed: int = 0):
+        self.n_envs = positive_int(n_envs, "n_envs")
+        self.device = resolve_device(device)
+        self.envs = [factory() for _ in range(self.n_envs)]
+        first = self.envs[0]
+        self.agent_names = list(first.possible_agents)
+        self.n_agents = len(self.agent_names)
+        self.n_actions = tuple(int(first.action_space(a).n) for a in self.agent_names)
+        dims = [int(np.prod(first.observation_space(a).shape)) for a in self.agent_names]
+        if len(set(dims)) != 1:
+            raise ParameterError(f"all agents must observe vectors of the same size, got sizes {dims}")
+        self.obs_dim = dims[0]
+        self.state_dim = self.obs_dim * self.n_agents
+        self.horizon = int(getattr(first, "max_cycles", 0) or 0) or None
+        self._seed_rng = np.random.default_rng(seed)
+        self._obs = np.zeros((self.n_agents, self.n_envs, self.obs_dim), dtype=np.float32)
+
+    def _store(self, e: int, obs: dict[str, Any]) -> None:
+        for i, a in enumerate(self.agent_names):
+            self._obs[i, e] = np.asarray(obs[a], dtype=np.float32).ravel()
+
+    def reset(self, generator: Any = None) -> Any:
+        for e, env in enumerate(self.envs):
+            obs, _ = env.reset(seed=int(self._seed_rng.integers(2**31)))
+            self._store(e, obs)
+        return torch.as_tensor(self._obs.copy(), device=self.device)
+
+    def state(self) -> Any:
+        return torch.as_tensor(self._obs.transpose(1, 0, 2).reshape(self.n_envs, -1).copy(), device=self.device)
+
+    def step(self, actions: Any, generator: Any = None, noise: Any = None) -> Step:
+        actions = np.asarray(torch.as_tensor(actions).cpu())
+        rewards = np.zeros((self.n_agents, self.n_envs), dtype=np.float32)
+        costs = np.zeros((self.n_agents, self.n_envs), dtype=np.float32)
+        done = np.zeros(self.n_envs, dtype=bool)
+        for e, env in enumerate(self.envs):
+            joint = {a: int(actions[i, e]) for i, a in enumerate(self.agent_names)}
+            obs, rew, terms, truncs, infos = env.step(joint)
+            for i, a in enumerate(self.agent_names):
+                rewards[i, e] = rew.get(a, 0.0)
+                costs[i, e] = infos.get(a, {}).get("private_cost", 0.0)
+            if all(terms.get(a, False) or truncs.get(a, False) for a in self.agent_names):
+                done[e] = True
+                obs, _ = env.reset(seed=int(self._seed_rng.integers(2**31)))
+            self._store(e, obs)
+        to = lambda x: torch.as_tensor(x, device=self.device)  # noqa: E731
+        return Step(obs=to(self._obs.copy()), rewards=to(rewards), costs=to(costs), done=to(done))
+
+
+# ---------------------------------------------------------------------------------------------- registry
+ENV_NAMES = ("cooking", "collaborate_defect", "matrix")
+
+
+def collaborate_defect_game(cost: float = 0.4, n_players: int = 2) -> Any:
+    """Collaborate/defect from the game library (``docs/rqe-math.md`` section 6): R = 1 if anyone collaborates,
+    c(C) = cost, c(D) = 0.
+
+    >>> collaborate_defect_game().payoffs[0].tolist()
+    [[0.6, 0.6], [1.0, 0.0]]
+    """
+    from rqe import library
+
+    return library.get("collaborate_defect", cost=cost, n_players=n_players)
+
+
+def make_env(name: str, n_envs: int, device: Any = "cpu", **kwargs: Any) -> Any:
+    """Build an environment by name: ``"cooking"``, ``"collaborate_defect"``, or ``"matrix"`` (``game=...``).
+
+    ``"matrix"`` takes ``game`` (an :class:`rqe.Game`, or a name for ``rqe.library.get``) and ``horizon``.
+
+    >>> make_env("collaborate_defect", 8).n_actions
+    (2, 2)
+    """
+    if name == "cooking":
+        return CookingGridworld(n_envs=n_envs, device=device, rules=CookingRules(**kwargs) if kwargs else None)
+    if name == "collaborate_defect":
+        horizon = int(kwargs.pop("horizon", 1))
+        return MatrixGameEnv(collaborate_defect_game(**kwargs), n_envs=n_envs, horizon=horizon, device=device)
+    if name == "matrix":
+        game = kwargs.pop("game", None)
+        if game is None:
+            raise ParameterError("env 'matrix' needs game=<rqe.Game or library name>")
+        if isinstance(game, str):
+            import rqe
+
+            game = rqe.library.get(game, **kwargs.pop("game_params", {}))
+        return MatrixGameEnv(game, n_envs=n_envs, horizon=int(kwargs.pop("horizon", 1)), device=device)
+    raise ParameterError(f"unknown environment {name!r}; expected one of {ENV_NAMES}")
