@@ -200,7 +200,9 @@ def solve_qre(game: Game, lam: Any, *, tol: float = 1e-12, max_iter: int | None 
     lam : float or sequence of float
         Precision ``>= 0``, one value for all players or one per player.
     tol : float
-        Required residual ``max |x - softmax(lam v(x))|``; ``converged`` is ``residual <= tol``.
+        Required residual ``max |x - softmax(lam v(x))|``; ``converged`` is ``residual <= tol``. Round-off
+        bounds the attainable residual by about ``lam * (max u - min u) * 1e-16``, so for precisions beyond
+        ``~1e4 / (max u - min u)`` a looser ``tol`` may be needed.
     max_iter : int, optional
         Continuation steps (``"path"``, default 10000), Newton iterations (``"newton"``, default 100) or
         fixed-point iterations (``"fixed_point"``, default 100000).
