@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import brentq, linprog, minimize, minimize_scalar
 
-from rqe import Game
+from rqe import Game, solve_qre
 from rqe.errors import ConvergenceError, GameError, ParameterError, ProfileError
 from rqe.game import product_distribution
 from rqe.solvers.rqe import (
@@ -110,12 +110,14 @@ def test_tau_zero_is_logit_qre(shape, rng):
     eps = 2.0
     result = solve_rqe(game, tau=0.0, epsilon=eps)
     assert result.converged and result.residual < 1e-10
-    qre = logit_qre_reference(game, [1 / eps] * game.n_players)
-    for x, y in zip(result.strategies, qre):
+    qre = solve_qre(game, lam=1 / eps)
+    assert qre.converged
+    for x, y, z in zip(result.strategies, qre.strategies, logit_qre_reference(game, [1 / eps] * game.n_players)):
         np.testing.assert_allclose(x, y, atol=1e-10)
+        np.testing.assert_allclose(x, z, atol=1e-10)
     # and the limit tau -> 0 is continuous
     near = solve_rqe(game, tau=1e-7, epsilon=eps)
-    for x, y in zip(near.strategies, qre):
+    for x, y in zip(near.strategies, qre.strategies):
         np.testing.assert_allclose(x, y, atol=1e-6)
 
 
