@@ -116,7 +116,7 @@ class Penalty:
             return q / q.sum()
         if not (np.all(np.isfinite(v)) and np.all(np.isfinite(q))):
             return np.full(q.shape, np.nan)
-        total = q.sum()
+        total = 1.0  # sum_k q_k r_k = 1, the constraint under which dp/dq = diag(r) - s r^T / S
         v = v - v.min()
 
         def ratios(mu: float) -> np.ndarray:
@@ -238,7 +238,7 @@ class ReverseKL(Penalty):
         q = np.asarray(q, dtype=np.float64)
         if tau == 0.0:
             return q / q.sum()
-        total = q.sum()
+        total = 1.0  # sum_k p_k = 1 (q need not be normalised: p = q r with sum q r = 1, as in dp/dq above)
         w = v - v.min()  # now min w = 0 and the root has mu > 0
         # f(mu) = sum q_k / (tau (w_k + mu)) - total is convex and decreasing on mu > 0; start left of the
         # root (f >= 0) so that Newton increases mu monotonically to it.
