@@ -740,7 +740,7 @@ class Bifurcation:
     """A change in the number of RQE between two grid points, located by bisection.
 
     ``tau`` is the midpoint of the final bracket ``interval``; ``n_before`` / ``n_after`` count the RQE found
-    just below and just above it. At a pitchfork (as in the collaborate/defect game, ``docs/rqe-math.md``
+    at the grid points on either side. At a pitchfork (as in the collaborate/defect game, ``docs/rqe-math.md``
     section 6) two branches merge into a third; at a fold two branches meet and vanish.
     """
 
@@ -860,7 +860,9 @@ def rqe_branches(game: Game, taus: Any, epsilon: Any, penalty: Any = "kl", regul
                     lo, lo_sols = mid, mid_sols
                 else:
                     hi, n_hi = mid, len(mid_sols)
-            bifurcations.append(Bifurcation(0.5 * (lo + hi), (lo, hi), n_lo, n_hi))
+            # the counts reported are those at the grid points: next to a bifurcation the Jacobian is nearly
+            # singular and Newton may stop at certified near-duplicates, so counts there are not reliable
+            bifurcations.append(Bifurcation(0.5 * (lo + hi), (lo, hi), len(previous), len(sols)))
         per_tau.append(tuple(Profile(xs, shape=game.shape) for xs in sols))
         previous = sols
     out_branches = tuple({"taus": np.array(b["taus"]), "strategies": b["strategies"]} for b in branches)

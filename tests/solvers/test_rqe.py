@@ -418,3 +418,17 @@ def test_result_is_frozen_and_reports_parameters():
     assert len(r.equilibria) == 1 and r.equilibria[0].extra["values"][0] == pytest.approx(r.values[0])
     assert r.adversaries[0].shape == (2,) and not r.adversaries[0].flags.writeable
     assert math.isfinite(r.tractable.margin)
+
+
+def test_sampled_monotonicity_matches_the_2x2_analytic_bound():
+    """For 2x2 games with (KL, log-barrier) the auxiliary game's symmetrised Jacobian on the tangent spaces is
+    positive semi-definite exactly when 64 eps1 tau1 eps2 tau2 >= 1 (worst case at the centroid, with the best
+    weight per player-adversary pair): the sampled check must switch there."""
+    from rqe.solvers.rqe import _prepare, _sampled_monotonicity
+    game = Game.from_bimatrix([[3.0, 0.0], [1.0, 2.0]], [[1.0, 3.0], [2.0, 0.0]])
+    verdicts = {}
+    for factor in (0.8, 1.25):
+        e = np.sqrt(factor / 64)
+        model = _prepare(game, (1.0, 1.0), (e, e), "kl", "log_barrier")
+        verdicts[factor] = _sampled_monotonicity(model, 200, np.random.default_rng(0)).tractable
+    assert verdicts == {0.8: False, 1.25: True}
