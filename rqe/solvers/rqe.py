@@ -564,7 +564,8 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
                 xs = _normalise(model, w)
                 res = record(xs)
             else:
-                res = math.inf
+                # the path did not reach the target: report the last usable point honestly (its certificate)
+                res = record(centroid) if not found else math.inf
         else:
             xs, its = _solve_from(model, init_xs if init_xs is not None else centroid, m, max_iter)
             iterations += its

@@ -182,12 +182,15 @@ def test_residual_detects_non_equilibria():
 
 def test_non_convergence_is_reported_not_hidden():
     game = lab_game("ghp4")
-    r = solve_rqe(game, tau=0.05, epsilon=0.5, method="extragradient", max_iter=1)
-    assert r.converged == (r.residual < 1e-10)
-    assert r.residual == pytest.approx(rqe_residual(game, r.strategies, 0.05, 0.5), abs=1e-12)
-    with pytest.raises(ConvergenceError):
-        solve_rqe(game, tau=0.05, epsilon=0.5, method="extragradient", max_iter=1, tol=1e-300,
-                  raise_on_failure=True)
+    # one continuation step cannot reach tau: the answer must say so, with its certificate
+    r = solve_rqe(game, tau=0.05, epsilon=5.0, method="continuation", max_iter=1)
+    assert not r.converged and r.residual > 1e-10
+    assert r.residual == pytest.approx(rqe_residual(game, r.strategies, 0.05, 5.0), rel=1e-9)
+    with pytest.raises(ConvergenceError) as info:
+        solve_rqe(game, tau=0.05, epsilon=5.0, method="continuation", max_iter=1, raise_on_failure=True)
+    assert info.value.residual == pytest.approx(r.residual)
+    ok = solve_rqe(game, tau=0.05, epsilon=5.0, method="extragradient", max_iter=1)
+    assert ok.converged == (ok.residual < 1e-10)
 
 
 # ----------------------------------------------------------------------------------------------- slow reference
