@@ -19,8 +19,8 @@ subtracted with weight ``epsilon``; its *quantal response* to values ``g`` is
 
 References: [MPS] Mazumdar, Panaganti, Shi, ICLR 2025; [QZLM] Qu, Zhang, Lanzetti, Mazumdar, 2026.
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> from rqe.risk import KL, NegativeEntropy
 >>> v, q = np.array([1.0, 0.0]), np.array([0.5, 0.5])
@@ -269,6 +269,8 @@ class PhiDivergence(Penalty):
     name : str
         A label.
 
+    Examples
+    --------
     >>> import numpy as np
     >>> chi2 = PhiDivergence(lambda r: (r - 1) ** 2, lambda r: 2 * (r - 1), lambda r: 2 + 0 * r, "chi2")
     >>> p = chi2.adversary(np.array([1.0, 0.0]), np.array([0.5, 0.5]), tau=1.0)

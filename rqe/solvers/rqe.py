@@ -30,8 +30,8 @@ distinct RQE found is reported in ``equilibria``.
 References: [MPS] Mazumdar, Panaganti, Shi, ICLR 2025; [QZLM] Qu, Zhang, Lanzetti, Mazumdar, 2026;
 [ZM25], [ZM26] Zhang, Mazumdar; [MP95] McKelvey, Palfrey; [T05] Turocy.
 
-Example
--------
+Examples
+--------
 >>> import rqe
 >>> game = rqe.Game.from_bimatrix([[200, 160], [370, 10]], [[160, 10], [200, 370]], title="GHP game 4")
 >>> result = rqe.solve_rqe(game, tau=[0.001, 0.06], epsilon=[170, 110], regularizer="log_barrier")
@@ -932,6 +932,8 @@ def solve_rqe_batch(payoffs_stack: Any, tau: Any, epsilon: Any, penalty: str = "
     penalty : "kl"
     regularizer : "entropy" or "log_barrier"
 
+    Examples
+    --------
     >>> import numpy as np
     >>> stack = np.random.default_rng(0).uniform(-1, 1, size=(100, 2, 2, 2))
     >>> out = solve_rqe_batch(stack, tau=0.5, epsilon=0.5)
@@ -1070,6 +1072,8 @@ def fit_rqe(game: Game, observed: Any, penalty: Any = "kl", regularizer: Any = "
     starts : sequence of (tau, eps) pairs, optional
         Starting points (scalars or per player); default: a small grid scaled by the payoff spread.
 
+    Examples
+    --------
     >>> import rqe
     >>> game = rqe.Game.from_bimatrix([[9, 0], [6, 8]], [[4, 13], [7, 5]])
     >>> fit = rqe.fit_rqe(game, ([0.217, 0.783], [0.527, 0.473]), tractable=True)
