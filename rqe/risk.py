@@ -239,15 +239,21 @@ class ReverseKL(Penalty):
         if tau == 0.0:
             return q / q.sum()
         total = 1.0  # sum_k p_k = 1 (q need not be normalised: p = q r with sum q r = 1, as in dp/dq above)
-        w = v - v.min()  # now min w = 0 and the root has mu > 0
-        # f(mu) = sum q_k / (tau (w_k + mu)) - total is convex and decreasing on mu > 0; start left of the
-        # root (f >= 0) so that Newton increases mu monotonically to it.
-        k = int(np.argmin(w))
-        mu = q[k] / (tau * total)
+        support = q > 0
+        if not support.any() or not np.all(np.isfinite(v)) or not np.all(np.isfinite(q)):
+            return np.full(q.shape, np.nan)
+        w = np.where(support, v - v[support].min(), 0.0)  # min over the support is 0: the root has mu > 0
+        qs = q[support]
+        ws = w[support]
+        # f(mu) = sum q_k / (tau (w_k + mu)) - 1 is convex and decreasing on mu > 0; start where one term alone
+        # reaches 1 (f >= 0, left of the root) so that Newton increases mu monotonically to it.
+        mu = float(np.max(qs / tau - ws))
         for _ in range(200):
-            d = w + mu
-            f = float(np.sum(q / d) / tau - total)
-            fp = float(-np.sum(q / d**2) / tau)
+            d = ws + mu
+            f = float(np.sum(qs / d) / tau - total)
+            fp = float(-np.sum(qs / d**2) / tau)
+            if fp == 0.0 or not np.isfinite(fp):
+                break
             step = -f / fp
             mu += step
             if abs(step) <= 1e-16 * max(mu, 1e-300):

@@ -435,3 +435,30 @@ def test_sampled_monotonicity_matches_the_2x2_analytic_bound():
         model = _prepare(game, (1.0, 1.0), (e, e), "kl", "log_barrier")
         verdicts[factor] = _sampled_monotonicity(model, 200, np.random.default_rng(0)).tractable
     assert verdicts == {0.8: False, 1.25: True}
+
+
+def _random_cases(count, seed):
+    rng = np.random.default_rng(seed)
+    for k in range(count):
+        shape = tuple(int(n) for n in rng.integers(2, 4, size=rng.integers(2, 4)))
+        payoffs = rng.uniform(-1, 1, size=(len(shape), *shape))
+        tau = float(np.exp(rng.uniform(np.log(0.01), np.log(20))))
+        eps = float(np.exp(rng.uniform(np.log(0.01), np.log(2))))
+        yield payoffs, tau, eps, ["kl", "reverse_kl"][k % 2], ["entropy", "log_barrier"][(k // 2) % 2]
+
+
+@pytest.mark.parametrize("case", list(_random_cases(8, 11)), ids=lambda c: f"{c[0].shape}-{c[3]}-{c[4]}")
+def test_random_games_over_wide_parameter_ranges(case):
+    payoffs, tau, eps, penalty, regularizer = case
+    r = solve_rqe(Game(payoffs), tau, eps, penalty=penalty, regularizer=regularizer)
+    assert r.converged and r.residual < 1e-10
+
+
+@pytest.mark.slow
+def test_random_games_stress():
+    failures = []
+    for payoffs, tau, eps, penalty, regularizer in _random_cases(150, 11):
+        r = solve_rqe(Game(payoffs), tau, eps, penalty=penalty, regularizer=regularizer)
+        if not (r.converged and r.residual < 1e-10):
+            failures.append((payoffs.shape, tau, eps, penalty, regularizer, r.residual))
+    assert failures == []
