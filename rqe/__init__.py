@@ -46,6 +46,7 @@ _LAZY: dict[str, str] = {
     "rqe_branches": "rqe.solvers.rqe",
     "fit_rqe": "rqe.solvers.rqe",
     "solve_rqe_batch": "rqe.solvers.rqe",
+    "rqe_residual": "rqe.solvers.rqe",
     "RQEResult": "rqe.solvers.rqe",
     # analysis: welfare, free-riding, quadratic games, theorem checks
     "analysis": "rqe.analysis",

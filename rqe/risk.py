@@ -19,8 +19,8 @@ subtracted with weight ``epsilon``; its *quantal response* to values ``g`` is
 
 References: [MPS] Mazumdar, Panaganti, Shi, ICLR 2025; [QZLM] Qu, Zhang, Lanzetti, Mazumdar, 2026.
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> from rqe.risk import KL, NegativeEntropy
 >>> v, q = np.array([1.0, 0.0]), np.array([0.5, 0.5])
@@ -116,7 +116,7 @@ class Penalty:
             return q / q.sum()
         if not (np.all(np.isfinite(v)) and np.all(np.isfinite(q))):
             return np.full(q.shape, np.nan)
-        total = q.sum()
+        total = 1.0  # sum_k q_k r_k = 1, the constraint under which dp/dq = diag(r) - s r^T / S
         v = v - v.min()
 
         def ratios(mu: float) -> np.ndarray:
@@ -238,16 +238,22 @@ class ReverseKL(Penalty):
         q = np.asarray(q, dtype=np.float64)
         if tau == 0.0:
             return q / q.sum()
-        total = q.sum()
-        w = v - v.min()  # now min w = 0 and the root has mu > 0
-        # f(mu) = sum q_k / (tau (w_k + mu)) - total is convex and decreasing on mu > 0; start left of the
-        # root (f >= 0) so that Newton increases mu monotonically to it.
-        k = int(np.argmin(w))
-        mu = q[k] / (tau * total)
+        total = 1.0  # sum_k p_k = 1 (q need not be normalised: p = q r with sum q r = 1, as in dp/dq above)
+        support = q > 0
+        if not support.any() or not np.all(np.isfinite(v)) or not np.all(np.isfinite(q)):
+            return np.full(q.shape, np.nan)
+        w = np.where(support, v - v[support].min(), 0.0)  # min over the support is 0: the root has mu > 0
+        qs = q[support]
+        ws = w[support]
+        # f(mu) = sum q_k / (tau (w_k + mu)) - 1 is convex and decreasing on mu > 0; start where one term alone
+        # reaches 1 (f >= 0, left of the root) so that Newton increases mu monotonically to it.
+        mu = float(np.max(qs / tau - ws))
         for _ in range(200):
-            d = w + mu
-            f = float(np.sum(q / d) / tau - total)
-            fp = float(-np.sum(q / d**2) / tau)
+            d = ws + mu
+            f = float(np.sum(qs / d) / tau - total)
+            fp = float(-np.sum(qs / d**2) / tau)
+            if fp == 0.0 or not np.isfinite(fp):
+                break
             step = -f / fp
             mu += step
             if abs(step) <= 1e-16 * max(mu, 1e-300):

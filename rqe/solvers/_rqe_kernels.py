@@ -305,6 +305,7 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
     p2 = np.empty(n1)
     F = np.empty(size)
     J = np.empty((size, size))
+    Jc = np.empty((size, size))
     Fc = np.empty(size)
     d = np.empty(size)
     w = np.empty(size)
@@ -394,10 +395,12 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
         for r in range(size):
             merit += F[r] * F[r]
         ok = False
+        new = 0.0
         for _ in range(40):
             for r in range(size):
                 cand[r] = w[r] + t * d[r]
-            _system(M1, M2, cand, tau1, tau2, eps1, eps2, reg, Fc, J, p1, p2, False, bx1, bx2, Mp)
+            # the Jacobian is formed with the residual: an accepted full step needs no second evaluation
+            new = _system(M1, M2, cand, tau1, tau2, eps1, eps2, reg, Fc, Jc, p1, p2, True, bx1, bx2, Mp)
             mc = 0.0
             for r in range(size):
                 mc += Fc[r] * Fc[r]
@@ -407,9 +410,9 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
             t *= 0.5
         if not ok:
             break
-        for r in range(size):
-            w[r] = cand[r]
-        new = _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, True, bx1, bx2, Mp)
+        w, cand = cand, w
+        F, Fc = Fc, F
+        J, Jc = Jc, J
         stalled = new >= 0.5 * norm and new <= 1e-12 * scale
         norm = new
         if stalled:

@@ -195,17 +195,15 @@ class RQEModel:
                 Ms = M @ s
                 dpv = -tau * ((M * s) @ M.T - np.outer(Ms, Ms) / S)  # d(M p)/d x_i
             else:
-                r = np.ones_like(q)
-                s = None
+                # p = q / sum(q): dp/dq = (I - p 1^T) / sum(q), the general formula with s = p, r = 1 / sum(q)
+                s, S = p, 1.0
+                r = np.full_like(q, 1.0 / q.sum())
                 dpv = np.zeros((M.shape[0], M.shape[0]))
             block = dpv - self.eps[i] * np.diag(self.regularizer.hess_diag(xs[i]))
             J[a:b, a:b] = block * xs[i][None, :]
             if N > 1:
                 # d(M p)/dq = M (diag(r) - s r^T / S)
-                if s is None:
-                    Mdq = M.copy()
-                else:
-                    Mdq = M * r[None, :] - np.outer(M @ s, r) / S
+                Mdq = M * r[None, :] - np.outer(M @ s, r) / S
                 for j in self.others[i]:
                     c, d = self.offsets[j], self.offsets[j + 1]
                     J[a:b, c:d] = (Mdq @ self.dq_dx(xs, i, j)) * xs[j][None, :]

@@ -519,7 +519,7 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
     if init is not None:
         init_xs = [np.asarray(x, dtype=np.float64) for x in Profile(init, shape=game.shape)]
     threshold = min(tol, CERTIFICATE_TOL)
-    tractable = is_tractable(game, model.base_tau, model.eps, model.penalty, model.regularizer, samples=32)
+    tractable = _tractability(model, 32, np.random.default_rng(0))
 
     found: list[tuple[list[np.ndarray], float]] = []
     iterations = 0
@@ -564,7 +564,8 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
                 xs = _normalise(model, w)
                 res = record(xs)
             else:
-                res = math.inf
+                # the path did not reach the target: report the last usable point honestly (its certificate)
+                res = record(centroid) if not found else math.inf
         else:
             xs, its = _solve_from(model, init_xs if init_xs is not None else centroid, m, max_iter)
             iterations += its
@@ -593,10 +594,13 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
     values = _readonly(model.values(list(profile)))
     equilibria = []
     for xs, res in distinct:
-        prof = Profile(xs, shape=game.shape)
-        equilibria.append(make_equilibrium(game, prof, res, adversaries=tuple(model.adversaries(list(prof))),
-                                           values=model.values(list(prof)), tau=model.base_tau.tolist(),
-                                           epsilon=model.eps.tolist()))
+        if xs is xs_p:
+            prof, advs, vals = profile, adversaries, values
+        else:
+            prof = Profile(xs, shape=game.shape)
+            advs, vals = tuple(_readonly(p) for p in model.adversaries(list(prof))), _readonly(model.values(list(prof)))
+        equilibria.append(make_equilibrium(game, prof, res, adversaries=advs, values=vals,
+                                           tau=model.base_tau.tolist(), epsilon=model.eps.tolist()))
     params = dict(tau=model.base_tau.tolist(), epsilon=model.eps.tolist(), penalty=model.penalty.name,
                   regularizer=model.regularizer.name, tol=tol, max_iter=max_iter, n_starts=n_starts,
                   certificate_threshold=threshold)
@@ -633,14 +637,17 @@ def is_tractable(game: Game, tau: Any, epsilon: Any, penalty: Any = "kl", regula
     (True, 'eps1*tau1*eps2*tau2 >= 1', 0.0)
     """
     model = _prepare(game, tau, epsilon, penalty, regularizer)
+    return _tractability(model, positive_int(samples, "samples"), np.random.default_rng(rng))
+
+
+def _tractability(model: RQEModel, samples: int, rng: np.random.Generator) -> Tractability:
     pen, reg = model.penalty, model.regularizer
     tau_v, eps_v = model.base_tau, model.eps
     pair = (type(pen), type(reg))
-    if game.n_players == 2 and pair in ((KL, LogBarrier), (ReverseKL, NegativeEntropy)) and np.all(tau_v > 0):
+    if model.n_players == 2 and pair in ((KL, LogBarrier), (ReverseKL, NegativeEntropy)) and np.all(tau_v > 0):
         prod = float(np.prod(eps_v * tau_v))
         return Tractability(prod >= 1.0, "eps1*tau1*eps2*tau2 >= 1", prod - 1.0, 16.0 * prod - 1.0)
-    rng = np.random.default_rng(rng)
-    return _sampled_monotonicity(model, positive_int(samples, "samples"), rng)
+    return _sampled_monotonicity(model, samples, rng)
 
 
 def _pseudo_jacobian(model: RQEModel, xs, ps) -> tuple[np.ndarray, np.ndarray]:
@@ -734,7 +741,7 @@ class Bifurcation:
     """A change in the number of RQE between two grid points, located by bisection.
 
     ``tau`` is the midpoint of the final bracket ``interval``; ``n_before`` / ``n_after`` count the RQE found
-    just below and just above it. At a pitchfork (as in the collaborate/defect game, ``docs/rqe-math.md``
+    at the grid points on either side. At a pitchfork (as in the collaborate/defect game, ``docs/rqe-math.md``
     section 6) two branches merge into a third; at a fold two branches meet and vanish.
     """
 
@@ -854,7 +861,9 @@ def rqe_branches(game: Game, taus: Any, epsilon: Any, penalty: Any = "kl", regul
                     lo, lo_sols = mid, mid_sols
                 else:
                     hi, n_hi = mid, len(mid_sols)
-            bifurcations.append(Bifurcation(0.5 * (lo + hi), (lo, hi), n_lo, n_hi))
+            # the counts reported are those at the grid points: next to a bifurcation the Jacobian is nearly
+            # singular and Newton may stop at certified near-duplicates, so counts there are not reliable
+            bifurcations.append(Bifurcation(0.5 * (lo + hi), (lo, hi), len(previous), len(sols)))
         per_tau.append(tuple(Profile(xs, shape=game.shape) for xs in sols))
         previous = sols
     out_branches = tuple({"taus": np.array(b["taus"]), "strategies": b["strategies"]} for b in branches)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import brentq, linprog, minimize, minimize_scalar
 
-from rqe import Game
+from rqe import Game, solve_qre
 from rqe.errors import ConvergenceError, GameError, ParameterError, ProfileError
 from rqe.game import product_distribution
 from rqe.solvers.rqe import (
@@ -110,12 +110,14 @@ def test_tau_zero_is_logit_qre(shape, rng):
     eps = 2.0
     result = solve_rqe(game, tau=0.0, epsilon=eps)
     assert result.converged and result.residual < 1e-10
-    qre = logit_qre_reference(game, [1 / eps] * game.n_players)
-    for x, y in zip(result.strategies, qre):
+    qre = solve_qre(game, lam=1 / eps)
+    assert qre.converged
+    for x, y, z in zip(result.strategies, qre.strategies, logit_qre_reference(game, [1 / eps] * game.n_players)):
         np.testing.assert_allclose(x, y, atol=1e-10)
+        np.testing.assert_allclose(x, z, atol=1e-10)
     # and the limit tau -> 0 is continuous
     near = solve_rqe(game, tau=1e-7, epsilon=eps)
-    for x, y in zip(near.strategies, qre):
+    for x, y in zip(near.strategies, qre.strategies):
         np.testing.assert_allclose(x, y, atol=1e-6)
 
 
@@ -180,12 +182,15 @@ def test_residual_detects_non_equilibria():
 
 def test_non_convergence_is_reported_not_hidden():
     game = lab_game("ghp4")
-    r = solve_rqe(game, tau=0.05, epsilon=0.5, method="extragradient", max_iter=1)
-    assert r.converged == (r.residual < 1e-10)
-    assert r.residual == pytest.approx(rqe_residual(game, r.strategies, 0.05, 0.5), abs=1e-12)
-    with pytest.raises(ConvergenceError):
-        solve_rqe(game, tau=0.05, epsilon=0.5, method="extragradient", max_iter=1, tol=1e-300,
-                  raise_on_failure=True)
+    # one continuation step cannot reach tau: the answer must say so, with its certificate
+    r = solve_rqe(game, tau=0.05, epsilon=5.0, method="continuation", max_iter=1)
+    assert not r.converged and r.residual > 1e-10
+    assert r.residual == pytest.approx(rqe_residual(game, r.strategies, 0.05, 5.0), rel=1e-9)
+    with pytest.raises(ConvergenceError) as info:
+        solve_rqe(game, tau=0.05, epsilon=5.0, method="continuation", max_iter=1, raise_on_failure=True)
+    assert info.value.residual == pytest.approx(r.residual)
+    ok = solve_rqe(game, tau=0.05, epsilon=5.0, method="extragradient", max_iter=1)
+    assert ok.converged == (ok.residual < 1e-10)
 
 
 # ----------------------------------------------------------------------------------------------- slow reference
@@ -416,3 +421,44 @@ def test_result_is_frozen_and_reports_parameters():
     assert len(r.equilibria) == 1 and r.equilibria[0].extra["values"][0] == pytest.approx(r.values[0])
     assert r.adversaries[0].shape == (2,) and not r.adversaries[0].flags.writeable
     assert math.isfinite(r.tractable.margin)
+
+
+def test_sampled_monotonicity_matches_the_2x2_analytic_bound():
+    """For 2x2 games with (KL, log-barrier) the auxiliary game's symmetrised Jacobian on the tangent spaces is
+    positive semi-definite exactly when 64 eps1 tau1 eps2 tau2 >= 1 (worst case at the centroid, with the best
+    weight per player-adversary pair): the sampled check must switch there."""
+    from rqe.solvers.rqe import _prepare, _sampled_monotonicity
+    game = Game.from_bimatrix([[3.0, 0.0], [1.0, 2.0]], [[1.0, 3.0], [2.0, 0.0]])
+    verdicts = {}
+    for factor in (0.8, 1.25):
+        e = np.sqrt(factor / 64)
+        model = _prepare(game, (1.0, 1.0), (e, e), "kl", "log_barrier")
+        verdicts[factor] = _sampled_monotonicity(model, 200, np.random.default_rng(0)).tractable
+    assert verdicts == {0.8: False, 1.25: True}
+
+
+def _random_cases(count, seed):
+    rng = np.random.default_rng(seed)
+    for k in range(count):
+        shape = tuple(int(n) for n in rng.integers(2, 4, size=rng.integers(2, 4)))
+        payoffs = rng.uniform(-1, 1, size=(len(shape), *shape))
+        tau = float(np.exp(rng.uniform(np.log(0.01), np.log(20))))
+        eps = float(np.exp(rng.uniform(np.log(0.01), np.log(2))))
+        yield payoffs, tau, eps, ["kl", "reverse_kl"][k % 2], ["entropy", "log_barrier"][(k // 2) % 2]
+
+
+@pytest.mark.parametrize("case", list(_random_cases(8, 11)), ids=lambda c: f"{c[0].shape}-{c[3]}-{c[4]}")
+def test_random_games_over_wide_parameter_ranges(case):
+    payoffs, tau, eps, penalty, regularizer = case
+    r = solve_rqe(Game(payoffs), tau, eps, penalty=penalty, regularizer=regularizer)
+    assert r.converged and r.residual < 1e-10
+
+
+@pytest.mark.slow
+def test_random_games_stress():
+    failures = []
+    for payoffs, tau, eps, penalty, regularizer in _random_cases(150, 11):
+        r = solve_rqe(Game(payoffs), tau, eps, penalty=penalty, regularizer=regularizer)
+        if not (r.converged and r.residual < 1e-10):
+            failures.append((payoffs.shape, tau, eps, penalty, regularizer, r.residual))
+    assert failures == []
