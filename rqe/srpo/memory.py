@@ -87,7 +87,7 @@ class PartnerMemory:
             ],
         }
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
+    def load_state_dict(self, state: dict[str, Any], device: Any = "cpu") -> None:
         from rqe.srpo.networks import Actor
 
         self.capacity = state["capacity"]
@@ -95,6 +95,7 @@ class PartnerMemory:
         for item in state["entries"]:
             actor = Actor(**item["spec"])
             actor.load_state_dict(item["actor"])
+            actor = actor.to(device)
             for p in actor.parameters():
                 p.requires_grad_(False)
             self.entries.append(MemoryEntry(item["tag"], actor, item["trajectories"]))
