@@ -36,8 +36,8 @@ class PartnerMemory:
     >>> memory = PartnerMemory(capacity=2)
     >>> for k in range(3):
     ...     _ = memory.add(Actor(4, 2, generator=torch.Generator().manual_seed(k)), tag=f"p{k}")
-    >>> [e.tag for e in memory]
-    ['p1', 'p2']
+    >>> " ".join(e.tag for e in memory)
+    'p1 p2'
     >>> memory.sample(np.random.default_rng(0)).tag in {"p1", "p2"}
     True
     """
@@ -89,7 +89,7 @@ class PartnerMemory:
             ],
         }
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
+    def load_state_dict(self, state: dict[str, Any], device: Any = "cpu") -> None:
         from rqe.srpo.networks import Actor
 
         self.capacity = state["capacity"]
@@ -97,6 +97,7 @@ class PartnerMemory:
         for item in state["entries"]:
             actor = Actor(**item["spec"])
             actor.load_state_dict(item["actor"])
+            actor = actor.to(device)
             for p in actor.parameters():
                 p.requires_grad_(False)
             self.entries.append(MemoryEntry(item["tag"], actor, item["trajectories"]))

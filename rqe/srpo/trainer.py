@@ -529,7 +529,7 @@ class Trainer:
         self.elapsed = float(state["elapsed"])
         for name, learner_state in state["learners"].items():
             self.learners[name].load_state_dict(learner_state)
-        self.memory.load_state_dict(state["memory"])
+        self.memory.load_state_dict(state["memory"], self.device)
         self.generator.set_state(state["torch_generator"])
         self.np_rng.bit_generator.state = state["numpy_generator"]
 
