@@ -76,3 +76,12 @@ def test_ray_backend_gives_the_same_table(tmp_path):
                                    out=tmp_path / "b")
     assert _table(local) == _table(distributed)
     assert distributed.failed and distributed.rows[1]["counterexamples"] == 4
+
+
+@pytest.mark.slow
+def test_verify_default_classes_at_scale(tmp_path):
+    pytest.importorskip("rqe.solvers.rqe")
+    report = run_verification(None, n=300, seed=11, backend="local", progress=False, out=tmp_path)
+    assert not report.failed, [row for row in report.rows if row["verdict"] == "FAIL"]
+    for row in report.rows:
+        assert row["errors"] == 0
