@@ -72,8 +72,13 @@ def test_ray_backend_gives_the_same_table(tmp_path):
     pytest.importorskip("ray")
     claims = ["thm4.1-quadratic", "false-j-decreasing"]
     local = run_verification(claims, n=4, seed=7, backend="local", workers=2, progress=False, out=tmp_path / "a")
-    distributed = run_verification(claims, n=4, seed=7, backend="ray", workers=2, progress=False,
-                                   out=tmp_path / "b")
+    try:
+        distributed = run_verification(claims, n=4, seed=7, backend="ray", workers=2, progress=False,
+                                       out=tmp_path / "b")
+    except Exception as exc:  # Ray's raylet has a fixed 30 s to register; on a saturated machine it may not
+        if "timed out during startup" in str(exc):
+            pytest.skip(f"the local Ray instance did not start (machine overloaded): {exc}")
+        raise
     assert _table(local) == _table(distributed)
     assert distributed.failed and distributed.rows[1]["counterexamples"] == 4
 
