@@ -58,6 +58,9 @@ _LAZY: dict[str, str] = {
     "read_game": "rqe.io",
     "write_game": "rqe.io",
     "library": "rqe.library",
+    # sequential games: OpenSpiel bridge (needs rqe[openspiel] when called) and Markov games
+    "openspiel": "rqe.openspiel",
+    "markov": "rqe.markov",
 }
 
 __all__ = ["Game", "Profile", "Equilibrium", "errors", "product_distribution", *_LAZY]
