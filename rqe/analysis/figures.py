@@ -40,7 +40,10 @@ def example_4_1_curve(epsilon: float = 1.0, abar: float = 1.0, points: int = 200
     """Per-player expected utility at the Gaussian RQE of Example 4.1 on ``tau in [0, fraction * 2/eps]``.
 
     Solved with :meth:`QuadraticGame.solve_rqe` (not the closed form, which the tests compare against).
-    ``nash_utility`` is ``-abar^2/9`` (``tau = eps = 0``); ``qre_utility`` the ``tau = 0`` point.
+    ``utility`` includes the constant ``C(eps) = -3 eps / 4`` (the players' own noise);
+    ``utility_minus_noise`` drops it, which is what changes with ``tau`` and what panel (i) plots.
+    ``nash_utility`` is ``-abar^2/9`` (``tau = eps = 0``, effort ``abar/3``), ``qre_utility`` the ``tau = 0``
+    point (same mean effort, plus ``C(eps)``), ``optimum_utility = -abar^2/10`` the best symmetric effort.
 
     >>> data = example_4_1_curve(points=3)
     >>> round(data["qre_utility"], 9), round(data["nash_utility"], 9)
@@ -51,11 +54,14 @@ def example_4_1_curve(epsilon: float = 1.0, abar: float = 1.0, points: int = 200
     taus = np.linspace(0.0, fraction * tau_max, points)
     equilibria = [game.solve_rqe(t, epsilon) for t in taus]
     utility = np.array([eq.expected_utilities[0] for eq in equilibria])
+    noise = -0.75 * epsilon             # C(eps): the cost of the players' own randomness, the same at every tau
     return {
         "epsilon": epsilon, "abar": abar, "taus": taus, "tau_max": tau_max, "utility": utility,
+        "utility_minus_noise": utility - noise, "noise_constant": noise,
         "mean": np.array([eq.means[0, 0] for eq in equilibria]),
         "reward": np.array([eq.expected_reward for eq in equilibria]),
         "nash_utility": float(-abar ** 2 / 9), "qre_utility": float(utility[0]),
+        "optimum_utility": float(-abar ** 2 / 10),
     }
 
 
@@ -117,12 +123,14 @@ def srpo_fig1(out: str | Path, data: dict[str, dict[str, Any]] | None = None, **
     out.mkdir(parents=True, exist_ok=True)
     fig, (left, right) = _new_figure((11.0, 4.2), ncols=2)
     u = data["utility"]
-    left.plot(u["taus"], u["utility"], lw=2, color="C0", label="RQE (Gaussian), eps = 1")
-    left.axhline(u["nash_utility"], color="C3", ls="--", lw=1.5, label="Nash (tau = eps = 0)")
-    left.plot([0.0], [u["qre_utility"]], "o", color="C2", ms=8, label="QRE (tau = 0, eps = 1)")
+    left.plot(u["taus"], u["utility_minus_noise"], lw=2, color="C0", label="RQE (Gaussian), eps = 1")
+    left.plot([0.0], [u["nash_utility"]], "s", color="C3", ms=9, label="Nash (tau = eps = 0)")
+    left.plot([0.0], [u["qre_utility"] - u["noise_constant"]], "o", color="C2", ms=5,
+              label="QRE (tau = 0, eps = 1)")
+    left.axhline(u["optimum_utility"], color="grey", ls="--", lw=1, label="best symmetric effort")
     left.axvline(u["tau_max"], color="grey", ls=":", lw=1.5, label="tau eps = 2 (RQE undefined beyond)")
     left.set_xlabel("risk aversion tau")
-    left.set_ylabel("expected utility per robot")
+    left.set_ylabel(f"expected utility per robot - C(eps) (C = {u['noise_constant']:g})")
     left.set_title("(i) Example 4.1: expected utility vs tau")
     left.legend(fontsize=8)
     p = data["pitchfork"]

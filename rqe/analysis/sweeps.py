@@ -145,13 +145,14 @@ def _ray_map(function: Callable[[Any], Any], chunks: list[tuple[int, list[Any]]]
         path = os.pathsep.join(filter(None, [_package_root(), os.environ.get("PYTHONPATH")]))
         options = dict(num_cpus=workers, include_dashboard=False, log_to_driver=False, configure_logging=False,
                        runtime_env={"env_vars": {"PYTHONPATH": path}})
-        for attempt in range(2):
+        attempts = 3
+        for attempt in range(attempts):
             try:
                 ray.init(**options)
                 break
-            except Exception as exc:  # Ray gives its raylet 30 s to start; on a loaded machine try once more
+            except Exception as exc:  # Ray gives its raylet a fixed 30 s to start; a loaded machine may need more
                 ray.shutdown()
-                if attempt == 1 or "timed out during startup" not in str(exc):
+                if attempt == attempts - 1 or "timed out during startup" not in str(exc):
                     raise
         started = True
     try:

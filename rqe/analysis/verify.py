@@ -254,8 +254,8 @@ def replay(path: str | Path) -> CheckResult:
 
 @dataclass(frozen=True)
 class VerificationReport:
-    """Rows ``{class, kind, games, checks, passed, inconclusive, counterexamples, worst_margin, seconds}``,
-    the counterexample files written and the total time."""
+    """Rows ``{class, kind, games, checks, passed, inconclusive, counterexamples, errors, worst_margin, seconds,
+    verdict}``, the files written (counterexamples, and cases whose check raised) and the total time."""
 
     rows: list[dict[str, Any]]
     counterexample_files: list[str]
@@ -310,12 +310,18 @@ def run_verification(claims: Sequence[str] | None = None, n: int = 100, seed: in
         else:
             row["verdict"] = "report"
         rows.append(row)
-        if claim.kind != "report":
+        crashed = [o for o in outcomes if "error" in o]
+        if crashed or (failing and claim.kind != "report"):
             out_dir.mkdir(parents=True, exist_ok=True)
+        if claim.kind != "report":
             for o in failing[:max_files]:
                 path = out_dir / f"counterexample-{name}-{o['index']}.json"
                 path.write_text(json.dumps(_jsonable(o["case"]), indent=1))
                 files.append(str(path))
+        for o in crashed[:max_files]:          # a check that raised: kept with its case, never a pass
+            path = out_dir / f"error-{name}-{o['index']}.json"
+            path.write_text(json.dumps(_jsonable({**o["case"], "error": o["error"]}), indent=1))
+            files.append(str(path))
     return VerificationReport(rows, files, time.perf_counter() - start_all,
                               {"n": n, "seed": seed, "backend": backend, "workers": workers, "claims": names})
 

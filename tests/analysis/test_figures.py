@@ -17,6 +17,9 @@ def test_panel_i_curve_is_example_4_1():
     np.testing.assert_allclose(data["mean"], 1 / (3 - taus / 2), atol=1e-9)
     assert data["nash_utility"] == pytest.approx(-1 / 9)
     assert data["qre_utility"] == pytest.approx(-1 / 9 - 0.75)
+    np.testing.assert_allclose(data["utility_minus_noise"], data["utility"] + 0.75, atol=1e-12)
+    assert data["utility_minus_noise"][0] == pytest.approx(data["nash_utility"])
+    assert data["utility_minus_noise"].max() == pytest.approx(data["optimum_utility"], abs=1e-4)
     # rises to the welfare optimum at tau eps = 1, then falls; J keeps increasing
     assert taus[np.argmax(data["utility"])] == pytest.approx(1.0, abs=0.03)
     assert np.all(np.diff(data["reward"]) > 0)

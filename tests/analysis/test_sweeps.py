@@ -41,3 +41,27 @@ def test_bad_backend_and_workers():
         parallel_map(abs, [1], backend="cluster")
     with pytest.raises(Exception, match="workers"):
         parallel_map(abs, [1], workers=0)
+
+
+def test_progress_bar_without_tqdm(monkeypatch, capsys):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)          # force the built-in bar
+    assert parallel_map(abs, [-1, -2, -3], backend="serial", chunksize=1, progress=True, desc="demo") == [1, 2, 3]
+    err = capsys.readouterr().err
+    assert "demo" in err and "3/3" in err
+
+
+def test_price_of_anarchy_over_rqe_results():
+    pytest.importorskip("rqe.solvers.rqe")
+    import rqe
+    from rqe.analysis.welfare import price_of_anarchy, welfare_summary
+
+    game = rqe.library.get("collaborate_defect")
+    small_tau = rqe.solve_rqe(game, 0.1, 0.2, n_starts=6, rng=0)
+    large_tau = rqe.solve_rqe(game, 50.0, 0.2, n_starts=6, rng=0)
+    assert len(small_tau.equilibria) == 3 and len(large_tau.equilibria) == 1
+    summary = welfare_summary(game, {"small": small_tau, "large": large_tau})
+    assert summary["small"]["count"] == 3
+    assert price_of_anarchy(game, small_tau) == pytest.approx(1.6 / summary["small"]["worst"])
+    assert price_of_anarchy(game, large_tau) == pytest.approx(1.6 / summary["large"]["worst"])

@@ -72,7 +72,21 @@ def test_ray_backend_gives_the_same_table(tmp_path):
     pytest.importorskip("ray")
     claims = ["thm4.1-quadratic", "false-j-decreasing"]
     local = run_verification(claims, n=4, seed=7, backend="local", workers=2, progress=False, out=tmp_path / "a")
-    distributed = run_verification(claims, n=4, seed=7, backend="ray", workers=2, progress=False,
-                                   out=tmp_path / "b")
+    try:
+        distributed = run_verification(claims, n=4, seed=7, backend="ray", workers=2, progress=False,
+                                       out=tmp_path / "b")
+    except Exception as exc:  # Ray's raylet has a fixed 30 s to register; on a saturated machine it may not
+        if "timed out during startup" in str(exc):
+            pytest.skip(f"the local Ray instance did not start (machine overloaded): {exc}")
+        raise
     assert _table(local) == _table(distributed)
     assert distributed.failed and distributed.rows[1]["counterexamples"] == 4
+
+
+@pytest.mark.slow
+def test_verify_default_classes_at_scale(tmp_path):
+    pytest.importorskip("rqe.solvers.rqe")
+    report = run_verification(None, n=300, seed=11, backend="local", progress=False, out=tmp_path)
+    assert not report.failed, [row for row in report.rows if row["verdict"] == "FAIL"]
+    for row in report.rows:
+        assert row["errors"] == 0
