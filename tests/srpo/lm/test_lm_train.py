@@ -129,18 +129,3 @@ def test_hf_gpt2_end_to_end():
     assert len(result.history) == 2
     assert 0.0 <= solo_accuracy(result.hero, make_problems(3, rng=np.random.default_rng(0)),
                                 max_new_tokens=8) <= 1.0
-
-
-@pytest.mark.slow
-def test_policy_gradient_raises_the_sampled_team_reward():
-    """IPPO raises the team accuracy of the debates it samples during training (several CPU minutes).
-
-    This is the quantity the policy gradient ascends (sampling at temperature 1); greedy held-out accuracy
-    is a different quantity and is measured by examples/srpo_lm_experiment.py.
-    """
-    base = TinyTransformerPolicy.create(d_model=64, n_layers=2, n_heads=4, seed=0, device="cpu")
-    pretrain(base, PretrainConfig(steps=300, difficulty=(1,), eval_problems=20))
-    result = train_lm(base, LMTrainConfig(algorithm="ippo", difficulty=(1,), iterations=80, lr=1e-4,
-                                          device="cpu", seed=0))
-    team = [0.5 * (h["accuracy_agent0"] + h["accuracy_agent1"]) for h in result.history]
-    assert np.mean(team[-20:]) > np.mean(team[:20]) + 0.03, (np.mean(team[:20]), np.mean(team[-20:]))
