@@ -26,6 +26,7 @@ if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
 from rqe import library  # noqa: E402
+from rqe.analysis.free_riding import free_riding_degree  # noqa: E402
 from rqe.errors import NotAvailableError, RQEError  # noqa: E402
 from rqe.solvers import get_solver  # noqa: E402
 
@@ -43,10 +44,8 @@ def runs():
 
 
 def free_riding(game, strategies):
-    if game.costs is None:
-        return None
-    expected = [float(c @ x) for c, x in zip(game.costs, strategies)]
-    return max(expected) - min(expected)
+    """|E_{x_1} c - E_{x_2} c| (QZLM Definition 4.1), for games with private costs."""
+    return None if game.costs is None else free_riding_degree(game, strategies)
 
 
 def solve_all(game):
@@ -110,7 +109,10 @@ def plot(results, out: Path):
 
         ax = axes[1, column]
         if rows:
-            labels = [f"{label} #{k}" for k, (label, *_rest) in enumerate(rows, start=1)]
+            labels, seen = [], {}
+            for label, *_rest in rows:
+                seen[label] = seen.get(label, 0) + 1
+                labels.append(f"{label} #{seen[label]}")
             positions = np.arange(len(rows))
             for i in range(game.n_players):
                 ax.bar(positions + (i - 0.5) * 0.4, [strategies[i][0] for _, strategies, *_ in rows], width=0.4,

@@ -47,10 +47,20 @@ _LAZY: dict[str, str] = {
     "fit_rqe": "rqe.solvers.rqe",
     "solve_rqe_batch": "rqe.solvers.rqe",
     "RQEResult": "rqe.solvers.rqe",
+    # analysis: welfare, free-riding, quadratic games, theorem checks
+    "analysis": "rqe.analysis",
+    "QuadraticGame": "rqe.analysis.quadratic",
+    "price_of_anarchy": "rqe.analysis.welfare",
+    "price_of_stability": "rqe.analysis.welfare",
+    "free_riding_degree": "rqe.analysis.free_riding",
+    "solo_value": "rqe.analysis.free_riding",
     # files and library
     "read_game": "rqe.io",
     "write_game": "rqe.io",
     "library": "rqe.library",
+    # sequential games: OpenSpiel bridge (needs rqe[openspiel] when called) and Markov games
+    "openspiel": "rqe.openspiel",
+    "markov": "rqe.markov",
 }
 
 __all__ = ["Game", "Profile", "Equilibrium", "errors", "product_distribution", *_LAZY]

@@ -23,6 +23,7 @@ ghp2003        experimental  Goeree, Holt & Palfrey's (2003) generalised matchin
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import math
@@ -149,9 +150,15 @@ def _expected_costs(game: Game, strategies: Sequence[np.ndarray]) -> np.ndarray 
     return np.array([float(c @ x) for c, x in zip(game.costs, strategies)])
 
 
+def _fmt_degree(value: float | None) -> str:
+    # differences of expected costs below 1e-12 are rounding noise of equal strategies
+    return "" if value is None else _fmt(0.0 if abs(value) < 1e-12 else value, 4)
+
+
 def free_riding_degree(game: Game, strategies: Sequence[np.ndarray]) -> float | None:
-    """``max_i E_{x_i}[c_i] - min_i E_{x_i}[c_i]``: for two players the free-riding degree
-    ``|E_{x_1} c - E_{x_2} c|`` of QZLM Definition 4.1 (``docs/rqe-math.md`` section 6); ``None`` without costs.
+    """The free-riding degree ``max_i E_{x_i}[c_i] - min_i E_{x_i}[c_i]`` of
+    :func:`rqe.analysis.free_riding.free_riding_degree` (QZLM Definition 4.1 for two players,
+    ``docs/rqe-math.md`` section 6), or ``None`` for a game without private costs.
 
     Examples
     --------
@@ -159,10 +166,11 @@ def free_riding_degree(game: Game, strategies: Sequence[np.ndarray]) -> float | 
     >>> free_riding_degree(library.get("collaborate_defect"), [np.array([1.0, 0.0]), np.array([0.0, 1.0])])
     0.4
     """
-    costs = _expected_costs(game, strategies)
-    if costs is None:
+    if game.costs is None:
         return None
-    return float(costs.max() - costs.min())
+    from rqe.analysis.free_riding import free_riding_degree as degree
+
+    return degree(game, [np.asarray(x, dtype=float) for x in strategies])
 
 
 def _jsonable(value: Any) -> Any:
@@ -213,11 +221,36 @@ def _solver_options(concept: str, args: argparse.Namespace, strict: bool = True)
     return options
 
 
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    """Send anything written to file descriptor 1 (e.g. an LP library's banner printed from C) to stderr,
+    so that stdout carries only rqe's own output (``--json`` stays parseable)."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):  # no real stdout (embedded use): Python level only
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+        return
+    try:
+        os.dup2(2, 1)
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        try:
+            sys.stdout.flush()
+        except (OSError, ValueError):  # pragma: no cover
+            pass
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _solve(game: Game, concept: str, options: dict[str, Any]):
     from rqe.solvers import get_solver
 
     solver = get_solver(concept)
-    return solver(game, **options)
+    with _stdout_to_stderr():
+        return solver(game, **options)
 
 
 def _result_document(spec: str, concept: str, options: dict[str, Any], result: Any) -> dict[str, Any]:
@@ -225,7 +258,7 @@ def _result_document(spec: str, concept: str, options: dict[str, Any], result: A
     for key, value in options.items():
         if key != "rng":
             parameters.setdefault(key, value)
-    return {
+    document = {
         "game": spec,
         "concept": concept,
         "parameters": _jsonable(parameters),
@@ -233,6 +266,31 @@ def _result_document(spec: str, concept: str, options: dict[str, Any], result: A
         "converged": bool(result.converged),
         "method": str(result.method),
     }
+    distribution = getattr(result, "distribution", None)
+    if distribution is not None:
+        # A correlated equilibrium is a joint distribution, not a profile of independent strategies.
+        distribution = np.asarray(distribution, dtype=float)
+        document["correlated"] = {
+            "distribution": _jsonable(distribution),
+            "payoffs": _jsonable(np.asarray(result.payoffs, dtype=float)),
+            "welfare": float(result.welfare),
+            "residual": float(getattr(result, "incentive_violation", float("nan"))),
+        }
+    return document
+
+
+def _marginals(distribution: np.ndarray) -> list[np.ndarray]:
+    axes = range(distribution.ndim)
+    return [distribution.sum(axis=tuple(j for j in axes if j != i)) for i in axes]
+
+
+def _support(game: Game, distribution: np.ndarray, atol: float = 1e-9) -> str:
+    cells = []
+    for profile in np.ndindex(*distribution.shape):
+        if distribution[profile] > atol:
+            names = ",".join(game.action_names[i][a] for i, a in enumerate(profile))
+            cells.append(f"({names})={distribution[profile]:.4f}")
+    return " ".join(cells)
 
 
 def _print_result(game: Game, concept: str, document: dict[str, Any]) -> None:
@@ -241,6 +299,17 @@ def _print_result(game: Game, concept: str, document: dict[str, Any]) -> None:
           f"converged {'yes' if document['converged'] else 'NO'}")
     if parameters:
         print(f"parameters: {parameters}")
+    correlated = document.get("correlated")
+    if correlated is not None:
+        distribution = np.asarray(correlated["distribution"])
+        rows = [[*(game.action_names[i][a] for i, a in enumerate(profile)), f"{distribution[profile]:.4f}"]
+                for profile in np.ndindex(*distribution.shape) if distribution[profile] > 1e-9]
+        print(_table([*game.player_names, "probability"], rows, [False] * game.n_players + [True]))
+        costs = _expected_costs(game, _marginals(distribution))
+        print("payoffs: " + ", ".join(_fmt(v) for v in correlated["payoffs"])
+              + f"   welfare: {_fmt(correlated['welfare'])}   incentive violation: {correlated['residual']:.1e}"
+              + ("" if costs is None else "   E[cost]: " + ", ".join(_fmt(c) for c in costs)))
+        return
     equilibria = document["equilibria"]
     if not equilibria:
         print("no equilibrium found")
@@ -376,6 +445,15 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         parameters = ", ".join(f"{k}={_short(v)}" for k, v in document["parameters"].items()
                                if k in ("tau", "epsilon", "lam", "kind", "objective"))
         label = document["concept"] + (f" ({parameters})" if parameters else "")
+        correlated = document.get("correlated")
+        if correlated is not None:
+            distribution = np.asarray(correlated["distribution"])
+            row = [label, "joint", _support(game, distribution), ", ".join(_fmt(v, 4) for v in correlated["payoffs"]),
+                   _fmt(correlated["welfare"], 4)]
+            if has_costs:
+                row.append(_fmt_degree(free_riding_degree(game, _marginals(distribution))))
+            rows.append(row)
+            continue
         if not document["equilibria"]:
             rows.append([label, "-", "no equilibrium found", "", ""] + ([""] if has_costs else []))
         for k, eq in enumerate(document["equilibria"], start=1):
@@ -384,7 +462,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                    " | ".join(_strategy(game, i, x) for i, x in enumerate(strategies)),
                    ", ".join(_fmt(v, 4) for v in eq["payoffs"]), _fmt(eq["welfare"], 4)]
             if has_costs:
-                row.append(_fmt(free_riding_degree(game, strategies), 4))
+                row.append(_fmt_degree(free_riding_degree(game, strategies)))
             if not document["converged"] and k == 1:
                 row[0] += " [not converged]"
             rows.append(row)

@@ -305,7 +305,7 @@ class Game:
         """
         U = _as_payoff_array(U, "U")
         if U.ndim < 1:
-            raise GameError(f"U must have one axis per player, got a scalar")
+            raise GameError("U must have one axis per player, got a scalar")
         return cls(np.stack([U] * U.ndim), **kwargs)
 
     @classmethod
@@ -479,29 +479,36 @@ class Game:
         return Game(payoffs, title=self.title, player_names=self.player_names, action_names=names, costs=costs)
 
     # ------------------------------------------------------------------ classification
+    def _scale(self) -> float:
+        # Classification tolerances are relative to the payoff magnitude, so that rescaling a game (which
+        # changes nothing strategically) does not change its class because of rounding.
+        return max(1.0, float(np.abs(self._payoffs).max()))
+
     def is_symmetric(self, atol: float = 1e-12) -> bool:
         """True when every permutation of players leaves the game unchanged.
 
         Formally ``u_{pi(i)}(a_{pi^{-1}(1)}, ..., a_{pi^{-1}(N)}) = u_i(a)`` for all ``pi``; adjacent
-        transpositions generate all permutations, so it checks those.
+        transpositions generate all permutations, so it checks those. ``atol`` is relative to
+        ``max(1, max |u|)``, as in the other ``is_*`` checks.
         """
         if len(set(self.shape)) > 1:
             return False
         for k in range(self.n_players - 1):
             order = list(range(self.n_players))
             order[k], order[k + 1] = order[k + 1], order[k]
-            if not np.allclose(self.permute_players(order).payoffs, self._payoffs, rtol=0.0, atol=atol):
+            if not np.allclose(self.permute_players(order).payoffs, self._payoffs, rtol=0.0,
+                               atol=atol * self._scale()):
                 return False
         return True
 
     def is_zero_sum(self, atol: float = 1e-12) -> bool:
         """True when ``sum_i u_i(a) = 0`` for every pure profile ``a``."""
-        return bool(np.all(np.abs(self._payoffs.sum(axis=0)) <= atol))
+        return bool(np.all(np.abs(self._payoffs.sum(axis=0)) <= atol * self._scale()))
 
     def is_constant_sum(self, atol: float = 1e-12) -> bool:
         """True when ``sum_i u_i(a)`` is the same for every pure profile ``a``."""
         total = self._payoffs.sum(axis=0)
-        return bool(np.ptp(total) <= atol)
+        return bool(np.ptp(total) <= atol * self._scale())
 
     def _candidate_potential(self) -> np.ndarray:
         # Monderer & Shapley (1996): walk from the all-zeros profile, changing one player's action at a time.
@@ -517,7 +524,7 @@ class Game:
         phi = self._candidate_potential()
         for i in range(self.n_players):
             residual = self._payoffs[i] - phi
-            if not np.all(np.ptp(residual, axis=i) <= atol):
+            if not np.all(np.ptp(residual, axis=i) <= atol * self._scale()):
                 return False
         return True
 

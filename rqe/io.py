@@ -18,7 +18,9 @@ The last brace lists either the number of strategies of each player (``{ 3 2 }``
 
 Numbers may be integers, decimals or rationals such as ``3/2`` (parsed exactly with :class:`fractions.Fraction`
 and rounded once to the nearest float64). Strings are double-quoted; ``\\"`` and ``\\\\`` escape a quote and a
-backslash. Malformed input raises :class:`~rqe.errors.FileFormatError` with the 1-based line and column.
+backslash, as Gambit's writer escapes them (Gambit 16.7's own reader turns an escaped backslash into three,
+so a title with a backslash does not survive a round trip through Gambit itself). Malformed input raises
+:class:`~rqe.errors.FileFormatError` with the 1-based line and column.
 The comment and outcome labels are not kept in a :class:`~rqe.game.Game`; private ``costs`` cannot be
 represented in ``.nfg`` and are only kept by the JSON format.
 

@@ -54,6 +54,22 @@ def _logsumexp(a: np.ndarray) -> float:
     return m + float(np.log(np.sum(np.exp(a - m))))
 
 
+def _inverse_increasing(f: Callable, y: float) -> float:
+    """``r > 0`` with ``f(r) = y`` for an increasing ``f`` on ``(0, inf)``; ``0`` when ``f(0+) >= y``.
+
+    Brent's method on ``s = log r`` so that tiny and huge roots are found in a few dozen steps.
+    """
+    lo, hi = -700.0, 0.0
+    if f(np.array([np.exp(lo)]))[0] >= y:
+        return 0.0
+    while f(np.array([np.exp(hi)]))[0] < y:
+        hi += 10.0
+        if hi > 700.0:
+            return float(np.exp(700.0))
+    s = brentq(lambda t: f(np.array([np.exp(t)]))[0] - y, lo, hi, xtol=1e-15, rtol=1e-15, maxiter=500)
+    return float(np.exp(s))
+
+
 # ---------------------------------------------------------------------------------------------- penalties
 class Penalty:
     """A phi-divergence penalty ``D(p, q) = sum_k q_k phi(p_k / q_k)`` (``docs/rqe-math.md`` section 2).
@@ -98,6 +114,8 @@ class Penalty:
         q = np.asarray(q, dtype=np.float64)
         if tau == 0.0:
             return q / q.sum()
+        if not (np.all(np.isfinite(v)) and np.all(np.isfinite(q))):
+            return np.full(q.shape, np.nan)
         total = q.sum()
         v = v - v.min()
 
@@ -110,27 +128,19 @@ class Penalty:
         lo, hi = -1.0, 1.0
         while excess(lo) < 0:
             lo *= 2.0
-            if lo < -1e12:
-                raise ParameterError(f"penalty {self.name!r}: cannot bracket the adversary's multiplier")
+            if lo < -1e12:  # no finite multiplier: not a usable point (callers treat NaN as a failed step)
+                return np.full(q.shape, np.nan)
         while excess(hi) > 0:
             hi *= 2.0
             if hi > 1e12:
-                raise ParameterError(f"penalty {self.name!r}: cannot bracket the adversary's multiplier")
+                return np.full(q.shape, np.nan)
         mu = brentq(excess, lo, hi, xtol=1e-15, rtol=1e-15, maxiter=500)
         p = q * ratios(mu)
         return p / p.sum()
 
     def _dphi_inverse(self, y: float) -> float:
-        """``r >= 0`` with ``phi'(r) = y`` (``0`` when ``phi'(0+) >= y``)."""
-        tiny = 1e-300
-        if self.dphi(np.array([tiny]))[0] >= y:
-            return 0.0
-        hi = 1.0
-        while self.dphi(np.array([hi]))[0] < y:
-            hi *= 2.0
-            if hi > 1e300:
-                return hi
-        return brentq(lambda r: self.dphi(np.array([r]))[0] - y, tiny, hi, xtol=1e-300, rtol=1e-15, maxiter=500)
+        """``r >= 0`` with ``phi'(r) = y`` (``0`` when ``phi'(0+) >= y``), by Brent's method on ``log r``."""
+        return _inverse_increasing(self.dphi, y)
 
     def risk_value(self, v: np.ndarray, q: np.ndarray, tau: float) -> float:
         """``U^tau(v, q) = min_p <v, p> + (1/tau) D(p, q)`` ([QZLM] eq. 1)."""
@@ -322,12 +332,7 @@ class Regularizer:
             raise ParameterError(f"epsilon must be > 0 for a quantal response, got {epsilon}")
 
         def inv(t: float) -> float:  # y > 0 with h'(y) = t
-            lo, hi = 1e-300, 1.0
-            if self.dh(np.array([lo]))[0] >= t:
-                return 0.0
-            while self.dh(np.array([hi]))[0] < t:
-                hi *= 2.0
-            return brentq(lambda y: self.dh(np.array([y]))[0] - t, lo, hi, xtol=1e-300, rtol=1e-15)
+            return _inverse_increasing(self.dh, t)
 
         def excess(lam: float) -> float:
             return sum(inv((ga - lam) / epsilon) for ga in g) - 1.0

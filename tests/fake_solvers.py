@@ -40,3 +40,34 @@ def solve_pure(game, method="pure", scale=1.0):
 def solve_unconverged(game, lam):
     x = [np.full(n, 1.0 / n) for n in game.shape]
     return FakeResult((make_equilibrium(game, x, 0.5),), False, "fake_iteration", {"lam": lam})
+
+
+@dataclass(frozen=True)
+class FakeJointResult:
+    distribution: np.ndarray
+    payoffs: np.ndarray
+    welfare: float
+    incentive_violation: float
+    converged: bool = True
+    method: str = "fake_joint"
+    parameters: dict = field(default_factory=dict)
+    equilibria: tuple = ()
+
+
+def solve_joint(game, kind="ce", objective="welfare"):
+    """Half on (a_1 = 0, rest 1) and half on (a_1 = 1, rest 0): a public coin between two pure profiles."""
+    distribution = np.zeros(game.shape)
+    first = (0,) + (1,) * (game.n_players - 1)
+    second = (1,) + (0,) * (game.n_players - 1)
+    distribution[first] = distribution[second] = 0.5
+    payoffs = 0.5 * (game.pure_payoffs(first) + game.pure_payoffs(second))
+    return FakeJointResult(distribution, payoffs, float(payoffs.sum()), 0.0, parameters={"kind": kind})
+
+
+def solve_noisy(game, method="pure"):
+    """Like solve_pure, but prints a banner straight to file descriptor 1, as some C libraries do."""
+    import os
+
+    os.write(1, b"Running SomeLP 1.0: banner on stdout\n")
+    print("and a Python print")
+    return solve_pure(game, method)

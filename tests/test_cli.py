@@ -129,7 +129,6 @@ def test_solve_unavailable_concept_exit_2(capsys, fake_solvers):
         (["solve"], "the following arguments are required: game"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         (["compare", "stag_hunt", "--concepts", "nash,foo"], "unknown concept 'foo'"),
-        (["show", "openspiel:matrix_pd"], "rqe.openspiel.cli"),
         (["convert", "stag_hunt", "out.txt"], "cannot tell the format"),
     ],
 )
@@ -220,3 +219,89 @@ def test_help_version_and_no_command(capsys):
     code, out, _ = run(capsys)
     assert code == 2 and "COMMAND" in out
     assert run(capsys, "solve", "--help")[0] == 0
+
+
+def test_correlated_results_show_the_joint_distribution(capsys, fake_solvers, monkeypatch):
+    monkeypatch.setitem(CONCEPTS, "ce", ("tests.fake_solvers", "solve_joint"))
+    code, out, _ = run(capsys, "solve", "collaborate_defect", "--concept", "ce", "--kind", "cce")
+    assert code == 0
+    assert "C  D       0.5000" in out and "D  C       0.5000" in out
+    assert "payoffs: 0.8, 0.8   welfare: 1.6" in out and "E[cost]: 0.2, 0.2" in out
+    code, out, _ = run(capsys, "solve", "collaborate_defect", "--concept", "ce", "--json")
+    document = json.loads(out)
+    assert document["equilibria"] == [] and document["parameters"] == {"kind": "ce"}
+    assert document["correlated"]["distribution"] == [[0.0, 0.5], [0.5, 0.0]]
+    assert document["correlated"]["welfare"] == pytest.approx(1.6)
+    code, out, _ = run(capsys, "compare", "collaborate_defect", "--concepts", "ce")
+    row = next(line for line in out.splitlines() if line.startswith("ce"))
+    assert "(C,D)=0.5000 (D,C)=0.5000" in row and row.split()[-1] == "0"  # marginals equal: no free-riding
+
+
+def test_solver_chatter_on_stdout_does_not_break_json(capfd, fake_solvers, monkeypatch):
+    monkeypatch.setitem(CONCEPTS, "nash", ("tests.fake_solvers", "solve_noisy"))
+    code = cli.main(["solve", "stag_hunt", "--json"])
+    out, err = capfd.readouterr()
+    assert code == 0
+    assert json.loads(out)["method"] == "fake_pure"
+    assert "banner on stdout" in err and "and a Python print" in err
+
+
+# ------------------------------------------------------------------------------------------ real solvers
+def _available(concept):
+    from rqe.solvers import available_concepts
+
+    if concept not in available_concepts():
+        pytest.skip(f"concept {concept!r} is not part of this version")
+
+
+@pytest.mark.parametrize("concept,extra", [("nash", []), ("qre", ["--lam", "2"]),
+                                           ("rqe", ["--tau", "1.5", "--epsilon", "0.5"])])
+def test_real_solvers_json_is_consistent_with_the_game(capfd, concept, extra):
+    _available(concept)
+    game = library.get("collaborate_defect")
+    code = cli.main(["solve", "collaborate_defect", "--concept", concept, "--json", *extra])
+    out, _ = capfd.readouterr()
+    assert code == 0
+    document = json.loads(out)
+    assert document["concept"] == concept and document["equilibria"]
+    for eq in document["equilibria"]:
+        x = [np.array(s) for s in eq["strategies"]]
+        np.testing.assert_allclose(eq["payoffs"], game.expected_payoffs(x), atol=1e-9)
+        assert eq["welfare"] == pytest.approx(sum(eq["payoffs"]))
+    if concept == "nash":  # (C, D), (D, C) and the symmetric mixed equilibrium P(C) = 0.6
+        mixed = sorted(round(eq["strategies"][0][0], 6) for eq in document["equilibria"])
+        assert mixed == [0.0, 0.6, 1.0]
+        assert all(game.nash_gap([np.array(s) for s in eq["strategies"]]) < 1e-9 for eq in document["equilibria"])
+    if concept == "qre":  # symmetric logit QRE: x = 1 / (1 + exp(lam (x - 0.6))) with lam = 2
+        x = document["equilibria"][0]["strategies"][0][0]
+        assert x == pytest.approx(1 / (1 + np.exp(2 * (x - 0.6))), abs=1e-8)
+    if concept == "rqe":
+        assert document["parameters"]["tau"] in (1.5, [1.5, 1.5])
+        assert document["parameters"]["epsilon"] in (0.5, [0.5, 0.5])
+
+
+def test_openspiel_specs_are_delegated(capsys, monkeypatch):
+    import sys
+    import types
+
+    bridge = types.ModuleType("rqe.openspiel.cli")
+    seen = []
+
+    def load_game_spec(spec):
+        seen.append(spec)
+        return library.get("matching_pennies")
+
+    bridge.load_game_spec = load_game_spec
+    bridge.register = lambda subparsers: None
+    monkeypatch.setitem(sys.modules, "rqe.openspiel.cli", bridge)
+    code, out, _ = run(capsys, "show", "openspiel:matrix_mp")
+    assert code == 0 and seen == ["openspiel:matrix_mp"] and "Matching pennies" in out
+
+
+def test_openspiel_specs_without_the_bridge(capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(cli, "EXTENSIONS", [])
+    monkeypatch.setitem(sys.modules, "rqe.openspiel.cli", None)  # makes the import fail as if it were absent
+    code, out, err = run(capsys, "show", "openspiel:matrix_pd")
+    assert_user_error(code, out, err, "need the module rqe.openspiel.cli")

@@ -24,4 +24,6 @@ def test_demo_runs_and_writes_plot(tmp_path, capsys):
     for label in ("Nash", "QRE lam=5", "RQE tau=2 eps=0.2", "RQE tau=8 eps=0.2"):
         assert label in out  # either a result row or a line saying the concept is not available
     assert out_file.stat().st_size > 10_000
-    assert elapsed < 30
+    # the demo takes about 6 s with compiled kernels cached; the bound leaves room for a cold numba cache
+    # on a loaded machine while still catching a hang
+    assert elapsed < 120

@@ -270,3 +270,18 @@ def test_nash_gap_zero_exactly_at_pure_equilibria(game_profile):
             for i in range(game.n_players) for b in range(game.shape[i])
         )
         assert game.nash_gap(x) == pytest.approx(max(deviation_gain, 0.0), abs=1e-12)
+
+
+def test_classification_tolerance_is_relative_to_payoff_scale(rng):
+    big = 1e9
+    phi = big * rng.random((3, 3))
+    potential = Game(np.stack([phi + big * rng.random((1, 3)), phi + big * rng.random((3, 1))]))
+    assert potential.is_potential()  # rounding of order 1e-7 here: an absolute 1e-9 test would say no
+    np.testing.assert_allclose(potential.potential(), phi - phi[0, 0], atol=1e-6 * big)
+    zero_sum = Game.zero_sum(big * rng.random((3, 3)))
+    third = Game(np.stack([zero_sum.payoffs[0] / 3.0 * 3.0, zero_sum.payoffs[1]]))
+    assert third.is_zero_sum()
+    # a genuine departure at the relative scale is still detected
+    broken = zero_sum.payoffs.copy()
+    broken[0, 0, 0] += 1e-6 * big
+    assert not Game(broken).is_zero_sum()

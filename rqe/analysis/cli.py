@@ -9,8 +9,8 @@
 * ``rqe verify --replay FILE``: re-check a counterexample file (exit 1 if it still fails).
 * ``rqe figure srpo-fig1 --out DIR``: the SRPO paper's Figure 1 as PNG plus its curve data as JSON.
 
-Example
--------
+Examples
+--------
 >>> main(["verify", "--class", "thm4.1-quadratic", "--n", "2", "--backend", "serial", "--no-progress",
 ...       "--json", "-"])                                                          # doctest: +ELLIPSIS
 class ...

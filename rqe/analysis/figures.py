@@ -25,15 +25,14 @@ __all__ = ["collaborate_defect", "example_4_1_curve", "pitchfork_branches", "srp
 
 
 def collaborate_defect(cost: float = 0.4) -> Game:
-    """Collaborate/defect: actions (C, D), ``R = 1`` if anyone collaborates else ``0``, ``c(C) = cost``, ``c(D) = 0``.
+    """Collaborate/defect from :mod:`rqe.library`: actions (C, D), ``R = 1`` if anyone collaborates, ``c(C) = cost``.
 
     >>> collaborate_defect().payoffs[0].tolist()
     [[0.6, 0.6], [1.0, 0.0]]
     """
-    R = np.array([[1.0, 1.0], [1.0, 0.0]])
-    c = np.array([cost, 0.0])
-    return Game.from_shared_reward(R, [c, c], title="Collaborate or defect",
-                                   action_names=[("C", "D"), ("C", "D")])
+    from rqe import library
+
+    return library.get("collaborate_defect", cost=cost)
 
 
 def example_4_1_curve(epsilon: float = 1.0, abar: float = 1.0, points: int = 200, fraction: float = 0.995
@@ -68,35 +67,25 @@ def _distinct(points: list[np.ndarray], atol: float) -> list[np.ndarray]:
     return out
 
 
-def pitchfork_branches(taus: Any, epsilon: float = 0.2, cost: float = 0.4, n_starts: int = 6, seed: int = 0
+def pitchfork_branches(taus: Any, epsilon: float = 0.2, cost: float = 0.4, n_starts: int = 16, seed: int = 0
                        ) -> dict[str, Any]:
     """Every RQE of collaborate/defect found at each ``tau``: ``P(player 1 collaborates)`` on three branches.
 
-    At each ``tau`` :func:`rqe.solve_rqe` runs from symmetric and asymmetric starting profiles and from
-    ``n_starts`` random ones; the distinct converged equilibria are sorted by player 1's probability of
-    collaborating into ``upper`` (player 1 collaborates, player 2 free-rides), ``symmetric`` and ``lower``
-    (player 1 free-rides); a branch is NaN where it was not found. ``count[k]`` is the number of distinct RQE
-    at ``taus[k]``, ``bifurcation`` the first ``tau`` from which only one remains.
+    The equilibria come from :func:`rqe.rqe_branches` (branch continuation plus a seeded multistart at every
+    ``tau``). At each ``tau`` they are sorted by player 1's probability of collaborating into ``upper``
+    (player 1 collaborates, player 2 free-rides), ``symmetric`` and ``lower`` (player 1 free-rides); a branch
+    is NaN where it was not found. ``count[k]`` is the number of distinct RQE at ``taus[k]``; ``bifurcation``
+    the located ``tau`` where the count changes (NaN when it never does).
     """
-    from rqe.solvers.rqe import solve_rqe
+    from rqe.solvers.rqe import rqe_branches
 
     game = collaborate_defect(cost)
     taus = np.asarray(taus, dtype=np.float64)
+    result = rqe_branches(game, taus, epsilon, n_starts=n_starts, seed=seed)
     upper, symmetric, lower = (np.full(taus.shape, np.nan) for _ in range(3))
     count = np.zeros(taus.shape, dtype=int)
-    starts = [([p, 1 - p], [p, 1 - p]) for p in (0.1, 0.5, 0.9)] + [([0.95, 0.05], [0.05, 0.95]),
-                                                                      ([0.05, 0.95], [0.95, 0.05])]
-    rng = np.random.default_rng(seed)
-    for k, tau in enumerate(taus):
-        found = []
-        for init in starts:
-            result = solve_rqe(game, tau, epsilon, init=init)
-            found.extend(np.array([eq.strategies[0][0], eq.strategies[1][0]]) for eq in result.equilibria
-                         if result.converged)
-        result = solve_rqe(game, tau, epsilon, n_starts=n_starts, rng=rng)
-        if result.converged:
-            found.extend(np.array([eq.strategies[0][0], eq.strategies[1][0]]) for eq in result.equilibria)
-        points = _distinct(found, 1e-6)
+    for k, equilibria in enumerate(result.equilibria):
+        points = _distinct([np.array([x[0][0], x[1][0]]) for x in equilibria], 1e-6)
         count[k] = len(points)
         for p in points:
             if abs(p[0] - p[1]) < 1e-6:
@@ -105,9 +94,7 @@ def pitchfork_branches(taus: Any, epsilon: float = 0.2, cost: float = 0.4, n_sta
                 upper[k] = p[0]
             else:
                 lower[k] = p[0]
-    single = np.flatnonzero(count <= 1)
-    after = [k for k in single if np.all(count[k:] <= 1)]
-    bifurcation = float(taus[after[0]]) if after and after[0] > 0 else float("nan")
+    bifurcation = float(result.bifurcations[0].tau) if result.bifurcations else float("nan")
     return {"epsilon": epsilon, "cost": cost, "taus": taus, "upper": upper, "symmetric": symmetric,
             "lower": lower, "count": count, "bifurcation": bifurcation}
 

@@ -13,8 +13,8 @@ Collaborative games have utilities ``u_i(a) = R(a) - c_i(a_i)`` with a shared re
   (``min_{a_{-i}} E_{x_i} u_i(., a_{-i})``, a pure joint action of the partners): how much of ``i``'s payoff
   survives without its training partners ([QZLM] Sec. 5 evaluation).
 
-Example
--------
+Examples
+--------
 >>> from rqe import Game
 >>> game = Game.from_shared_reward([[1, 1], [1, 0]], [[0.4, 0.0], [0.4, 0.0]])   # collaborate / defect
 >>> round(free_riding_degree(game, ([1, 0], [0, 1])), 12)       # one collaborates, the other free-rides
@@ -31,7 +31,7 @@ import numpy as np
 
 from rqe.errors import GameError, ParameterError
 from rqe.game import Game, as_profile, product_distribution
-from rqe.analysis.welfare import _items
+from rqe.analysis.welfare import JointDistribution, _items
 from rqe.results import Equilibrium
 
 __all__ = ["expected_costs", "free_riding_degree", "max_free_riding", "solo_value", "PARTNERS"]
@@ -49,7 +49,7 @@ def _costs(game: Game) -> tuple[np.ndarray, ...]:
 
 
 def expected_costs(game: Game, profile: Any) -> np.ndarray:
-    """``E_{x_i}[c_i]`` for every player (``game.costs`` must be set).
+    """``E_{x_i}[c_i]`` for every player (``game.costs`` must be set); marginals of a joint distribution.
 
     >>> from rqe import Game
     >>> g = Game.from_shared_reward([[1, 1], [1, 0]], [[0.4, 0.0], [0.4, 0.0]])
@@ -57,7 +57,10 @@ def expected_costs(game: Game, profile: Any) -> np.ndarray:
     [0.2, 0.4]
     """
     costs = _costs(game)
-    x = as_profile(profile.strategies if isinstance(profile, Equilibrium) else profile, game.shape)
+    if isinstance(profile, JointDistribution):          # a correlated profile: costs depend on the marginals
+        x = profile.marginals()
+    else:
+        x = as_profile(profile.strategies if isinstance(profile, Equilibrium) else profile, game.shape)
     return np.array([float(c @ xi) for c, xi in zip(costs, x)])
 
 
@@ -88,6 +91,8 @@ def solo_value(game: Game, profile: Any, player: int | None = None, partner: str
         ``"worst"``: the pure joint partner action that minimises ``E_{x_i} u_i`` (the worst case over
         any, even correlated, partner behaviour, since the payoff is linear in the partners' distribution).
 
+    Examples
+    --------
     >>> from rqe import Game
     >>> g = Game.from_shared_reward([[1, 1], [1, 0]], [[0.4, 0.0], [0.4, 0.0]])
     >>> solo_value(g, ([0, 1], [0, 1]), partner="idle").tolist()     # both defect, partners idle: R = 0

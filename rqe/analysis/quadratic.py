@@ -118,6 +118,9 @@ def _as_matrix(values: Any, name: str) -> np.ndarray:
 class QuadraticGame:
     r"""Quadratic aggregative game ``u_i(a) = 1/2 <s, H s> + <h, s> + r0 - rho_i/2 ||a_i||^2``, ``s = sum_i a_i``.
 
+    The Gaussian RQE, its domain and the derivation of the best-response formula are documented in the
+    module docstring (``docs/rqe-math.md`` section 5; [QZLM] Sec. 4.1, App. B.1).
+
     Parameters
     ----------
     H : array_like, shape ``(n, n)`` (a scalar when ``n = 1``)
@@ -128,9 +131,6 @@ class QuadraticGame:
         Private cost coefficients ``rho_i >= 0``; their number is the number of players.
     constant : float
         The constant ``r0`` of the shared reward (it shifts every utility and ``J``, nothing else).
-
-    The Gaussian RQE, its domain and the derivation of the best-response formula are documented in the
-    module docstring (``docs/rqe-math.md`` section 5; [QZLM] Sec. 4.1, App. B.1).
 
     Examples
     --------
@@ -272,17 +272,16 @@ class QuadraticGame:
         >>> QuadraticGame(-1.0, 1.0, [1.0, 1.0]).tau_max(0.5)
         4.0
         """
+        Sigma = self.covariances(epsilon)
+        players = range(self.n_players) if player is None else [int(player)]
+        return float(min(self._tau_bound(i, Sigma) for i in players))
+
+    def _tau_bound(self, player: int, Sigma: np.ndarray) -> float:
         from scipy.linalg import eigh
 
-        Sigma = self.covariances(epsilon)
         _, H_oo = self._coupling()
-        players = range(self.n_players) if player is None else [int(player)]
-        bound = np.inf
-        for i in players:
-            top = float(eigh(-H_oo, self._others_precision(i, Sigma), eigvals_only=True).max())
-            if top > 0:
-                bound = min(bound, 1.0 / top)
-        return float(bound)
+        top = float(eigh(-H_oo, self._others_precision(player, Sigma), eigvals_only=True).max())
+        return 1.0 / top if top > 0 else float("inf")
 
     def in_domain(self, tau: Any, epsilon: Any) -> bool:
         """True when every player's ``P_i`` is positive definite at ``(tau, epsilon)``."""
@@ -319,7 +318,7 @@ class QuadraticGame:
                 raise ParameterError(
                     f"the Gaussian RQE is undefined at tau[{i}] = {tau[i]:g}: P = Sigma_-i^-1/tau + H_-i,-i is not "
                     f"positive definite (smallest eigenvalue {low:.3g}), so the risk is infinite; "
-                    f"tau[{i}] must be < {self.tau_max(Sigma_to_eps(self, Sigma), player=i):.6g}"
+                    f"tau[{i}] must be < {self._tau_bound(i, Sigma):.6g}"
                 )
             P_inv_H = np.linalg.solve(P, H_io.T)                      # P^{-1} H_{-i,i}
             K = -G + H_io @ P_inv_H
@@ -482,11 +481,6 @@ def _gauss_seidel(A: np.ndarray, b: np.ndarray, x: np.ndarray, n: int, tol: floa
         if error <= tol * scale or not np.isfinite(change) or change > 1e12:
             break
     return x, iterations, change, error
-
-
-def Sigma_to_eps(game: QuadraticGame, Sigma: np.ndarray) -> np.ndarray:
-    """Recover ``eps_i`` from ``Sigma_i = -eps_i G_i^{-1}`` (used only to word error messages)."""
-    return np.array([float(np.trace(-game.own_curvature(i) @ Sigma[i])) / game.dim for i in range(game.n_players)])
 
 
 # ---------------------------------------------------------------------- Example 4.1 in closed form

@@ -8,8 +8,8 @@ instance started by the call and shut down after it, ``pip install 'rqe[dist]'``
 :func:`grid_sweep` evaluates a measure of the RQE over a ``(tau, epsilon)`` grid, and :func:`ensemble_sweep`
 a function over a seeded ensemble of games.
 
-Example
--------
+Examples
+--------
 >>> parallel_map(abs, [-1, 2, -3], backend="serial", progress=False)
 [1, 2, 3]
 """

@@ -35,6 +35,7 @@ __all__ = [
     "check_tractable_monotone",
     "compare_rqe_nash_welfare",
     "random_symmetric_collaborative",
+    "solve_rqe_multistart",
 ]
 
 
@@ -56,6 +57,19 @@ class CheckResult:
     def holds(self) -> bool:
         """True when no sub-check failed."""
         return self.passed + self.inconclusive == self.checks
+
+
+def solve_rqe_multistart(game: Game, tau: float, epsilon: float, n_starts: int = 6,
+                         rng: np.random.Generator | None = None) -> Any:
+    """:func:`rqe.solve_rqe` from ``n_starts`` starts with the fixed-point method (Newton-polished, so it also
+    lands on unstable RQE such as the middle branch of a pitchfork); when that does not certify an RQE, the
+    solver's ``"auto"`` method (continuation) is run with the same starts."""
+    from rqe.solvers.rqe import solve_rqe
+
+    result = solve_rqe(game, tau, epsilon, method="fixed_point", n_starts=n_starts, rng=rng)
+    if not result.converged:
+        result = solve_rqe(game, tau, epsilon, method="auto", n_starts=n_starts, rng=rng)
+    return result
 
 
 # ---------------------------------------------------------------------- Theorem 4.1
@@ -110,18 +124,21 @@ def theorem_4_2_bound(game: Game, epsilon: float, delta: float) -> float:
     return float(2 * (epsilon * np.log(n) + vbar) * (c.max() - c.min()) ** 2 / (epsilon * delta ** 2))
 
 
-def check_theorem_4_2(game: Game, tau: float, epsilon: float, delta: float, n_starts: int = 8,
-                      rng: np.random.Generator | None = None, solver_options: dict[str, Any] | None = None
-                      ) -> CheckResult:
-    """Solve for RQE from ``n_starts`` starts and check each converged one has free-riding degree ``<= delta``.
+def check_theorem_4_2(game: Game, tau: float, epsilon: float, delta: float, n_starts: int = 6,
+                      rng: np.random.Generator | None = None) -> CheckResult:
+    """Find RQE from ``n_starts`` starts (:func:`solve_rqe_multistart`) and check that each has free-riding
+    degree ``<= delta``; ``margin = delta - max degree``.
 
-    The check is only meaningful for ``tau`` above :func:`theorem_4_2_bound`; ``details`` records the bound.
-    Equilibria the solver did not certify count as inconclusive.
+    The theorem applies for ``tau`` above :func:`theorem_4_2_bound` (recorded in ``details``); below it the
+    check can fail, e.g. in collaborate/defect at small ``tau``:
+
+    >>> g = Game.from_shared_reward([[1, 1], [1, 0]], [[0.4, 0.0], [0.4, 0.0]])
+    >>> check_theorem_4_2(g, 0.1, 0.2, 0.1).holds, check_theorem_4_2(g, 300.0, 0.2, 0.1).holds
+    (False, True)
+
+    A solver result that is not certified counts as inconclusive.
     """
-    from rqe.solvers.rqe import solve_rqe
-
-    options = dict(solver_options or {})
-    result = solve_rqe(game, tau, epsilon, n_starts=n_starts, rng=rng, **options)
+    result = solve_rqe_multistart(game, tau, epsilon, n_starts=n_starts, rng=rng)
     equilibria = list(result.equilibria) or [None]
     margins, passed, inconclusive = [], 0, 0
     converged = bool(result.converged)
@@ -152,10 +169,10 @@ def random_symmetric_collaborative(rng: np.random.Generator, n_actions: int = 2)
 
 
 # ---------------------------------------------------------------------- tractable region
-def _tractable(game: Game, tau: float, epsilon: float) -> tuple[bool, float]:
+def _tractable(game: Game, tau: float, epsilon: float, **options: Any) -> tuple[bool, float]:
     from rqe.solvers.rqe import is_tractable
 
-    answer = is_tractable(game, tau, epsilon)
+    answer = is_tractable(game, tau, epsilon, **options)
     if isinstance(answer, (bool, np.bool_)):
         return bool(answer), float("nan")
     flag = getattr(answer, "tractable", None)
@@ -165,20 +182,22 @@ def _tractable(game: Game, tau: float, epsilon: float) -> tuple[bool, float]:
     return bool(flag if flag is not None else answer), float(margin)
 
 
-def check_tractable_monotone(game: Game, tau: float, epsilon: float, factors: Any = (1.5, 2.0, 4.0)) -> CheckResult:
+def check_tractable_monotone(game: Game, tau: float, epsilon: float, factors: Any = (1.5, 2.0, 4.0),
+                             **options: Any) -> CheckResult:
     """If ``(tau, eps)`` is tractable, check ``(f tau, eps)`` and ``(tau, f eps)`` are too, for each factor ``f``.
 
-    ``margin`` is the smallest criterion margin reported at the scaled points (``nan`` when the criterion
-    gives none); a non-tractable starting point gives zero checks.
+    ``options`` go to :func:`rqe.is_tractable` (``penalty``, ``regularizer``, ``samples``, ``rng``: the sampled
+    criterion uses the same sample points at every call when ``rng`` is a fixed seed). ``margin`` is the
+    smallest criterion margin at the scaled points; a non-tractable starting point gives zero checks.
     """
-    start, _ = _tractable(game, tau, epsilon)
+    start, _ = _tractable(game, tau, epsilon, **options)
     if not start:
         return CheckResult(checks=0, passed=0, margin=float("nan"), details={"start_tractable": False})
     checks = passed = 0
     margins, failures = [], []
     for f in factors:
         for point in ((f * tau, epsilon), (tau, f * epsilon)):
-            ok, margin = _tractable(game, *point)
+            ok, margin = _tractable(game, *point, **options)
             checks += 1
             passed += int(ok)
             margins.append(margin if np.isfinite(margin) else (0.0 if ok else -1.0))
@@ -197,10 +216,9 @@ def compare_rqe_nash_welfare(game: Game, tau: float, epsilon: float, n_starts: i
     "converged"}``.
     """
     from rqe.solvers.nash import solve_nash
-    from rqe.solvers.rqe import solve_rqe
 
     nash = solve_nash(game)
-    risk = solve_rqe(game, tau, epsilon, n_starts=n_starts, rng=rng)
+    risk = solve_rqe_multistart(game, tau, epsilon, n_starts=n_starts, rng=rng)
     nash_w = equilibrium_payoffs(game, nash).sum(axis=1)
     rqe_w = equilibrium_payoffs(game, risk).sum(axis=1)
     return {

@@ -15,8 +15,8 @@ correlated profiles (``W`` is linear in the joint distribution); for egalitarian
 [QZLM] (Sec. 4) compares the welfare of RQE with that of the worst and best Nash equilibria in collaborative
 games; :func:`welfare_summary` gives that comparison for any set of results.
 
-Example
--------
+Examples
+--------
 >>> from rqe import Game, Profile
 >>> stag = Game.from_bimatrix([[4, 0], [3, 3]], [[4, 3], [0, 3]])
 >>> equilibria = [Profile.pure((2, 2), (0, 0)), Profile.pure((2, 2), (1, 1))]
@@ -44,6 +44,7 @@ __all__ = [
     "price_of_stability",
     "welfare_gaps",
     "welfare_summary",
+    "JointDistribution",
 ]
 
 WELFARE_KINDS = ("utilitarian", "egalitarian")
@@ -68,18 +69,42 @@ def welfare(game: Game, profile: Any, kind: str = "utilitarian") -> float:
     return _aggregate(equilibrium_payoffs(game, [profile])[0], kind)
 
 
+class JointDistribution:
+    """A correlated profile: a joint distribution ``p[a_1, ..., a_N]`` (what a CE / CCE result holds)."""
+
+    __slots__ = ("distribution",)
+
+    def __init__(self, distribution: Any):
+        self.distribution = np.asarray(distribution, dtype=np.float64)
+
+    def payoffs(self, game: Game) -> np.ndarray:
+        if self.distribution.shape != game.shape:
+            raise ParameterError(f"joint distribution of shape {self.distribution.shape} for a game of shape {game.shape}")
+        return np.array([float(np.sum(game.payoffs[i] * self.distribution)) for i in range(game.n_players)])
+
+    def marginals(self) -> list[np.ndarray]:
+        axes = range(self.distribution.ndim)
+        return [self.distribution.sum(axis=tuple(a for a in axes if a != i)) for i in axes]
+
+
 def _items(equilibria: Any) -> list[Any]:
-    """Flatten results (``.equilibria``), Equilibrium records, profiles and sequences of them."""
+    """Flatten results (``.equilibria``, or ``.distribution`` for correlated equilibria), Equilibrium records,
+    profiles and sequences of them."""
     if hasattr(equilibria, "equilibria"):
-        return list(equilibria.equilibria)
+        items = list(equilibria.equilibria)
+        if not items and getattr(equilibria, "distribution", None) is not None:
+            items = [JointDistribution(equilibria.distribution)]
+        return items
+    if isinstance(equilibria, JointDistribution):
+        return [equilibria]
     if isinstance(equilibria, Equilibrium):
         return [equilibria]
     if isinstance(equilibria, np.ndarray) and equilibria.dtype != object:
         return [equilibria]
     items: list[Any] = []
     for item in equilibria:
-        if hasattr(item, "equilibria"):
-            items.extend(item.equilibria)
+        if hasattr(item, "equilibria") or isinstance(item, JointDistribution):
+            items.extend(_items(item))
         elif isinstance(item, Equilibrium):
             items.append(item)
         elif isinstance(item, (Sequence, np.ndarray)) and len(item) and np.ndim(item[0]) == 1:
@@ -92,13 +117,17 @@ def _items(equilibria: Any) -> list[Any]:
 def equilibrium_payoffs(game: Game, equilibria: Any) -> np.ndarray:
     """Expected utilities ``U_i(x)`` of every equilibrium, shape ``(K, N)``.
 
-    ``equilibria`` may be a result object with ``.equilibria``, an :class:`~rqe.results.Equilibrium`, a profile,
-    or a sequence of any of these. Utilities are recomputed from ``game`` (risk-neutral expected utilities), so
+    ``equilibria`` may be a result object with ``.equilibria`` (or with ``.distribution``, a correlated
+    equilibrium, whose utilities are ``E_p[u_i]``), an :class:`~rqe.results.Equilibrium`, a profile, a
+    :class:`JointDistribution`, or a sequence of any of these. Utilities are recomputed from ``game`` (risk-neutral expected utilities), so
     records from different solvers are compared on the same scale.
     """
     items = _items(equilibria)
     rows = []
     for item in items:
+        if isinstance(item, JointDistribution):
+            rows.append(item.payoffs(game))
+            continue
         profile = item.strategies if isinstance(item, Equilibrium) else item
         rows.append(game.expected_payoffs(as_profile(profile, game.shape)))
     return np.array(rows, dtype=np.float64).reshape(len(rows), game.n_players)

@@ -115,3 +115,16 @@ def stage_rqe_batch(G, taus, eps, x1_init, x2_init, tol, max_iter, damping):
         values[b, 1] = _adversary(M2, x2, x1, taus[1])[1]
         cert[b] = max(_gap(M1, x1, x2, taus[0], eps[0]), _gap(M2, x2, x1, taus[1], eps[1]))
     return X1, X2, values, cert, iters
+
+
+@njit(cache=True)
+def stage_values_batch(G, X1, X2, taus):
+    """Risk-adjusted values ``U_i^tau(x)`` (section 2) of the profiles ``(X1[b], X2[b])`` in games ``G[b]``."""
+    B = G.shape[0]
+    values = np.empty((B, 2))
+    for b in range(B):
+        M1 = np.ascontiguousarray(G[b, 0])
+        M2 = np.ascontiguousarray(G[b, 1].T)
+        values[b, 0] = _adversary(M1, X1[b], X2[b], taus[0])[1]
+        values[b, 1] = _adversary(M2, X2[b], X1[b], taus[1])[1]
+    return values

@@ -8,8 +8,9 @@ Stage game at state ``s`` (step ``h``): ``G_i(s, a) = r_i(s, a) + gamma * rho_{P
 ``E_P min(V, min V + 2/tau_env)``). The stage RQE (KL strategic risk ``tau``, entropy regulariser
 ``epsilon``) is solved for all states at once by :func:`rqe.markov._stage.stage_rqe_batch`, and
 ``V_{i,h}(s)`` is player ``i``'s risk-adjusted stage value ``U_i^tau(x)`` (section 2, without the
-regulariser). Every stage solution carries the duality certificate of :mod:`rqe.markov._stage` (an upper
-bound on its RQE gap); ``max_certificate`` is the largest over all states and steps.
+regulariser). The stage games of all states are solved in one call of :func:`rqe.solve_rqe_batch` (default;
+certificate: the section-4 best-response gap) or of the warm-started fixed point of :mod:`rqe.markov._stage`
+(certificate: a duality upper bound on that gap); ``max_certificate`` is the largest over all states and steps.
 
 Discounted value iteration iterates the same operator ``V <- T(V)`` to a fixed point. [ZM25] prove it is a
 contraction under conditions on ``(tau, epsilon, gamma)``; here the contraction is *checked numerically*:
@@ -28,7 +29,7 @@ from rqe._validation import per_player, positive_float, positive_int
 from rqe.errors import ParameterError
 from rqe.game import Game
 from rqe.markov import _kernels
-from rqe.markov._stage import stage_rqe_batch
+from rqe.markov._stage import stage_rqe_batch, stage_values_batch
 from rqe.markov.model import MarkovGame
 from rqe.results import Equilibrium, make_equilibrium
 
@@ -36,6 +37,25 @@ __all__ = ["MarkovRQEResult", "solve_markov_rqe", "rqe_value_iteration", "rqe_q_
            "stage_games"]
 
 _MODES = {"none": _kernels.NONE, "kl": _kernels.KL, "l1": _kernels.L1}
+_STAGE_SOLVERS = ("rqe", "fixed_point")
+
+
+def _solve_stages(G, taus, eps, x1, x2, stage_solver, regularizer, tol, max_iter, damping):
+    """Stage RQE of every game in ``G`` (``(B, 2, n1, n2)``): strategies, risk-adjusted values, certificates.
+
+    ``"rqe"``: :func:`rqe.solve_rqe_batch` (Newton with continuation fallback), certified by the section-4
+    best-response gap. ``"fixed_point"``: the damped fixed point of :mod:`rqe.markov._stage`, warm-started
+    from ``x1, x2`` and certified by its duality bound (entropy regulariser only).
+    """
+    if stage_solver == "fixed_point":
+        return stage_rqe_batch(G, taus, eps, x1, x2, tol * 1e-2, max_iter, damping)
+    from rqe.solvers.rqe import solve_rqe_batch
+
+    out = solve_rqe_batch(G, taus, eps, regularizer=regularizer)
+    X1 = np.ascontiguousarray(out.strategies[0])
+    X2 = np.ascontiguousarray(out.strategies[1])
+    values = stage_values_batch(G, X1, X2, taus)
+    return X1, X2, values, np.asarray(out.residuals, dtype=np.float64), np.asarray(out.iterations)
 
 
 @dataclass(frozen=True)
@@ -105,7 +125,7 @@ def stage_games(game: MarkovGame, next_values: np.ndarray, env_risk: str, tau_en
 
 
 def _check(game: MarkovGame, tau: Any, epsilon: Any, env_risk: str, tau_env: Any, tol: float, max_iter: int,
-           damping: float):
+           damping: float, stage_solver: str = "rqe", regularizer: str = "entropy"):
     if not isinstance(game, MarkovGame):
         raise ParameterError(f"game must be a MarkovGame, got {type(game).__name__}")
     taus = per_player(tau, 2, "tau")
@@ -119,11 +139,18 @@ def _check(game: MarkovGame, tau: Any, epsilon: Any, env_risk: str, tau_env: Any
     max_iter = positive_int(max_iter, "max_iter")
     if not 0 < damping <= 1:
         raise ParameterError(f"damping must be in (0, 1], got {damping}")
+    if stage_solver not in _STAGE_SOLVERS:
+        raise ParameterError(f"stage_solver must be one of {_STAGE_SOLVERS}, got {stage_solver!r}")
+    if regularizer not in ("entropy", "log_barrier"):
+        raise ParameterError(f"regularizer must be 'entropy' or 'log_barrier', got {regularizer!r}")
+    if stage_solver == "fixed_point" and regularizer != "entropy":
+        raise ParameterError("stage_solver='fixed_point' supports regularizer='entropy' only")
     return np.array(taus), np.array(eps), np.array(tau_env), tol, max_iter
 
 
 def solve_markov_rqe(game: MarkovGame, tau: Any, epsilon: Any, *, env_risk: str = "kl", tau_env: Any = None,
-                     tol: float = 1e-10, max_iter: int = 20000, damping: float = 0.5) -> MarkovRQEResult:
+                     stage_solver: str = "rqe", regularizer: str = "entropy", tol: float = 1e-10,
+                     max_iter: int = 20000, damping: float = 0.5) -> MarkovRQEResult:
     """Finite-horizon Markov RQE by backward induction (module docstring) [MPS Alg. 1].
 
     Parameters
@@ -133,14 +160,23 @@ def solve_markov_rqe(game: MarkovGame, tau: Any, epsilon: Any, *, env_risk: str 
         Strategic risk aversion and bounded rationality of the stage RQE.
     env_risk : {"kl", "l1", "none"}
         Risk over the transition kernel; ``tau_env`` its degree (default ``tau``).
+    stage_solver : {"rqe", "fixed_point"}
+        ``"rqe"`` (default): :func:`rqe.solve_rqe_batch` with ``regularizer`` ("entropy" or "log_barrier"),
+        certificate = the section-4 best-response gap. ``"fixed_point"``: the warm-started damped fixed point
+        of :mod:`rqe.markov._stage` (entropy only), certificate = its duality upper bound on that gap.
+    tol : float
+        Stage certificates must be below ``tol`` for ``converged``.
 
+    Examples
+    --------
     >>> from rqe.markov import cliff_walk, solve_markov_rqe
     >>> mg = cliff_walk(size=3, horizon=4)
     >>> r = solve_markov_rqe(mg, tau=0.5, epsilon=0.5)
     >>> r.converged, r.policies[0].shape
     (True, (4, 100, 4))
     """
-    taus, eps, tau_env, tol, max_iter = _check(game, tau, epsilon, env_risk, tau_env, tol, max_iter, damping)
+    taus, eps, tau_env, tol, max_iter = _check(game, tau, epsilon, env_risk, tau_env, tol, max_iter, damping,
+                                                 stage_solver, regularizer)
     if game.horizon is None:
         raise ParameterError("solve_markov_rqe needs a finite horizon; use rqe_value_iteration for discounted games")
     H, S, (n1, n2) = int(game.horizon), game.n_states, game.shape
@@ -153,19 +189,20 @@ def solve_markov_rqe(game: MarkovGame, tau: Any, epsilon: Any, *, env_risk: str 
     iterations = 0
     for h in range(H - 1, -1, -1):
         G = stage_games(game, values[h + 1], env_risk, tau_env)
-        x1, x2, v, c, it = stage_rqe_batch(G, taus, eps, x1, x2, tol * 1e-2, max_iter, damping)
+        x1, x2, v, c, it = _solve_stages(G, taus, eps, x1, x2, stage_solver, regularizer, tol, max_iter, damping)
         X1[h], X2[h], certs[h] = x1, x2, c
         values[h] = v.T
         iterations += int(it.sum())
     max_cert = float(certs.max())
     params = {"tau": taus.tolist(), "epsilon": eps.tolist(), "env_risk": env_risk, "tau_env": tau_env.tolist(),
-              "tol": tol, "horizon": H, "discount": game.discount}
+              "tol": tol, "horizon": H, "discount": game.discount, "stage_solver": stage_solver,
+              "regularizer": regularizer}
     return MarkovRQEResult(game, (X1, X2), values, certs, max_cert, bool(max_cert <= tol), iterations,
                            "backward_induction", None, params)
 
 
 def rqe_value_iteration(game: MarkovGame, tau: Any, epsilon: Any, *, env_risk: str = "kl", tau_env: Any = None,
-                        tol: float = 1e-8, max_sweeps: int = 2000, stage_tol: float = 1e-10,
+                        stage_solver: str = "rqe", regularizer: str = "entropy", tol: float = 1e-8, max_sweeps: int = 2000, stage_tol: float = 1e-10,
                         max_iter: int = 20000, damping: float = 0.5) -> MarkovRQEResult:
     """Discounted risk-averse quantal-response value iteration ``V <- T(V)`` [ZM25] (module docstring).
 
@@ -178,7 +215,7 @@ def rqe_value_iteration(game: MarkovGame, tau: Any, epsilon: Any, *, env_risk: s
     (True, True)
     """
     taus, eps, tau_env, stage_tol, max_iter = _check(game, tau, epsilon, env_risk, tau_env, stage_tol, max_iter,
-                                                     damping)
+                                                     damping, stage_solver, regularizer)
     tol = positive_float(tol, "tol")
     max_sweeps = positive_int(max_sweeps, "max_sweeps")
     gamma = game.discount
@@ -194,7 +231,8 @@ def rqe_value_iteration(game: MarkovGame, tau: Any, epsilon: Any, *, env_risk: s
     done = False
     for sweep in range(max_sweeps):
         G = stage_games(game, V, env_risk, tau_env)
-        x1, x2, v, c, it = stage_rqe_batch(G, taus, eps, x1, x2, stage_tol * 1e-2, max_iter, damping)
+        x1, x2, v, c, it = _solve_stages(G, taus, eps, x1, x2, stage_solver, regularizer, stage_tol, max_iter,
+                                         damping)
         iterations += int(it.sum())
         newV = np.ascontiguousarray(v.T)
         step = float(np.max(np.abs(newV - V)))
@@ -208,13 +246,15 @@ def rqe_value_iteration(game: MarkovGame, tau: Any, epsilon: Any, *, env_risk: s
             break
     max_cert = float(certs.max())
     params = {"tau": taus.tolist(), "epsilon": eps.tolist(), "env_risk": env_risk, "tau_env": tau_env.tolist(),
-              "tol": tol, "stage_tol": stage_tol, "discount": gamma, "sweeps": sweep + 1}
+              "tol": tol, "stage_tol": stage_tol, "discount": gamma, "sweeps": sweep + 1,
+              "stage_solver": stage_solver, "regularizer": regularizer}
     return MarkovRQEResult(game, (x1, x2), V, certs, max_cert, bool(done and max_cert <= stage_tol), iterations,
                            "value_iteration", modulus, params)
 
 
 def rqe_q_learning(game: MarkovGame, tau: Any, epsilon: Any, *, n_sweeps: int = 200, n_samples: int = 8,
                    env_risk: str = "kl", tau_env: Any = None, rng: np.random.Generator | None = None,
+                   stage_solver: str = "rqe", regularizer: str = "entropy",
                    step_exponent: float = 0.6, stage_tol: float = 1e-10, max_iter: int = 20000,
                    damping: float = 0.5) -> MarkovRQEResult:
     """Synchronous risk-averse quantal-response Q-learning with a generative model [ZM25].
@@ -231,7 +271,7 @@ def rqe_q_learning(game: MarkovGame, tau: Any, epsilon: Any, *, n_sweeps: int = 
     (2, 100)
     """
     taus, eps, tau_env, stage_tol, max_iter = _check(game, tau, epsilon, env_risk, tau_env, stage_tol, max_iter,
-                                                     damping)
+                                                     damping, stage_solver, regularizer)
     n_sweeps = positive_int(n_sweeps, "n_sweeps")
     n_samples = positive_int(n_samples, "n_samples")
     if rng is None:
@@ -256,8 +296,8 @@ def rqe_q_learning(game: MarkovGame, tau: Any, epsilon: Any, *, n_sweeps: int = 
         target = game.rewards + gamma * C
         alpha = (k + 1.0) ** (-step_exponent)
         Q = (1 - alpha) * Q + alpha * target
-        x1, x2, v, certs, it = stage_rqe_batch(np.ascontiguousarray(np.moveaxis(Q, 0, 1)), taus, eps, x1, x2,
-                                               stage_tol * 1e-2, max_iter, damping)
+        x1, x2, v, certs, it = _solve_stages(np.ascontiguousarray(np.moveaxis(Q, 0, 1)), taus, eps, x1, x2,
+                                             stage_solver, regularizer, stage_tol, max_iter, damping)
         iterations += int(it.sum())
         newV = np.ascontiguousarray(v.T)
         step = float(np.max(np.abs(newV - V)))
@@ -267,7 +307,8 @@ def rqe_q_learning(game: MarkovGame, tau: Any, epsilon: Any, *, n_sweeps: int = 
         V = newV
     max_cert = float(certs.max())
     params = {"tau": taus.tolist(), "epsilon": eps.tolist(), "env_risk": env_risk, "tau_env": tau_env.tolist(),
-              "discount": gamma, "n_sweeps": n_sweeps, "n_samples": n_samples, "stage_tol": stage_tol}
+              "discount": gamma, "n_sweeps": n_sweeps, "n_samples": n_samples, "stage_tol": stage_tol,
+              "stage_solver": stage_solver, "regularizer": regularizer}
     return MarkovRQEResult(game, (x1, x2), V, certs, max_cert, bool(max_cert <= stage_tol), iterations,
                            "q_learning", modulus, params)
 
@@ -276,7 +317,8 @@ def evaluate_policy(game: MarkovGame, policies: tuple[np.ndarray, np.ndarray], h
                     state_reward: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Exact forward evaluation: expected (risk-neutral) return of each player and the state occupancy.
 
-    Returns ``{"returns": (2,), "occupancy": (S,) expected visits summed over steps}``. Policies may be
+    Returns ``{"returns": (2,), "occupancy": (S,) expected visits summed over steps, "final": (S,) the state
+    distribution after the last step}``. Policies may be
     time-dependent ``(H, S, n)`` or stationary ``(S, n)``.
     """
     x1, x2 = (np.asarray(p, dtype=np.float64) for p in policies)
@@ -292,4 +334,4 @@ def evaluate_policy(game: MarkovGame, policies: tuple[np.ndarray, np.ndarray], h
         occupancy += d
         returns += (game.discount ** h) * np.einsum("s,sa,sb,isab->i", d, p1, p2, game.rewards)
         d = _kernels.propagate(d, np.ascontiguousarray(p1), np.ascontiguousarray(p2), game.next_state, game.next_prob)
-    return {"returns": returns, "occupancy": occupancy}
+    return {"returns": returns, "occupancy": occupancy, "final": d}

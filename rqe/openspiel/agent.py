@@ -46,13 +46,15 @@ matrix RQE of section 3.
 
 Both are solved as the fixed point ``y = lam * Q(softmax(y))`` in logit coordinates (for the RQE
 ``lam = 1/epsilon``): continuation in ``lam`` from 0 (predictor ``y`` scaled with ``lam``, steps halved when
-the corrector fails) with a Jacobian-free Newton-Krylov corrector (``scipy.optimize.newton_krylov``). The
+the corrector fails; if continuation stalls, as at a fold of the branch, one Newton solve at the target lam
+from the last point) with a Jacobian-free Newton-Krylov corrector (``scipy.optimize.newton_krylov``). The
 ``iterations`` reported count evaluations of ``Q``. The certificate is the fixed-point residual
 ``max_I max_a |sigma(a|I) - softmax(lam Q(I))_a|``.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,7 +85,7 @@ def agent_q_values(tree: GameTree, sigma: np.ndarray, tau: Any = 0.0) -> tuple[n
     >>> from rqe.openspiel import build_tree, agent_q_values
     >>> tree = build_tree("kuhn_poker")
     >>> q, root = agent_q_values(tree, tree.uniform_strategy())
-    >>> [round(v, 4) for v in root]   # uniform play: player 1 wins 1/8 on average
+    >>> [round(float(v), 4) for v in root]   # uniform play: player 1 wins 1/8 on average
     [0.125, -0.125]
     """
     taus = per_player(tau, tree.n_players, "tau")
@@ -192,12 +194,16 @@ def _solve(tree: GameTree, lams: np.ndarray, taus: np.ndarray, tol: float, max_i
         return _kernels.all_q_values(*args, sigma, slot_player, taus)[0]
 
     def corrector(y: np.ndarray, scale: float) -> np.ndarray | None:
-        """Newton-Krylov on F(y) = y - scale * lam * Q(softmax(y)); None when it fails."""
+        """Newton-Krylov on F(y) = y - scale * lam * Q(softmax(y)); None when it fails. Intermediate
+        continuation points are solved loosely, the requested lam to ``tol``."""
         def F(z: np.ndarray) -> np.ndarray:
             return z - scale * lam_slot * q_of(z)
-        f_tol = max(0.1 * tol, 1e-14 * (1.0 + float(np.max(np.abs(y)))))
+        size = 1.0 + float(np.max(np.abs(y)))
+        f_tol = max(0.1 * tol, 1e-14 * size) if scale >= 1.0 else 1e-7 * size
         try:
-            z = newton_krylov(F, y, f_tol=f_tol, maxiter=max_iter, method="lgmres")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                z = newton_krylov(F, y, f_tol=f_tol, maxiter=max_iter, method="lgmres")
         except (NoConvergence, ValueError, FloatingPointError, np.linalg.LinAlgError):
             return None
         return z if np.all(np.isfinite(z)) else None
@@ -218,6 +224,12 @@ def _solve(tree: GameTree, lams: np.ndarray, taus: np.ndarray, tol: float, max_i
             continue
         y, previous = z, scale
         targets.pop(0)
+    if 0.0 < previous < 1.0:
+        # continuation stalled (e.g. at a fold of the branch): try the target lam directly from the last point;
+        # whatever it returns is judged by the certificate below
+        z = corrector(y / previous, 1.0)
+        if z is not None:
+            y, previous = z, 1.0
     sigma = _kernels.softmax_by_infoset(y, offsets)
     target = _kernels.softmax_by_infoset(previous * lam_slot * q_of(y), offsets)
     res = float(np.max(np.abs(sigma - target))) if previous == 1.0 else float("inf")
@@ -256,6 +268,8 @@ def solve_agent_qre(game: Any, lam: Any, *, tol: float = 1e-12, max_iter: int = 
     max_iter : int
         Newton iterations per continuation step.
 
+    Examples
+    --------
     >>> from rqe.openspiel import solve_agent_qre
     >>> r = solve_agent_qre("kuhn_poker", lam=2.0)
     >>> r.converged, r.residual < 1e-10

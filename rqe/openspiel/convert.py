@@ -72,6 +72,8 @@ def from_pyspiel(game: Any) -> Game:
     game : pyspiel.MatrixGame, pyspiel.TensorGame, pyspiel.Game or str
         A loaded game or a name (``"matrix_sh"``, ``"blotto(coins=4,fields=2)"``).
 
+    Examples
+    --------
     >>> from rqe.openspiel import from_pyspiel
     >>> g = from_pyspiel("matrix_sh")
     >>> g.title, g.payoffs[0].tolist(), g.action_names[1]

@@ -20,7 +20,7 @@ def to_tabular_policy(tree: GameTree, behaviour: np.ndarray) -> Any:
     >>> from rqe.openspiel import build_tree, to_tabular_policy
     >>> tree = build_tree("kuhn_poker")
     >>> pol = to_tabular_policy(tree, tree.uniform_strategy())
-    >>> pol.policy_for_key("0")[0]
+    >>> float(pol.policy_for_key("0")[0])
     0.5
     """
     policy = open_spiel_python("policy")

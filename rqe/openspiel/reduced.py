@@ -116,6 +116,8 @@ def reduced_normal_form(game: Any, max_cells: int = MAX_CELLS) -> ReducedNormalF
     max_cells : int
         Refuse (ProblemSizeError, before allocating) when the product of the plan counts exceeds this.
 
+    Examples
+    --------
     >>> from rqe.openspiel import reduced_normal_form
     >>> rnf = reduced_normal_form("kuhn_poker")
     >>> rnf.game.shape

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from rqe.errors import GameError, ParameterError, ProblemSizeError
-from rqe.game import Game
+from rqe.game import Game, Profile
 from rqe.results import Equilibrium, make_equilibrium
 
 #: Default tolerance on the Nash gap of every returned equilibrium.
@@ -62,12 +62,33 @@ def normalised(x: np.ndarray) -> np.ndarray:
     return x / total
 
 
+def trusted_profile(vectors: Sequence[np.ndarray]) -> Profile:
+    """A :class:`Profile` from vectors already clipped and normalised here (skips re-validation)."""
+    out = []
+    for x in vectors:
+        x = np.array(x, dtype=np.float64)
+        x.setflags(write=False)
+        out.append(x)
+    return tuple.__new__(Profile, out)
+
+
+def bimatrix_gap(A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Nash gap and payoffs of ``(x, y)`` in the bimatrix game ``(A, B)`` (same formula as ``Game.nash_gap``)."""
+    Ay = A @ y
+    xB = x @ B
+    u = np.array([x @ Ay, xB @ y])
+    gap = max(Ay.max() - u[0], xB.max() - u[1], 0.0)
+    return float(gap), u
+
+
 def certify(game: Game, profiles: Iterable[Sequence[np.ndarray]], tol: float, atol_same: float = 1e-7,
             **extra: Any) -> tuple[list[Equilibrium], int]:
     """Keep the distinct profiles whose Nash gap is at most ``tol``.
 
     Returns the equilibria (with their gap as residual) and the number of candidates rejected.
     """
+    if game.n_players == 2:
+        return _certify_bimatrix(game, profiles, tol, atol_same, **extra)
     kept: list[Equilibrium] = []
     rejected = 0
     for profile in profiles:
@@ -83,6 +104,34 @@ def certify(game: Game, profiles: Iterable[Sequence[np.ndarray]], tol: float, at
             rejected += 1
             continue
         kept.append(make_equilibrium(game, strategies, gap, **extra))
+    return kept, rejected
+
+
+def _certify_bimatrix(game: Game, profiles: Iterable[Sequence[np.ndarray]], tol: float, atol_same: float,
+                      **extra: Any) -> tuple[list[Equilibrium], int]:
+    A, B = game.payoffs[0], game.payoffs[1]
+    kept: list[Equilibrium] = []
+    kept_flat = np.empty((0, A.shape[0] + A.shape[1]))
+    rejected = 0
+    for x, y in profiles:
+        x = np.clip(np.asarray(x, dtype=np.float64), 0.0, None)
+        y = np.clip(np.asarray(y, dtype=np.float64), 0.0, None)
+        sx, sy = x.sum(), y.sum()
+        if not (np.isfinite(sx) and np.isfinite(sy)) or sx <= 0 or sy <= 0 or x.shape != (A.shape[0],) \
+                or y.shape != (A.shape[1],):
+            rejected += 1
+            continue
+        x, y = x / sx, y / sy
+        flat = np.concatenate([x, y])
+        if len(kept) and (np.abs(kept_flat - flat).max(axis=1) <= atol_same).any():
+            continue
+        gap, payoffs = bimatrix_gap(A, B, x, y)
+        if not np.isfinite(gap) or gap > tol:
+            rejected += 1
+            continue
+        payoffs.setflags(write=False)
+        kept_flat = np.vstack([kept_flat, flat])
+        kept.append(Equilibrium(trusted_profile((x, y)), payoffs, gap, dict(extra)))
     return kept, rejected
 
 

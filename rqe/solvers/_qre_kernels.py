@@ -134,6 +134,18 @@ def lu_factor(A, piv):
 
 
 @njit(cache=True)
+def lu_det_sign(A, piv):
+    """Sign of the determinant of a matrix factorised in place by :func:`lu_factor`."""
+    sign = 1.0
+    for k in range(A.shape[0]):
+        if piv[k] != k:
+            sign = -sign
+        if A[k, k] < 0.0:
+            sign = -sign
+    return sign
+
+
+@njit(cache=True)
 def lu_solve(A, piv, b):
     """Solve ``A x = b`` in place in ``b`` with the factors from :func:`lu_factor`."""
     n = A.shape[0]
@@ -296,14 +308,17 @@ def fixed_point(pay, shape, offsets, lam, x, damping, tol, max_iter):
 
 # ----------------------------------------------------------------------------------------- Nash polishing
 @njit(cache=True)
-def polish_near(pay, shape, offsets, x0, max_move, out):
+def polish_near(pay, shape, offsets, x0, max_move, allow_degenerate, out):
     """Polish ``x0`` on the supports given by several thresholds; accept a result within ``max_move``
-    (max-norm) of ``x0`` so that the equilibrium found is the one the branch approaches. Returns its gap."""
+    (max-norm) of ``x0`` so that the equilibrium found is the one the branch approaches. Returns its gap.
+
+    ``allow_degenerate`` admits singular indifference systems (solved in the least-squares sense): their
+    solutions form a continuum, so the caller allows them only close to the end of the branch."""
     n = x0.shape[0]
     best = np.inf
     trial = np.empty(n)
     for threshold in (1e-3, 1e-6, 1e-9):
-        g = polish_nash(pay, shape, offsets, x0, threshold, trial)
+        g = polish_nash(pay, shape, offsets, x0, threshold, allow_degenerate, trial)
         if not np.isfinite(g):
             continue
         move = 0.0
@@ -318,7 +333,7 @@ def polish_near(pay, shape, offsets, x0, max_move, out):
 
 
 @njit(cache=True)
-def polish_nash(pay, shape, offsets, x0, threshold, out):
+def polish_nash(pay, shape, offsets, x0, threshold, allow_degenerate, out):
     """Solve the indifference equations on the support ``{k : x0_k > threshold}`` by Newton's method.
 
     Unknowns: ``x_i`` on its support and the value ``u_i`` of each player; equations
@@ -349,6 +364,7 @@ def polish_nash(pay, shape, offsets, x0, threshold, out):
     D = np.zeros((n, n))
     F = np.empty(size)
     A = np.empty((size, size))
+    A_copy = np.empty((size, size))
     piv = np.empty(size, np.int64)
     u = np.empty(N)
     for i in range(N):
@@ -394,11 +410,18 @@ def polish_nash(pay, shape, offsets, x0, threshold, out):
                 if support[k]:
                     A[r, idx[k]] = 1.0
             r += 1
-        if not lu_factor(A, piv):
-            return np.inf
+        A_copy[:, :] = A
         for q in range(size):
             F[q] = -F[q]
-        lu_solve(A, piv, F)
+        if lu_factor(A, piv):
+            lu_solve(A, piv, F)
+        elif not allow_degenerate:
+            return np.inf
+        else:
+            # degenerate supports (e.g. unequal sizes in a bimatrix game): the minimum-norm least-squares
+            # Gauss-Newton step moves to the nearest point of the (consistent) indifference equations
+            sol = np.linalg.lstsq(A_copy, F.copy(), 1e-12)[0]
+            F[:] = sol
         step = 0.0
         for k in range(n):
             if support[k]:
@@ -407,7 +430,7 @@ def polish_nash(pay, shape, offsets, x0, threshold, out):
         for i in range(N):
             u[i] += F[M + i]
         action_values(pay, shape, offsets, out, v, D, True)
-        if step <= 1e-15 or (N == 2 and it >= 1):
+        if step <= 1e-15 or (N == 2 and it >= 2):
             break
         if not np.isfinite(step) or step > 10.0:
             return np.inf
@@ -430,21 +453,28 @@ def polish_nash(pay, shape, offsets, x0, threshold, out):
 # ----------------------------------------------------------------------------------------- continuation
 @njit(cache=True)
 def _tangent(J, prev, A, piv, t):
-    """Unit tangent ``t`` with ``J t = 0`` and ``prev . t > 0`` (solves ``[J; prev] t = e_last``)."""
+    """Unit tangent ``t`` with ``J t = 0`` and ``prev . t > 0`` (solves ``[J; prev] t = e_last``).
+
+    Returns the sign of ``det [J; t]`` (0.0 on failure). Since ``det [J; a] = (a . t) det [J; t]`` for every
+    ``a``, it equals the sign of ``det [J; prev]``. Along a smooth curve without bifurcations this sign is
+    constant when the tangent keeps its orientation, so a change reveals a step that jumped onto a part of
+    the curve traversed the other way (e.g. across a tight fold).
+    """
     m = J.shape[1]
     n = m - 1
     A[:n, :] = J
     A[n, :] = prev
     if not lu_factor(A, piv):
-        return False
+        return 0.0
+    sign = lu_det_sign(A, piv)
     t[:] = 0.0
     t[n] = 1.0
     lu_solve(A, piv, t)
     norm = np.sqrt(np.sum(t * t))
     if not np.isfinite(norm) or norm == 0.0:
-        return False
+        return 0.0
     t /= norm
-    return True
+    return sign
 
 
 @njit(cache=True)
@@ -505,7 +535,8 @@ def trace_path(pay, shape, offsets, weights, s_target, nash_mode, s_max, max_ste
     qre_system(pay, shape, offsets, weights, z[:n], z[n], x, v, D, D_const, H, J, True)
     prev = np.zeros(m)
     prev[n] = 1.0
-    if not _tangent(J, prev, A, piv, t):
+    orientation = _tangent(J, prev, A, piv, t)
+    if orientation == 0.0:
         return STATUS_STUCK, 0, points, gaps, z, nash, nash_gap, 0
     count = 0
     to_probabilities(shape, offsets, z[:n], x)
@@ -565,9 +596,17 @@ def trace_path(pay, shape, offsets, weights, s_target, nash_mode, s_max, max_ste
             continue
         # tangent at the new point (Jacobian of the last corrector iterate, converged to corr_tol)
         qre_system(pay, shape, offsets, weights, zn[:n], zn[n], x, v, D, D_const, H, J, True)
-        if not _tangent(J, t, A, piv, tn):
+        sign = _tangent(J, t, A, piv, tn)
+        if sign == 0.0:
             h *= 0.5
             continue
+        if sign != orientation:
+            if h > 1e-6 * (1.0 + np.max(np.abs(z))):
+                h *= 0.5
+                continue
+            # the flip persists for tiny steps: a bifurcation point, not a jump across a fold. Continue
+            # straight through it (the tangent keeps its direction) with the orientation reversed.
+            orientation = sign
         c = 0.0
         for k in range(m):
             c += t[k] * tn[k]
@@ -607,7 +646,7 @@ def trace_path(pay, shape, offsets, weights, s_target, nash_mode, s_max, max_ste
             count = count + 1 if record else 1
             if crossed_max:
                 # one last polishing attempt at s_max
-                gp = polish_near(pay, shape, offsets, x, max(1e-2, 100.0 * g), nash)
+                gp = polish_near(pay, shape, offsets, x, max(1e-2, 100.0 * g), True, nash)
                 if gp <= nash_tol:
                     nash_gap = gp
                     status = STATUS_DONE
@@ -632,7 +671,7 @@ def trace_path(pay, shape, offsets, weights, s_target, nash_mode, s_max, max_ste
         gaps[slot] = g
         count = count + 1 if record else 1
         if nash_mode and g <= polish_regret:
-            gp = polish_near(pay, shape, offsets, x, max(1e-2, 100.0 * g), nash)
+            gp = polish_near(pay, shape, offsets, x, max(1e-2, 100.0 * g), g <= 1e-3 * polish_regret, nash)
             if gp <= nash_tol:
                 nash_gap = gp
                 status = STATUS_DONE
@@ -644,6 +683,14 @@ def trace_path(pay, shape, offsets, weights, s_target, nash_mode, s_max, max_ste
         if factor < 0.5:
             factor = 0.5
         h *= factor
+    if nash_mode and status != STATUS_DONE and not np.isfinite(nash_gap):
+        to_probabilities(shape, offsets, z[:n], x)
+        action_values(pay, shape, offsets, x, v, D, False)
+        g = regrets(shape, offsets, x, v, reg)
+        gp = polish_near(pay, shape, offsets, x, max(1e-2, 100.0 * g), True, nash)
+        if gp <= nash_tol:
+            nash_gap = gp
+            status = STATUS_DONE
     return status, count, points, gaps, z, nash, nash_gap, iterations
 
 

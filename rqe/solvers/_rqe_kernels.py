@@ -116,17 +116,18 @@ def _objective(M, y, q, tau, eps, reg):
         val /= qs
     else:
         vmin = np.inf
-        vs = np.empty(m)
         for k in range(m):
             v = 0.0
             for a in range(n):
                 v += M[a, k] * y[a]
-            vs[k] = v
             if v < vmin:
                 vmin = v
         total = 0.0
         for k in range(m):
-            total += q[k] * np.exp(-tau * (vs[k] - vmin))
+            v = 0.0
+            for a in range(n):
+                v += M[a, k] * y[a]
+            total += q[k] * np.exp(-tau * (v - vmin))
         val = vmin - np.log(total / qs) / tau
     reg_val = 0.0
     for a in range(n):
@@ -210,11 +211,16 @@ def _best_response_gap(M, x, q, tau, eps, reg, max_iter):
 
 
 @njit(cache=True)
-def _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, want_j):
-    """Fill ``F`` (and ``J`` when ``want_j``) at ``w = (z_1, z_2, lam_1, lam_2)``; returns ``max |F|``."""
+def _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, want_j, x1, x2, Mp):
+    """Fill ``F`` (and ``J`` when ``want_j``) at ``w = (z_1, z_2, lam_1, lam_2)``; returns ``max |F|``.
+
+    ``x1, x2, Mp`` are work buffers (the strategies ``exp(z_i)`` are written to ``x1, x2``).
+    """
     n1, n2 = M1.shape
-    x1 = np.exp(w[:n1])
-    x2 = np.exp(w[n1:n1 + n2])
+    for a in range(n1):
+        x1[a] = np.exp(w[a])
+    for b in range(n2):
+        x2[b] = np.exp(w[n1 + b])
     lam1 = w[n1 + n2]
     lam2 = w[n1 + n2 + 1]
     _adversary(M1, x1, x2, tau1, p1)
@@ -252,8 +258,8 @@ def _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, want_j):
     for r in range(size):
         for c in range(size):
             J[r, c] = 0.0
-    _blocks(M1, x1, p1, tau1, eps1, reg, J, 0, n1, 0.0)
-    _blocks(M2, x2, p2, tau2, eps2, reg, J, n1, 0, 0.0)
+    _blocks(M1, x1, p1, tau1, eps1, reg, J, 0, n1, Mp)
+    _blocks(M2, x2, p2, tau2, eps2, reg, J, n1, 0, Mp)
     for a in range(n1):
         J[a, n1 + n2] = -1.0
         J[n1 + n2, a] = x1[a]
@@ -264,10 +270,9 @@ def _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, want_j):
 
 
 @njit(cache=True)
-def _blocks(M, x, p, tau, eps, reg, J, row, col_other, unused):
+def _blocks(M, x, p, tau, eps, reg, J, row, col_other, Mp):
     """Rows ``row..row+n`` of ``J``: own block at columns ``row..`` and the other player's at ``col_other..``."""
     n, m = M.shape
-    Mp = np.empty(n)
     for a in range(n):
         s = 0.0
         for k in range(m):
@@ -304,6 +309,9 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
     d = np.empty(size)
     w = np.empty(size)
     cand = np.empty(size)
+    bx1 = np.empty(n1)
+    bx2 = np.empty(n2)
+    Mp = np.empty(max(n1, n2))
     y1 = x1.copy()
     y2 = x2.copy()
     # damped fixed point x_i <- R(M_i p_i) (geometric mixing for the logit response)
@@ -369,7 +377,7 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
         for k in range(n1):
             scale = max(scale, abs(M2[b, k]))
     scale += max(eps1, eps2)
-    norm = _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, True)
+    norm = _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, True, bx1, bx2, Mp)
     for it in range(max_iter):
         iters += 1
         if norm <= 1e-15 * scale:
@@ -389,7 +397,7 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
         for _ in range(40):
             for r in range(size):
                 cand[r] = w[r] + t * d[r]
-            _system(M1, M2, cand, tau1, tau2, eps1, eps2, reg, Fc, J, p1, p2, False)
+            _system(M1, M2, cand, tau1, tau2, eps1, eps2, reg, Fc, J, p1, p2, False, bx1, bx2, Mp)
             mc = 0.0
             for r in range(size):
                 mc += Fc[r] * Fc[r]
@@ -401,7 +409,7 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
             break
         for r in range(size):
             w[r] = cand[r]
-        new = _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, True)
+        new = _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, True, bx1, bx2, Mp)
         stalled = new >= 0.5 * norm and new <= 1e-12 * scale
         norm = new
         if stalled:
@@ -452,6 +460,18 @@ def _response(g, eps, reg):
     return y
 
 
+@njit(cache=True)
+def solve_robust(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
+    """Newton after three fixed-point steps; if the certificate is missed, a long damped fixed point first."""
+    o1, o2, r, it = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, 15, 3)
+    if not r < 1e-10:
+        p1, p2, r2, it2 = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter)
+        it += it2
+        if r2 < r or not r < np.inf:
+            return p1, p2, r2, it
+    return o1, o2, r, it
+
+
 @njit(cache=True, parallel=True)
 def solve_batch(M1s, M2s, taus, epss, reg, max_iter, fp_iter):
     """Solve ``B`` games in parallel; ``taus``/``epss`` have shape ``(B, 2)``."""
@@ -463,13 +483,8 @@ def solve_batch(M1s, M2s, taus, epss, reg, max_iter, fp_iter):
     for b in prange(B):
         x1 = np.full(n1, 1.0 / n1)
         x2 = np.full(n2, 1.0 / n2)
-        # Newton from the centroid first (enough for most games), then a damped fixed point before Newton
-        o1, o2, r, it = solve_one(M1s[b], M2s[b], x1, x2, taus[b, 0], taus[b, 1], epss[b, 0], epss[b, 1], reg,
-                                  15, 3)
-        if not r < 1e-10:
-            o1, o2, r, it2 = solve_one(M1s[b], M2s[b], x1, x2, taus[b, 0], taus[b, 1], epss[b, 0], epss[b, 1],
-                                       reg, max_iter, fp_iter)
-            it += it2
+        o1, o2, r, it = solve_robust(M1s[b], M2s[b], x1, x2, taus[b, 0], taus[b, 1], epss[b, 0], epss[b, 1], reg,
+                                     max_iter, fp_iter)
         X1[b] = o1
         X2[b] = o2
         res[b] = r

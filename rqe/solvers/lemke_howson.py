@@ -29,9 +29,11 @@ import numpy as np
 from numba import njit
 
 from rqe.errors import ParameterError
-from rqe.game import Game
+from rqe.game import Game, Profile
 from rqe.results import Equilibrium
-from rqe.solvers._common import GAP_TOL, certify, check_game, check_size, check_tol, sort_equilibria
+from rqe.solvers._common import (
+    GAP_TOL, check_game, check_size, check_tol, sort_equilibria,
+)
 from rqe._validation import positive_int
 
 __all__ = ["lemke_howson", "lemke_howson_all", "LemkeHowsonResult"]
@@ -218,7 +220,8 @@ def _extract(T0, T1, basis0, basis1, x, y):
 
 
 @njit(cache=True)
-def _gap(A, B, x, y):
+def _gap(A, B, x, y, payoffs):
+    """Nash gap of (x, y); the expected utilities are written to ``payoffs``."""
     m, n = A.shape
     best_r = -np.inf
     u0 = 0.0
@@ -238,16 +241,47 @@ def _gap(A, B, x, y):
         u1 += s * y[j]
         if s > best_c:
             best_c = s
+    payoffs[0] = u0
+    payoffs[1] = u1
     return max(best_r - u0, best_c - u1, 0.0)
 
 
 @njit(cache=True)
-def _lemke_howson_labels(A, B, labels, max_iter):
-    """Run the path of every label in ``labels``; return end points (L, m+n), gaps, converged, iterations."""
+def _distinct_certified(points, gaps, tol, atol):
+    """Indices of the first occurrence of each distinct end point with gap <= tol (max-norm distance > atol)."""
+    keep = np.empty(points.shape[0], dtype=np.int64)
+    count = 0
+    for t in range(points.shape[0]):
+        if not gaps[t] <= tol:
+            continue
+        new = True
+        for s in range(count):
+            dist = 0.0
+            for c in range(points.shape[1]):
+                d = abs(points[t, c] - points[keep[s], c])
+                if d > dist:
+                    dist = d
+            if dist <= atol:
+                new = False
+                break
+        if new:
+            keep[count] = t
+            count += 1
+    return keep[:count].copy()
+
+
+@njit(cache=True)
+def _lemke_howson_labels(A, B, labels, max_iter, tol):
+    """Run the path of every label in ``labels``.
+
+    Returns the end points (L, m+n), their gaps and expected utilities (L, 2), converged flags, iterations and
+    the indices of the distinct end points with gap <= tol.
+    """
     m, n = A.shape
     L = labels.shape[0]
     out = np.zeros((L, m + n))
     gaps = np.empty(L)
+    payoffs = np.zeros((L, 2))
     converged = np.zeros(L, dtype=np.bool_)
     iterations = np.zeros(L, dtype=np.int64)
     T0 = np.empty((n, m + n + 1))
@@ -266,8 +300,8 @@ def _lemke_howson_labels(A, B, labels, max_iter):
         out[t, m:] = y
         converged[t] = ok
         iterations[t] = iters
-        gaps[t] = _gap(A, B, x, y) if ok and x.sum() > 0 and y.sum() > 0 else np.inf
-    return out, gaps, converged, iterations
+        gaps[t] = _gap(A, B, x, y, payoffs[t]) if ok and x.sum() > 0 and y.sum() > 0 else np.inf
+    return out, gaps, payoffs, converged, iterations, _distinct_certified(out, gaps, tol, 1e-7)
 
 
 def lemke_howson_all(game: Game, init_labels: Sequence[int] | None = None, *, max_iter: int = 10**6,
@@ -305,30 +339,39 @@ def lemke_howson_all(game: Game, init_labels: Sequence[int] | None = None, *, ma
     tol = check_tol(tol)
     max_iter = positive_int(max_iter, "max_iter")
     m, n = game.shape
-    if init_labels is None:
-        labels = np.arange(m + n, dtype=np.int64)
-    else:
-        try:
-            labels = np.array([int(k) for k in init_labels], dtype=np.int64)
-        except (TypeError, ValueError) as exc:
-            raise ParameterError(f"init_labels must be integers in 0..{m + n - 1}, got {init_labels!r}") from exc
-        bad = [int(k) for k in labels if not 0 <= k < m + n]
-        if bad or labels.size == 0 or any(isinstance(k, bool) for k in init_labels):
-            raise ParameterError(f"init_labels must be integers in 0..{m + n - 1} (m + n = {m + n}), got {list(init_labels)}")
+    labels = _check_labels(init_labels, m + n)
     check_size(float((m + n) * (m + n + 1)), float(max_size), "tableau entries", "lemke_howson")
-    A = np.ascontiguousarray(game.payoffs[0])
-    B = np.ascontiguousarray(game.payoffs[1])
-    out, gaps, converged, iterations = _lemke_howson_labels(A, B, labels, max_iter)
-    profiles = tuple((out[t, :m].copy(), out[t, m:].copy()) for t in range(labels.size))
-    good = [p for p, g in zip(profiles, gaps) if g <= tol]
-    equilibria, _ = certify(game, good, tol)
+    payoffs_ab = game.payoffs  # C-contiguous, so payoffs_ab[0] and payoffs_ab[1] are contiguous views
+    out, gaps, payoffs, converged, iterations, distinct = _lemke_howson_labels(
+        payoffs_ab[0], payoffs_ab[1], labels, max_iter, tol)
+    out.setflags(write=False)
+    payoffs.setflags(write=False)
+    profiles = tuple((row[:m], row[m:]) for row in out)
+    equilibria = [Equilibrium(tuple.__new__(Profile, profiles[t]), payoffs[t], float(gaps[t])) for t in distinct]
+    if len(equilibria) > 1:
+        equilibria = sort_equilibria(equilibria)
+    label_tuple = tuple(labels.tolist())
+    gap_list = gaps.tolist()
+    converged_list = converged.tolist()
     return LemkeHowsonResult(
-        equilibria=sort_equilibria(equilibria), labels=tuple(int(k) for k in labels), profiles=profiles,
-        gaps=tuple(float(g) for g in gaps), iterations=tuple(int(i) for i in iterations),
-        label_converged=tuple(bool(c) for c in converged),
-        converged=bool(converged.all() and np.all(gaps <= tol)),
-        parameters={"init_labels": tuple(int(k) for k in labels), "max_iter": max_iter, "tol": tol},
+        equilibria=tuple(equilibria), labels=label_tuple, profiles=profiles, gaps=tuple(gap_list),
+        iterations=tuple(iterations.tolist()), label_converged=tuple(converged_list),
+        converged=all(converged_list) and max(gap_list) <= tol,
+        parameters={"init_labels": label_tuple, "max_iter": max_iter, "tol": tol},
     )
+
+
+def _check_labels(init_labels: Any, total: int) -> np.ndarray:
+    if init_labels is None:
+        return np.arange(total, dtype=np.int64)
+    labels = []
+    for k in init_labels if isinstance(init_labels, (list, tuple, np.ndarray, range)) else [init_labels]:
+        if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or not 0 <= k < total:
+            raise ParameterError(f"init_labels must be integers in 0..{total - 1} (m + n = {total}), got {init_labels!r}")
+        labels.append(int(k))
+    if not labels:
+        raise ParameterError(f"init_labels must not be empty; give labels in 0..{total - 1}")
+    return np.array(labels, dtype=np.int64)
 
 
 def lemke_howson(game: Game, init_label: int = 0, *, max_iter: int = 10**6, tol: float = GAP_TOL,

@@ -96,11 +96,12 @@ def _split(vector: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
 
 
 def _probabilities_from_logs(y: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Per-player softmax of log-probabilities ``y`` (a vector, or one row per point)."""
     x = np.empty_like(y)
     for i in range(len(offsets) - 1):
-        block = y[offsets[i]:offsets[i + 1]]
-        e = np.exp(block - block.max())
-        x[offsets[i]:offsets[i + 1]] = e / e.sum()
+        block = y[..., offsets[i]:offsets[i + 1]]
+        e = np.exp(block - block.max(axis=-1, keepdims=True))
+        x[..., offsets[i]:offsets[i + 1]] = e / e.sum(axis=-1, keepdims=True)
     return x
 
 
@@ -440,10 +441,11 @@ def qre_path(game: Game, lam_max: float | None = None, *, max_steps: int = 10_00
             end = _probabilities_from_logs(z[:-1], prep.offsets)
             nash = np.zeros_like(end)
             end_gap = float(gaps[count - 1])
-            nash_gap = _k.polish_near(prep.pay, prep.shape, prep.offsets, end, max(1e-2, 100.0 * end_gap), nash)
+            nash_gap = _k.polish_near(prep.pay, prep.shape, prep.offsets, end, max(1e-2, 100.0 * end_gap), True,
+                                      nash)
     points = points[:count]
     lam = points[:, -1] / prep.scale
-    probabilities = np.array([_probabilities_from_logs(row[:-1], prep.offsets) for row in points])
+    probabilities = _probabilities_from_logs(points[:, :-1], prep.offsets)
     if np.isfinite(nash_gap) and nash_gap <= scaled_tol:
         end_profile = Profile(_split(nash, prep.offsets), shape=game.shape)
     else:
@@ -499,6 +501,10 @@ class QREFit:
     def strategies(self) -> Profile:
         """The QRE profile at the estimate."""
         return self.qre.strategies
+
+    def __repr__(self) -> str:
+        return (f"QREFit(lam={np.round(self.lam, 6)}, se={np.round(self.se, 6)}, "
+                f"log_likelihood={self.log_likelihood:.6g}, converged={self.converged})")
 
 
 def _observed_counts(game: Game, observed: Any, n_observations: float | None) -> tuple[np.ndarray, bool]:
@@ -603,7 +609,9 @@ def fit_qre(game: Game, observed: Sequence[Any], *, per_player: bool = False, la
             _FIRST_STEP, _MAX_ACCEL, 0.0, 0.0,
         )
     points = points[:count]
-    ll = np.array([_loglik(p[:-1], counts, prep.offsets) for p in points])
+    with np.errstate(divide="ignore"):
+        logs = np.log(_probabilities_from_logs(points[:, :-1], prep.offsets))
+    ll = np.where(counts > 0, logs, 0.0) @ counts
     best = int(np.argmax(ll))
     s_best, y_best = points[best, -1], points[best, :-1].copy()
     interior = 0 < best < count - 1

@@ -57,8 +57,8 @@ from rqe.risk import KL, LogBarrier, NegativeEntropy, Penalty, Regularizer, Reve
 from rqe.solvers._rqe_model import RQEModel
 
 __all__ = [
-    "RQEResult", "Tractability", "RQEBranches", "Bifurcation", "RQEFit",
-    "RQEBatchResult", "solve_rqe", "is_tractable", "rqe_branches", "fit_rqe", "solve_rqe_batch", "rqe_residual",
+    "RQEResult", "Tractability", "RQEBranches", "Bifurcation", "RQEFit", "RQEBatchResult",
+    "solve_rqe", "is_tractable", "rqe_branches", "fit_rqe", "solve_rqe_batch", "rqe_residual",
 ]
 
 #: a result is called converged only when its certificate is below this (and below ``tol``)
@@ -275,8 +275,10 @@ def _extragradient(model: RQEModel, xs: list[np.ndarray], max_iter: int, tol: fl
 
 
 # ====================================================================================== continuation
-def _tangent(Jw: np.ndarray, Ft: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
+def _tangent(Jw: np.ndarray, Ft: np.ndarray, previous: np.ndarray | None) -> np.ndarray | None:
     A = np.hstack([Jw, Ft[:, None]])
+    if not np.all(np.isfinite(A)):
+        return None
     # null vector of the n x (n+1) matrix A: last right singular vector
     _, _, vt = np.linalg.svd(A)
     t = vt[-1]
@@ -300,10 +302,13 @@ def _continuation(model: RQEModel, w0: np.ndarray, homotopy, max_steps: int = 20
         return model.system(w, jacobian=jac)
 
     def F_theta(w, theta):
+        # central differences; one-sided at theta < h, where the deformation (a tau multiplier) must stay >= 0
         h = 1e-6
-        Fp = F_at(w, min(theta + h, 1.5), jac=False)[0]
-        Fm = F_at(w, max(theta - h, -0.5), jac=False)[0]
-        return (Fp - Fm) / (2 * h)
+        lo = theta - h if theta >= h else theta
+        hi = theta + h
+        Fp = F_at(w, hi, jac=False)[0]
+        Fm = F_at(w, lo, jac=False)[0]
+        return (Fp - Fm) / (hi - lo)
 
     scale = model.payoff_scale + float(np.max(model.eps))
     theta = 0.0
@@ -318,6 +323,8 @@ def _continuation(model: RQEModel, w0: np.ndarray, homotopy, max_steps: int = 20
         steps += 1
         F, J = F_at(w, theta)
         t = _tangent(J, F_theta(w, theta), t_prev)
+        if t is None:
+            return None, steps, path
         u = np.concatenate([w, [theta]])
         pred = u + h * t
         if pred[-1] > theta_end and theta < theta_end:
@@ -340,6 +347,8 @@ def _continuation(model: RQEModel, w0: np.ndarray, homotopy, max_steps: int = 20
             Ftv = F_theta(v[:-1], v[-1])
             G = np.concatenate([Fv, [t @ (v - pred)]])
             A = np.vstack([np.hstack([Jv, Ftv[:, None]]), t[None, :]])
+            if not np.all(np.isfinite(A)) or not np.all(np.isfinite(G)):
+                break
             try:
                 dv = np.linalg.solve(A, -G)
             except np.linalg.LinAlgError:
@@ -350,7 +359,17 @@ def _continuation(model: RQEModel, w0: np.ndarray, homotopy, max_steps: int = 20
             if float(np.max(np.abs(dv))) < 1e-11 and float(np.max(np.abs(Fv))) < 1e-8 * scale:
                 ok = True
                 break
-        if ok and float(np.max(np.abs(v[:-1] - w))) < 2.0:
+        if ok and float(np.max(np.abs(v[:-1] - w))) < 2.0 and v[-1] >= theta_end > theta:
+            # the corrector crossed theta_end: land on it from the interpolated point
+            frac = (theta_end - theta) / (v[-1] - theta)
+            w_fin, norm, _ = _newton_fixed_theta(model, homotopy, w + frac * (v[:-1] - w), theta_end)
+            if norm <= 1e-9 * scale:
+                path.append((theta_end, w_fin.copy()))
+                return w_fin, steps, path
+            h *= 0.5
+            if h < 1e-10:
+                return None, steps, path
+        elif ok and float(np.max(np.abs(v[:-1] - w))) < 2.0:
             w, theta = v[:-1], float(v[-1])
             t_prev = t
             path.append((theta, w.copy()))
@@ -526,7 +545,7 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
         start = init_xs if init_xs is not None else centroid
         x1, x2 = (np.maximum(np.asarray(x, dtype=np.float64), 1e-300) for x in start)
         x1, x2 = x1 / x1.sum(), x2 / x2.sum()
-        o1, o2, res, its = _kernels().solve_one(
+        o1, o2, res, its = _kernels().solve_robust(
             np.ascontiguousarray(model.base_M[0]), np.ascontiguousarray(model.base_M[1]), x1, x2,
             model.base_tau[0], model.base_tau[1], model.eps[0], model.eps[1], _REG_CODES[type(model.regularizer)],
             60, min(max_iter, 500))
@@ -951,3 +970,179 @@ def solve_rqe_batch(payoffs_stack: Any, tau: Any, epsilon: Any, penalty: str = "
     conv.setflags(write=False)
     return RQEBatchResult((X1, X2), res, conv, its, int(bad.size if fallback else 0), "newton-batch",
                           dict(tau=tau, epsilon=epsilon, penalty="kl", regularizer=reg.name, max_iter=max_iter))
+
+
+# ====================================================================================== fitting
+@dataclass(frozen=True)
+class RQEFit:
+    """Maximum-likelihood ``(tau_i, eps_i)`` from observed play (:func:`fit_rqe`).
+
+    Attributes
+    ----------
+    tau, epsilon : numpy.ndarray
+        Fitted parameters per player.
+    log_likelihood : float
+        ``sum_i n_i sum_a f_ia log x_ia`` at the fit (``f`` observed frequencies, ``x`` the fitted RQE).
+    kl_divergence : float
+        ``sum_i KL(f_i || x_i)``: zero for a perfect fit.
+    predicted, observed : Profile
+    tractable : Tractability
+        The tractability check at the fitted parameters.
+    equilibria : tuple of Equilibrium
+        The fitted RQE.
+    converged : bool
+        The optimiser's success flag and a certified RQE at the optimum.
+    method : str
+    parameters : dict
+    """
+
+    tau: np.ndarray
+    epsilon: np.ndarray
+    log_likelihood: float
+    kl_divergence: float
+    predicted: Profile
+    observed: Profile
+    tractable: Tractability
+    equilibria: tuple
+    converged: bool
+    method: str
+    parameters: dict = field(default_factory=dict)
+
+
+def _quick_solver(model: RQEModel):
+    """A warm-started RQE solve of ``model`` at new ``(tau, eps)``: ``solve(tau, eps, start) -> (xs, res)``."""
+    fast = model.n_players == 2 and type(model.penalty) is KL and type(model.regularizer) in _REG_CODES
+    M1 = np.ascontiguousarray(model.base_M[0])
+    M2 = np.ascontiguousarray(model.base_M[1]) if model.n_players > 1 else None
+    code = _REG_CODES.get(type(model.regularizer), 0)
+
+    def solve(tau, eps, start):
+        if fast:
+            o1, o2, res, _ = _kernels().solve_robust(M1, M2, start[0].copy(), start[1].copy(), tau[0], tau[1],
+                                                     eps[0], eps[1], code, 60, 300)
+            xs, res = [o1, o2], float(res)
+        else:
+            model.base_tau, model.eps = np.asarray(tau, float), np.asarray(eps, float)
+            model.set_homotopy(1.0, 1.0)
+            xs, _ = _solve_from(model, start, "fixed_point", 300)
+            res = model.certificate(xs)[0]
+        if not res < CERTIFICATE_TOL:
+            model.base_tau, model.eps = np.asarray(tau, float), np.asarray(eps, float)
+            model.set_homotopy(1.0, 1.0)
+            w, _ = _qre_then_tau(model, 2000)
+            if w is not None:
+                cand = _normalise(model, w)
+                r2 = model.certificate(cand)[0]
+                if r2 < res:
+                    xs, res = cand, r2
+        return xs, res
+
+    return solve
+
+
+def fit_rqe(game: Game, observed: Any, penalty: Any = "kl", regularizer: Any = "log_barrier", *,
+            n_obs: Any = 1.0, shared: bool = False, tractable: bool = False, starts: Any = None,
+            tau_bounds: tuple = (1e-4, 1e3), epsilon_bounds: tuple | None = None) -> RQEFit:
+    """Maximum-likelihood fit of ``(tau_i, eps_i)`` to observed play (``docs/rqe-math.md`` section 9).
+
+    Maximises ``L(tau, eps) = sum_i n_i sum_a f_ia log x_ia(tau, eps)`` where ``x(tau, eps)`` is the RQE
+    (warm-started Newton, continuation when that fails) and ``f_i`` the observed frequencies of player ``i``.
+    Parameters are optimised in log space within bounds; with ``tractable=True`` (2 players, closed-form
+    criterion pairs) the constraint ``eps1 tau1 eps2 tau2 >= 1`` of section 4 is imposed (SLSQP). Several
+    starting points are tried and the best kept. For a 2x2 game two frequencies cannot pin down four
+    parameters: the fit is one maximiser among many (``shared=True`` fits one ``(tau, eps)`` for everyone).
+
+    Parameters
+    ----------
+    observed : profile-like
+        Frequencies or counts per player (normalised here).
+    n_obs : float or sequence
+        Number of observations per player (weights of the log-likelihood).
+    starts : sequence of (tau, eps) pairs, optional
+        Starting points (scalars or per player); default: a small grid scaled by the payoff spread.
+
+    >>> import rqe
+    >>> game = rqe.Game.from_bimatrix([[9, 0], [6, 8]], [[4, 13], [7, 5]])
+    >>> fit = rqe.fit_rqe(game, ([0.217, 0.783], [0.527, 0.473]), tractable=True)
+    >>> fit.kl_divergence < 1e-8, fit.tractable.tractable
+    (True, True)
+    """
+    from scipy.optimize import minimize
+
+    model = _prepare(game, 1.0, 1.0, penalty, regularizer)
+    N = game.n_players
+    obs = []
+    for i, f in enumerate(observed):
+        f = np.asarray(f, dtype=np.float64)
+        if f.shape != (game.shape[i],) or np.any(f < 0) or not np.all(np.isfinite(f)) or f.sum() <= 0:
+            raise ParameterError(f"observed play of player {i} must be {game.shape[i]} non-negative counts or "
+                                 f"frequencies, got {f.tolist()}")
+        obs.append(f / f.sum())
+    if len(obs) != N:
+        raise ParameterError(f"observed must have one distribution per player ({N}), got {len(obs)}")
+    weights = per_player(n_obs, N, "n_obs", minimum=0.0, strict=True)
+    spread = float(np.ptp(game.payoffs)) or 1.0
+    if epsilon_bounds is None:
+        epsilon_bounds = (1e-4 * spread, 1e3 * spread)
+    if tractable and not (N == 2 and (type(model.penalty), type(model.regularizer)) in
+                          ((KL, LogBarrier), (ReverseKL, NegativeEntropy))):
+        raise ParameterError("tractable=True needs 2 players and (kl, log_barrier) or (reverse_kl, entropy)")
+    solve = _quick_solver(model)
+    k = 1 if shared else N
+    lo = np.log(np.concatenate([np.full(k, tau_bounds[0]), np.full(k, epsilon_bounds[0])]))
+    hi = np.log(np.concatenate([np.full(k, tau_bounds[1]), np.full(k, epsilon_bounds[1])]))
+    state = {"start": [np.full(n, 1.0 / n) for n in game.shape]}
+
+    def unpack(theta):
+        tau = np.exp(theta[:k]) * np.ones(N)
+        eps = np.exp(theta[k:]) * np.ones(N)
+        return tau, eps
+
+    def loss(theta):
+        tau, eps = unpack(np.clip(theta, lo, hi))
+        xs, res = solve(tau, eps, state["start"])
+        if not np.isfinite(res) or any(not np.all(np.isfinite(x)) for x in xs):
+            return 1e6
+        if res < CERTIFICATE_TOL:
+            state["start"] = [x.copy() for x in xs]
+        return -float(sum(w * (f[f > 0] @ np.log(np.maximum(x[f > 0], 1e-300))) for w, f, x in
+                          zip(weights, obs, xs)))
+
+    if starts is None:
+        starts = [(t / spread, e * spread) for t in (1.0, 5.0) for e in (0.1, 0.5)]
+    constraints = []
+    if tractable:
+        # log(eps1 tau1 eps2 tau2) >= 0
+        # (a hair inside, so that rounding cannot leave the fit just outside)
+        constraints = [dict(type="ineq",
+                            fun=lambda th: float(np.sum(th[:k]) * (N // k) + np.sum(th[k:]) * (N // k)) - 1e-9)]
+    best = None
+    for tau0, eps0 in starts:
+        theta0 = np.log(np.concatenate([np.broadcast_to(np.asarray(tau0, float), (k,)) if k == 1 or np.ndim(tau0)
+                                        else np.full(k, tau0),
+                                        np.broadcast_to(np.asarray(eps0, float), (k,)) if k == 1 or np.ndim(eps0)
+                                        else np.full(k, eps0)]))
+        if tractable and np.sum(theta0) * (N // k) < 0:
+            theta0[k:] += -np.sum(theta0) * (N // k) / (2 * k) + 1e-3
+        theta0 = np.clip(theta0, lo, hi)
+        state["start"] = [np.full(n, 1.0 / n) for n in game.shape]
+        if tractable:
+            res = minimize(loss, theta0, method="SLSQP", bounds=list(zip(lo, hi)), constraints=constraints,
+                           options=dict(maxiter=200, ftol=1e-12))
+        else:
+            res = minimize(loss, theta0, method="L-BFGS-B", bounds=list(zip(lo, hi)),
+                           options=dict(maxiter=300, ftol=1e-14, gtol=1e-10))
+        if best is None or res.fun < best.fun:
+            best = res
+    tau, eps = unpack(np.clip(best.x, lo, hi))
+    result = solve_rqe(game, tau, eps, model.penalty, model.regularizer)
+    xs = list(result.strategies)
+    ll = float(sum(w * (f[f > 0] @ np.log(x[f > 0])) for w, f, x in zip(weights, obs, xs)))
+    kl = float(sum(f[f > 0] @ np.log(f[f > 0] / x[f > 0]) for f, x in zip(obs, xs)))
+    check = is_tractable(game, tau, eps, model.penalty, model.regularizer, samples=32)
+    return RQEFit(_readonly(tau), _readonly(eps), ll, kl, result.strategies, Profile(obs, shape=game.shape), check,
+                  result.equilibria, bool(best.success) and result.converged,
+                  "SLSQP" if tractable else "L-BFGS-B",
+                  dict(penalty=model.penalty.name, regularizer=model.regularizer.name, shared=shared,
+                       tractable_constraint=tractable, n_obs=weights.tolist(), tau_bounds=tau_bounds,
+                       epsilon_bounds=epsilon_bounds))

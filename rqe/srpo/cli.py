@@ -8,6 +8,8 @@ Examples::
     rqe train ippo --env cooking --steps 200000 --seeds 0 1 2 --out runs/ --workers 2   # one folder per seed
     rqe train srpo --env collaborate_defect --set tau=10 epsilon=0.2 norm_adv=false --out runs/cd
     rqe train srpo --env cooking --steps 200000 --seed 0 --out runs/srpo0 --resume      # continue exactly
+    rqe train selfplay --env cooking --seeds 0 1 2 --workers 2 --out pop/              # population in parallel
+    rqe train fcp --env cooking --partners pop/ --out runs/fcp0                        # FCP on that population
     rqe crossplay runs/ --out results/crossplay --workers 2
 """
 
@@ -64,6 +66,8 @@ def register(subparsers: Any) -> None:
     train.add_argument("--resume", action="store_true", help="continue from the folder's checkpoint exactly")
     train.add_argument("--checkpoint-every", type=int, default=None, metavar="K", help="checkpoint every K updates")
     train.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="any TrainConfig field, e.g. tau=10 epsilon=0.1")
+    train.add_argument("--partners", nargs="+", metavar="DIR",
+                       help="fcp/mep/trajedi: train against these runs' snapshots instead of an own population")
     train.add_argument("--workers", type=int, default=1, help="parallel jobs for --seeds (default 1)")
     train.add_argument("--backend", default="auto", choices=("auto", "serial", "process", "ray"))
     train.add_argument("--threads", type=int, default=1, help="torch threads in this process (default 1)")
@@ -98,6 +102,10 @@ def _train(args: argparse.Namespace) -> int:
                 device=args.device, **overrides)
     if args.checkpoint_every is not None:
         base["checkpoint_every"] = args.checkpoint_every
+    if args.partners:
+        from rqe.srpo.evaluate import find_runs
+
+        base["partner_runs"] = [str(p) for p in find_runs(args.partners)]
     out = Path(args.out)
     seeds = args.seeds or [args.seed]
     jobs = []

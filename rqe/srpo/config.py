@@ -65,6 +65,7 @@ class TrainConfig:
     memory_every: int = 5              # add population members to the partner memory every K updates
     memory_capacity: int = 64
     diversity_coef: float = 0.05       # TrajeDi / MEP diversity bonus weight
+    partner_runs: list[str] = field(default_factory=list)   # trained run folders filling the partner memory
     # bookkeeping
     checkpoint_every: int = 10
     eval_episodes: int = 64

@@ -197,19 +197,46 @@ class CookingGridworld:
     def __init__(self, n_envs: int = 64, device: Any = "cpu", rules: CookingRules | None = None):
         self.n_envs = positive_int(n_envs, "n_envs")
         self.device = resolve_device(device)
-        self.rules = rules or CookingRules()
-        self.horizon = self.rules.horizon
+        self.rules = rules = rules or CookingRules()
+        self.horizon = rules.horizon
         self.n_actions = (len(MOVES),) * self.n_agents
-        dev = self.device
-        self._moves = torch.tensor(MOVES, dtype=torch.long, device=dev)
-        self._pot = torch.tensor(self.rules.pot, dtype=torch.long, device=dev)
-        self._onion_cells = torch.tensor(self.rules.onions, dtype=torch.long, device=dev)
-        self._starts = torch.tensor(self.rules.starts, dtype=torch.long, device=dev)
-        self._rows = torch.arange(self.n_envs, device=dev)
-        self.pos = torch.zeros(self.n_envs, self.n_agents, 2, dtype=torch.long, device=dev)
+        dev, size = self.device, rules.size
+        # Lookup tables over flat cells c = row * size + col: where an action leads (walls and the pot leave
+        # the agent in place), whether it bumps into the pot, and which onion (if any) lies on a cell.
+        pot = rules.pot[0] * size + rules.pot[1]
+        next_cell = np.zeros((size * size, len(MOVES)), dtype=np.int64)
+        into_pot = np.zeros((size * size, len(MOVES)), dtype=bool)
+        for c in range(size * size):
+            r, q = divmod(c, size)
+            for a, (dr, dq) in enumerate(MOVES):
+                tr, tq = r + dr, q + dq
+                target = tr * size + tq
+                inside = 0 <= tr < size and 0 <= tq < size
+                into_pot[c, a] = inside and target == pot
+                next_cell[c, a] = target if inside and target != pot else c
+        onion_at = np.full(size * size, -1, dtype=np.int64)
+        for o, (r, q) in enumerate(rules.onions):
+            onion_at[r * size + q] = o
+        self._next_cell = torch.tensor(next_cell, device=dev)
+        self._into_pot = torch.tensor(into_pot, device=dev)
+        self._onion_at = torch.tensor(onion_at, device=dev)
+        self._starts = torch.tensor([r * size + q for r, q in rules.starts], dtype=torch.long, device=dev)
+        self.cell = torch.zeros(self.n_envs, self.n_agents, dtype=torch.long, device=dev)
         self.holding = torch.zeros(self.n_envs, self.n_agents, dtype=torch.bool, device=dev)
-        self.onion = torch.ones(self.n_envs, len(self.rules.onions), dtype=torch.bool, device=dev)
+        self.onion = torch.ones(self.n_envs, len(rules.onions), dtype=torch.bool, device=dev)
         self.t = 0
+
+    @property
+    def pos(self) -> Any:
+        """(row, column) of each agent, shape ``(n_envs, 2, 2)`` (a view computed from the flat cells)."""
+        return torch.stack([self.cell // self.rules.size, self.cell % self.rules.size], dim=-1)
+
+    def place(self, env: int, cells: Any, holding: Any = (False, False), onion: Any = (True, True)) -> None:
+        """Put copy ``env`` in a given state: ``cells`` are (row, column) pairs, one per agent (for tests and demos)."""
+        size = self.rules.size
+        self.cell[env] = torch.tensor([r * size + q for r, q in cells], device=self.device)
+        self.holding[env] = torch.tensor(holding, device=self.device)
+        self.onion[env] = torch.tensor(onion, device=self.device)
 
     # -- randomness of one step, drawn in one place so the reference implementation can reuse it
     def draw_noise(self, generator: Any) -> dict[str, Any]:
@@ -225,30 +252,25 @@ class CookingGridworld:
         """Start new episodes; ``swap`` (uniforms, shape ``(n_envs,)``) < 0.5 swaps the start cells."""
         if swap is None:
             swap = torch.rand(self.n_envs, generator=generator, device=self.device)
-        self._reset_where(torch.ones(self.n_envs, dtype=torch.bool, device=self.device), swap)
+        swapped = (swap < 0.5).long()
+        self.cell = torch.stack([self._starts[swapped], self._starts[1 - swapped]], dim=1)
+        self.holding = torch.zeros_like(self.holding)
+        self.onion = torch.ones_like(self.onion)
         self.t = 0
         return self.observe()
 
-    def _reset_where(self, mask: Any, swap: Any) -> None:
-        swapped = (swap < 0.5).long()
-        first = self._starts[swapped]          # start cell of agent 0
-        second = self._starts[1 - swapped]     # start cell of agent 1
-        fresh = torch.stack([first, second], dim=1)
-        self.pos = torch.where(mask[:, None, None], fresh, self.pos)
-        self.holding = self.holding & ~mask[:, None]
-        self.onion = self.onion | mask[:, None]
-
     def observe(self) -> Any:
-        scale = float(self.rules.size - 1)
-        own = self.pos.float() / scale                                 # (B, 2, 2)
-        partner = own.flip(1)
+        size = self.rules.size
+        rows = (self.cell // size).float() / (size - 1)
+        cols = (self.cell % size).float() / (size - 1)
         hold = self.holding.float()
         onions = self.onion.float()
-        obs = torch.cat(
-            [own, partner, hold[..., None], hold.flip(1)[..., None], onions[:, None, :].expand(-1, self.n_agents, -1)],
-            dim=2,
-        )
-        return obs.transpose(0, 1).contiguous()                        # (n_agents, B, 8)
+        per_agent = []
+        for i in range(self.n_agents):
+            j = 1 - i
+            per_agent.append(torch.stack([rows[:, i], cols[:, i], rows[:, j], cols[:, j], hold[:, i], hold[:, j],
+                                          onions[:, 0], onions[:, 1]], dim=1))
+        return torch.stack(per_agent)                                    # (n_agents, B, 8)
 
     def state(self) -> Any:
         return self.observe()[0]
@@ -258,44 +280,36 @@ class CookingGridworld:
         if noise is None:
             noise = self.draw_noise(generator)
         actions = torch.as_tensor(actions, device=self.device).long().t()   # (B, n_agents)
-        rows = self._rows
         order = noise["order"].argsort(dim=1)
-        shared = torch.zeros(self.n_envs, device=self.device)
+        shared = torch.zeros(self.n_envs, 1, device=self.device)
         costs = torch.zeros(self.n_envs, self.n_agents, device=self.device)
-        agent_ids = torch.arange(self.n_agents, device=self.device)
         for k in range(self.n_agents):                  # a loop over turns within a step, not over copies
-            who = order[:, k]
-            here = self.pos[rows, who]
-            action = actions[rows, who]
+            who = order[:, k:k + 1]                     # (B, 1): the agent moving now
+            here = self.cell.gather(1, who)
+            other = self.cell.gather(1, 1 - who)
+            action = actions.gather(1, who)
+            target = self._next_cell[here, action]
             moving = action != STAY
-            target = here + self._moves[action]
-            inside = ((target >= 0) & (target < rules.size)).all(dim=1)
-            into_pot = (target == self._pot).all(dim=1)
-            occupied = ((self.pos == target[:, None, :]).all(dim=2) & (agent_ids[None, :] != who[:, None])).any(dim=1)
-            collide = moving & inside & occupied
-            costs[rows, who] += rules.move_cost * moving.float() + rules.collision_cost * collide.float()
-            holding = self.holding[rows, who]
-            deliver = into_pot & holding
-            shared += rules.delivery_reward * deliver.float()
+            collide = moving & (target == other)
+            costs.scatter_add_(1, who, rules.move_cost * moving.float() + rules.collision_cost * collide.float())
+            holding = self.holding.gather(1, who)
+            deliver = self._into_pot[here, action] & holding
             holding = holding & ~deliver
-            moves = moving & inside & ~into_pot & ~occupied
-            here = torch.where(moves[:, None], target, here)
-            self.pos[rows, who] = here
-            for o in range(len(rules.onions)):
-                pick = (here == self._onion_cells[o]).all(dim=1) & self.onion[:, o] & ~holding
-                holding = holding | pick
-                self.onion[:, o] &= ~pick
-                shared += rules.pickup_reward * pick.float()
-            self.holding[rows, who] = holding
+            here = torch.where(collide, here, target)
+            self.cell.scatter_(1, who, here)
+            onion_index = self._onion_at[here]
+            slot = onion_index.clamp(min=0)
+            present = self.onion.gather(1, slot) & (onion_index >= 0)
+            pick = present & ~holding
+            self.onion.scatter_(1, slot, self.onion.gather(1, slot) & ~pick)
+            self.holding.scatter_(1, who, holding | pick)
+            shared += rules.delivery_reward * deliver.float() + rules.pickup_reward * pick.float()
         self.onion |= noise["respawn"] < rules.respawn_prob
         self.t += 1
         costs = costs.t().contiguous()
-        rewards = shared[None, :] - costs
+        rewards = shared.t() - costs
         done_now = self.t >= self.horizon
-        if done_now:
-            obs = self.reset(swap=noise["swap"])
-        else:
-            obs = self.observe()
+        obs = self.reset(swap=noise["swap"]) if done_now else self.observe()
         done = torch.full((self.n_envs,), done_now, dtype=torch.bool, device=self.device)
         return Step(obs=obs, rewards=rewards, costs=costs, done=done)
 
@@ -523,17 +537,16 @@ class PettingZooEnv:
 ENV_NAMES = ("cooking", "collaborate_defect", "matrix")
 
 
-def collaborate_defect_game(cost: float = 0.4) -> Any:
-    """Collaborate/defect (``docs/rqe-math.md`` section 6): R = 1 if anyone collaborates, c(C) = cost, c(D) = 0.
+def collaborate_defect_game(cost: float = 0.4, n_players: int = 2) -> Any:
+    """Collaborate/defect from the game library (``docs/rqe-math.md`` section 6): R = 1 if anyone collaborates,
+    c(C) = cost, c(D) = 0.
 
     >>> collaborate_defect_game().payoffs[0].tolist()
     [[0.6, 0.6], [1.0, 0.0]]
     """
-    from rqe.game import Game
+    from rqe import library
 
-    R = np.array([[1.0, 1.0], [1.0, 0.0]])
-    return Game.from_shared_reward(R, [[cost, 0.0], [cost, 0.0]], title="Collaborate/defect",
-                                   action_names=[["C", "D"], ["C", "D"]])
+    return library.get("collaborate_defect", cost=cost, n_players=n_players)
 
 
 def make_env(name: str, n_envs: int, device: Any = "cpu", **kwargs: Any) -> Any:

@@ -22,6 +22,9 @@ Algorithms (``TrainConfig.algo``):
 * ``fcp`` (Fictitious Co-Play): ``population_size`` self-play learners are trained for a share
   ``population_fraction`` of the updates, with checkpoints (from the random initialisation on) stored in the
   partner memory; then one agent learns a best response to partners drawn from the memory, in random seats.
+  With ``partner_runs`` (run folders, e.g. self-play seeds trained as parallel jobs) the population phase is
+  skipped and the memory holds those runs' snapshots (``snapshots/policies_*.pt``, written at every checkpoint
+  and at the start) and final policies.
 * ``mep`` (Maximum-Entropy Population): as FCP, the population being trained with the population-entropy bonus
   ``-alpha log mean_j pi_j(a|s)``.
 * ``trajedi`` (trajectory diversity): as FCP, with the per-step Jensen-Shannon bonus
@@ -207,12 +210,33 @@ class Trainer:
                 adv = self._learner("adversary", ent_coef=cfg.adversary_entropy, kl_coef=kl, lr=adv_lr,
                                     copy_from="shared")
                 adv.kl_reference = self._reference("shared")
+        elif cfg.partner_runs:  # population methods on a population trained elsewhere (e.g. parallel jobs)
+            self._learner("agent")
+            self._load_partner_runs(cfg.partner_runs)
         else:  # population methods
             for k in range(cfg.population_size):
                 self._learner(f"pop{k}")
             self._learner("agent")
             for k in range(cfg.population_size):
                 self.memory.add(self.learners[f"pop{k}"].actor, tag=f"pop{k}@init")
+
+    def _load_partner_runs(self, runs: list[str]) -> None:
+        """Fill the partner memory with every snapshot (and the final policies) of the given run folders."""
+        from rqe.srpo.networks import load_actor
+
+        for run in map(Path, runs):
+            files = sorted((run / "snapshots").glob("policies_*.pt")) + [run / "policies.pt"]
+            files = [f for f in files if f.exists()]
+            if not files:
+                raise ParameterError(f"partner run {run} has no policies.pt or snapshots (train it first)")
+            for file in files:
+                data = torch.load(file, map_location=self.device, weights_only=False)
+                seats = data["seats"]
+                distinct = seats[:1] if all(torch.equal(seats[0]["state"][k], s["state"][k])
+                                            for s in seats for k in seats[0]["state"]) else seats
+                for k, seat in enumerate(distinct):
+                    actor = load_actor(seat["spec"], seat["state"], self.device)
+                    self.memory.add(actor, tag=f"{run.name}/{file.stem}/seat{k}")
 
     def _reference(self, partner: str) -> Callable[[Any], Any]:
         """KL reference of an adversary: the partner's current policy, or the memory mixture with it."""
@@ -229,6 +253,8 @@ class Trainer:
 
     @property
     def n_population_updates(self) -> int:
+        if self.cfg.partner_runs:
+            return 0
         return max(1, int(round(self.cfg.population_fraction * self.cfg.n_updates)))
 
     # ------------------------------------------------------------------ the plan of one update
@@ -537,6 +563,9 @@ class Trainer:
             if resume and ckpt.exists():
                 self.load_checkpoint(ckpt)
             self._prepare_csv(out / "metrics.csv", names)
+            if self.update == 0:
+                (out / "snapshots").mkdir(exist_ok=True)
+                self.export_policies(out / "snapshots" / "policies_00000.pt")
         history: list[dict[str, float]] = []
         bar = _progress(cfg.n_updates, self.update, f"{cfg.algo} seed {cfg.seed}") if progress else None
         while self.update < cfg.n_updates:
@@ -550,6 +579,8 @@ class Trainer:
                     csv.DictWriter(fh, fieldnames=names, extrasaction="ignore").writerow(metrics)
                 if self.update % cfg.checkpoint_every == 0 or self.update == cfg.n_updates:
                     self.save_checkpoint(ckpt)
+                    (out / "snapshots").mkdir(exist_ok=True)
+                    self.export_policies(out / "snapshots" / f"policies_{self.update:05d}.pt")
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(ret=f"{metrics.get('return_seat0', float('nan')):.3g}")

@@ -110,3 +110,25 @@ def test_solo_value_worst_is_lowest():
         assert worst <= solo_value(game, profile, i, "uniform") + 1e-12
         for a in range(2):
             assert worst <= solo_value(game, profile, i, "idle", idle_action=[a, a if a < 3 else 0, a]) + 1e-12
+
+
+def test_measures_over_real_solver_results():
+    import rqe
+
+    game = rqe.library.get("collaborate_defect")
+    nash = rqe.solve_nash(game)
+    qre = rqe.solve_qre(game, 5.0)
+    ce = rqe.solve_correlated(game, objective="welfare")
+    payoffs = equilibrium_payoffs(game, nash)
+    assert payoffs.shape == (3, 2)
+    # Nash: two free-riding pure equilibria (welfare 1.6 = optimum) and the symmetric mixed one (0.6 C, 1.2)
+    summary = welfare_summary(game, {"nash": nash, "qre": qre, "ce": ce})
+    assert summary["nash"]["best"] == pytest.approx(1.6) and summary["nash"]["worst"] == pytest.approx(1.2)
+    assert summary["ce"]["best"] == pytest.approx(ce.welfare)
+    assert summary["qre"]["count"] == 1
+    assert price_of_anarchy(game, nash) == pytest.approx(1.6 / 1.2)
+    assert price_of_stability(game, [nash, ce]) == pytest.approx(1.0)
+    assert max_free_riding(game, nash) == pytest.approx(0.4)
+    assert max_free_riding(game, qre) == pytest.approx(0.0, abs=1e-9)
+    marginals = [ce.distribution.sum(axis=1), ce.distribution.sum(axis=0)]
+    assert max_free_riding(game, ce) == pytest.approx(abs(0.4 * marginals[0][0] - 0.4 * marginals[1][0]))

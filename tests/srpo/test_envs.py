@@ -43,9 +43,7 @@ def test_vectorised_gridworld_matches_reference_step_by_step(seed):
 
 
 def _place(env, pos, holding=(False, False), onion=(True, True)):
-    env.pos[0] = torch.tensor(pos)
-    env.holding[0] = torch.tensor(holding)
-    env.onion[0] = torch.tensor(onion)
+    env.place(0, pos, holding, onion)
 
 
 def _no_respawn_noise(env, first=0):

@@ -87,3 +87,21 @@ def test_run_jobs_serial_and_validation():
     assert run_jobs(abs, [-2, 3], workers=1) == [2, 3]
     with pytest.raises(Exception, match="backend"):
         run_jobs(abs, [1], backend="nope")
+
+
+def test_population_trained_in_parallel_jobs_then_fcp_on_it(tmp_path):
+    common = ["--env", "collaborate_defect", "--steps", "384", "--set", "n_envs=32", "n_steps=4", "n_minibatches=2",
+              "--no-progress", "--device", "cpu", "--checkpoint-every", "1"]
+    assert _cli(["train", "selfplay", "--seeds", "0", "1", "--out", str(tmp_path / "pop"), "--workers", "2",
+                 "--backend", "process", *common]) == 0
+    snapshots = sorted(p.name for p in (tmp_path / "pop" / "selfplay-seed0" / "snapshots").iterdir())
+    assert snapshots == ["policies_00000.pt", "policies_00001.pt", "policies_00002.pt", "policies_00003.pt"]
+    assert _cli(["train", "fcp", "--partners", str(tmp_path / "pop"), "--out", str(tmp_path / "fcp"), *common]) == 0
+    from rqe.srpo import TrainConfig, Trainer
+
+    cfg = TrainConfig(algo="fcp", env="collaborate_defect", partner_runs=[str(tmp_path / "pop" / "selfplay-seed0")],
+                      n_envs=32, n_steps=4, n_minibatches=2, total_steps=384, device="cpu")
+    trainer = Trainer(cfg)
+    assert set(trainer.learners) == {"agent"}
+    assert len(trainer.memory) == 5  # 4 snapshots + final policies, one distinct policy each (shared weights)
+    assert trainer.plan()[0].train[0].learner == "agent"

@@ -136,3 +136,30 @@ def test_config_validation():
         Trainer(tiny(algo="ippo", n_steps=30))
     with pytest.raises(ParameterError, match="divisible"):
         TrainConfig(n_envs=3, n_steps=5, n_minibatches=4)
+
+
+@pytest.mark.parametrize("options", [{"risk_critic": True, "risk_lambda": 0.3}, {"adversary_reference": "memory"}])
+def test_srpo_options(options):
+    trainer = Trainer(tiny(algo="srpo", **options))
+    history = trainer.train(progress=False)
+    if options.get("risk_critic"):
+        assert set(trainer.learners["agent0"].critics) == {"partner", "adversary"}
+        assert all("risk_gap" in m for m in history)
+        weights = {j.critic: j.weight for m in trainer.plan() for j in m.train if j.learner == "agent0"}
+        assert weights == {"partner": pytest.approx(0.7), "adversary": pytest.approx(0.3)}
+    else:
+        assert len(trainer.memory) == 3 * 2  # both agents stored after each of the 3 updates (memory_every=1)
+        obs = torch.zeros(4, 8)
+        ref = trainer.learners["adversary0"].kl_reference(obs)
+        assert torch.allclose(ref.sum(-1), torch.ones(4))
+
+
+def test_trainer_on_a_pettingzoo_environment():
+    from rqe.srpo.envs import CookingParallelEnv, PettingZooEnv
+
+    env = PettingZooEnv(CookingParallelEnv, n_envs=4, seed=0)
+    cfg = TrainConfig(algo="mappo", env="cooking", total_steps=2 * 4 * 50, n_envs=4, n_steps=50, n_minibatches=2,
+                      n_epochs=1, device="cpu")
+    trainer = Trainer(cfg, env=env)
+    history = trainer.train(progress=False)
+    assert len(history) == 2 and np.isfinite(history[-1]["agent0/v_loss"])
