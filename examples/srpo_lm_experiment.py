@@ -72,6 +72,8 @@ def main() -> int:
     parser.add_argument("--eval-problems", type=int, default=300)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--save-models", type=Path, default=None,
+                        help="also save the base model and every run's agents under this directory")
     parser.add_argument("--quick", action="store_true", help="tiny smoke run (seconds)")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message="Mean of empty slice")
@@ -88,6 +90,8 @@ def main() -> int:
     pre = pretrain(base, PretrainConfig(steps=args.pretrain_steps, difficulty=difficulty, seed=0,
                                         eval_every=max(1, args.pretrain_steps // 4)), log=log)
     held_out = make_problems(args.eval_problems, difficulty, rng=np.random.default_rng(987_654))
+    if args.save_models is not None:
+        base.save(args.save_models / "base")
 
     runs = []
     for seed in args.seeds:
@@ -98,6 +102,8 @@ def main() -> int:
                                    log_every=max(1, args.iterations // 4))
             result = train_lm(base, config, log=log)
             name = f"{algorithm}-s{seed}"
+            if args.save_models is not None:
+                result.save(args.save_models / name)
             # the agent under test sits in seat 1; the partner an other run lends sits in seat 0
             partner = result.agents[0] if algorithm == "ippo" else result.hero
             runs.append({"name": name, "algorithm": algorithm, "seed": seed, "agent": result.hero,

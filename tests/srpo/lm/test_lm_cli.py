@@ -50,3 +50,18 @@ def test_gpt2_model_option(tmp_path, monkeypatch):
                  "--device", "cpu", "--quiet"])
     assert code == 0
     assert json.loads((tmp_path / "base" / "policy.json").read_text())["kind"] == "hf"
+
+
+@pytest.mark.slow
+def test_experiment_script_quick(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[3] / "examples" / "srpo_lm_experiment.py"
+    subprocess.run([sys.executable, str(script), "--quick", "--device", "cpu", "--out", str(tmp_path / "r"),
+                    "--save-models", str(tmp_path / "m")], check=True, capture_output=True)
+    result = json.loads((tmp_path / "r.json").read_text())
+    assert set(result["summary"]) == {"ippo", "srpo"}
+    assert len(result["cross_play_matrix"]["joint_accuracy"]) == 4
+    assert (tmp_path / "m" / "srpo-s0" / "agent1" / "policy.json").exists()
