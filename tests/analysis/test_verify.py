@@ -68,6 +68,7 @@ def test_select_claims():
         select_claims(["nonsense"])
 
 
+@pytest.mark.ray
 def test_ray_backend_gives_the_same_table(tmp_path):
     pytest.importorskip("ray")
     claims = ["thm4.1-quadratic", "false-j-decreasing"]
