@@ -17,28 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-
-def reference_rqe(game, tau: float, epsilon: float) -> tuple[np.ndarray, np.ndarray, str]:
-    """The RQE from ``rqe.solve_rqe`` when available; otherwise the section-4 fixed point, damped (a check only)."""
-    import rqe
-
-    try:
-        result = rqe.solve_rqe(game, tau, epsilon)
-        return np.asarray(result.strategies[0]), np.asarray(result.strategies[1]), "rqe.solve_rqe"
-    except (ImportError, AttributeError, ModuleNotFoundError):
-        pass
-    # temporary check until rqe.solve_rqe lands: x_i = softmax(M_i p_i / eps), p_i ∝ x_-i exp(-tau M_i^T x_i)
-    x = [np.array([0.5, 0.5]), np.array([0.5, 0.5])]
-    for _ in range(20000):
-        new = []
-        for i in range(2):
-            M = game.payoff_matrix(i)
-            p = x[1 - i] * np.exp(-tau * (M.T @ x[i]))
-            p /= p.sum()
-            z = M @ p / epsilon
-            new.append(np.exp(z - z.max()) / np.exp(z - z.max()).sum())
-        x = [0.95 * a + 0.05 * b for a, b in zip(x, new)]
-    return x[0], x[1], "section-4 fixed point (temporary)"
+import rqe
 
 
 def main() -> None:
@@ -55,11 +34,12 @@ def main() -> None:
 
     torch.set_num_threads(1)
     from rqe.srpo import TrainConfig, Trainer
-    from rqe.srpo.envs import collaborate_defect_game
     from rqe.srpo.evaluate import policy_probabilities
 
-    game = collaborate_defect_game()
-    x1, x2, source = reference_rqe(game, args.tau, args.epsilon)
+    game = rqe.library.get("collaborate_defect")
+    target = rqe.solve_rqe(game, args.tau, args.epsilon)
+    x1, x2 = (np.asarray(x) for x in target.strategies)
+    source = f"rqe.solve_rqe (certificate {target.residual:.1e}, converged {target.converged})"
     print(f"RQE at tau={args.tau}, eps={args.epsilon} ({source}): P(C) = {x1[0]:.4f}, {x2[0]:.4f}")
     common = dict(env="collaborate_defect", n_envs=args.n_envs, n_steps=1, n_minibatches=1, n_epochs=4,
                   total_steps=args.updates * args.n_envs, lr=3e-3, norm_adv=False, epsilon=args.epsilon,

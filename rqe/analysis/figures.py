@@ -24,17 +24,6 @@ from rqe.analysis.quadratic import example_4_1
 __all__ = ["collaborate_defect", "example_4_1_curve", "pitchfork_branches", "srpo_fig1_data", "srpo_fig1"]
 
 
-def collaborate_defect(cost: float = 0.4) -> Game:
-    """Collaborate/defect from :mod:`rqe.library`: actions (C, D), ``R = 1`` if anyone collaborates, ``c(C) = cost``.
-
-    >>> collaborate_defect().payoffs[0].tolist()
-    [[0.6, 0.6], [1.0, 0.0]]
-    """
-    from rqe import library
-
-    return library.get("collaborate_defect", cost=cost)
-
-
 def example_4_1_curve(epsilon: float = 1.0, abar: float = 1.0, points: int = 200, fraction: float = 0.995
                       ) -> dict[str, Any]:
     """Per-player expected utility at the Gaussian RQE of Example 4.1 on ``tau in [0, fraction * 2/eps]``.
@@ -85,7 +74,9 @@ def pitchfork_branches(taus: Any, epsilon: float = 0.2, cost: float = 0.4, n_sta
     """
     from rqe.solvers.rqe import rqe_branches
 
-    game = collaborate_defect(cost)
+    from rqe import library
+
+    game = library.get("collaborate_defect", cost=cost)
     taus = np.asarray(taus, dtype=np.float64)
     result = rqe_branches(game, taus, epsilon, n_starts=n_starts, seed=seed)
     upper, symmetric, lower = (np.full(taus.shape, np.nan) for _ in range(3))

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from rqe._validation import positive_float
 from rqe.errors import GameError, ParameterError, ProblemSizeError
 from rqe.game import Game, Profile
 from rqe.results import Equilibrium, make_equilibrium
@@ -41,15 +42,10 @@ def check_size(estimate: float, limit: float, what: str, method: str) -> None:
 
 
 def check_tol(tol: Any, name: str = "tol") -> float:
-    if type(tol) is float and 0.0 < tol < math.inf:  # the common case, cheaply
+    """:func:`rqe._validation.positive_float` with a fast path for the common case (solvers call it per solve)."""
+    if type(tol) is float and 0.0 < tol < math.inf:
         return tol
-    try:
-        value = float(tol)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"{name} must be a positive number, got {tol!r}") from exc
-    if not np.isfinite(value) or value <= 0:
-        raise ParameterError(f"{name} must be a positive finite number, got {tol!r}")
-    return value
+    return positive_float(tol, name)
 
 
 def n_equal_support_pairs(m: int, n: int) -> int:

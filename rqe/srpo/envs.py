@@ -537,18 +537,6 @@ class PettingZooEnv:
 ENV_NAMES = ("cooking", "collaborate_defect", "matrix")
 
 
-def collaborate_defect_game(cost: float = 0.4, n_players: int = 2) -> Any:
-    """Collaborate/defect from the game library (``docs/rqe-math.md`` section 6): R = 1 if anyone collaborates,
-    c(C) = cost, c(D) = 0.
-
-    >>> collaborate_defect_game().payoffs[0].tolist()
-    [[0.6, 0.6], [1.0, 0.0]]
-    """
-    from rqe import library
-
-    return library.get("collaborate_defect", cost=cost, n_players=n_players)
-
-
 def make_env(name: str, n_envs: int, device: Any = "cpu", **kwargs: Any) -> Any:
     """Build an environment by name: ``"cooking"``, ``"collaborate_defect"``, or ``"matrix"`` (``game=...``).
 
@@ -561,7 +549,9 @@ def make_env(name: str, n_envs: int, device: Any = "cpu", **kwargs: Any) -> Any:
         return CookingGridworld(n_envs=n_envs, device=device, rules=CookingRules(**kwargs) if kwargs else None)
     if name == "collaborate_defect":
         horizon = int(kwargs.pop("horizon", 1))
-        return MatrixGameEnv(collaborate_defect_game(**kwargs), n_envs=n_envs, horizon=horizon, device=device)
+        from rqe import library
+
+        return MatrixGameEnv(library.get("collaborate_defect", **kwargs), n_envs=n_envs, horizon=horizon, device=device)
     if name == "matrix":
         game = kwargs.pop("game", None)
         if game is None:

@@ -5,7 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from rqe.analysis.figures import collaborate_defect, example_4_1_curve, pitchfork_branches, srpo_fig1
+from rqe import library
+from rqe.analysis.figures import example_4_1_curve, pitchfork_branches, srpo_fig1
 from rqe.analysis.quadratic import example_4_1_utility
 
 
@@ -26,7 +27,7 @@ def test_panel_i_curve_is_example_4_1():
 
 
 def test_collaborate_defect_is_example_4_2():
-    game = collaborate_defect()
+    game = library.get("collaborate_defect")
     np.testing.assert_allclose(game.costs[0], [0.4, 0.0])
     np.testing.assert_allclose(game.payoffs[0], [[0.6, 0.6], [1.0, 0.0]])
     np.testing.assert_allclose(game.payoffs[1], [[0.6, 1.0], [0.6, 0.0]])
@@ -51,7 +52,7 @@ def test_panel_ii_pitchfork_and_png(tmp_path):
     taus = np.geomspace(0.05, 20.0, 14)
     data = {"utility": example_4_1_curve(points=40), "pitchfork": pitchfork_branches(taus, 0.2)}
     p = data["pitchfork"]
-    game = collaborate_defect()
+    game = library.get("collaborate_defect")
     # three RQE (symmetric + two free-riding) for small tau, one for large tau
     assert p["count"][0] == 3 and p["count"][-1] == 1
     assert np.all(np.diff(p["count"]) <= 0)

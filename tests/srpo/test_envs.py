@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+import rqe
+
 torch = pytest.importorskip("torch")
 
 from rqe.srpo.envs import (  # noqa: E402
@@ -11,7 +13,6 @@ from rqe.srpo.envs import (  # noqa: E402
     CookingParallelEnv,
     MatrixGameEnv,
     PettingZooEnv,
-    collaborate_defect_game,
     make_env,
 )
 
@@ -104,7 +105,7 @@ def test_gridworld_respawn_probability_and_horizon():
 
 
 def test_matrix_env_payoffs_and_costs():
-    game = collaborate_defect_game()
+    game = rqe.library.get("collaborate_defect")
     env = MatrixGameEnv(game, n_envs=4, horizon=2)
     obs = env.reset()
     assert obs.shape == (2, 4, 5) and obs[:, :, 1:].abs().sum() == 0

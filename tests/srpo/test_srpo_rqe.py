@@ -7,7 +7,6 @@ torch = pytest.importorskip("torch")
 
 import rqe  # noqa: E402
 from rqe.srpo import TrainConfig, Trainer  # noqa: E402
-from rqe.srpo.envs import collaborate_defect_game  # noqa: E402
 from rqe.srpo.evaluate import policy_probabilities  # noqa: E402
 
 
@@ -24,7 +23,7 @@ def _learned(algo, seed, updates, n_envs, tau=10.0, epsilon=0.2, game_kwargs=Non
 
 def test_srpo_learns_the_rqe_of_collaborate_defect():
     tau, epsilon = 10.0, 0.2
-    target = rqe.solve_rqe(collaborate_defect_game(), tau, epsilon)
+    target = rqe.solve_rqe(rqe.library.get("collaborate_defect"), tau, epsilon)
     assert target.converged
     learned = _learned("srpo", seed=0, updates=120, n_envs=512, tau=tau, epsilon=epsilon)
     for x, y in zip(learned, target.strategies):
@@ -36,7 +35,7 @@ def test_srpo_learns_the_rqe_of_collaborate_defect():
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(5))
 def test_srpo_learns_the_rqe_five_seeds(seed):
-    target = rqe.solve_rqe(collaborate_defect_game(), 10.0, 0.2)
+    target = rqe.solve_rqe(rqe.library.get("collaborate_defect"), 10.0, 0.2)
     learned = _learned("srpo", seed=seed, updates=300, n_envs=1024)
     for x, y in zip(learned, target.strategies):
         assert 0.5 * np.abs(x - y).sum() < 0.05
