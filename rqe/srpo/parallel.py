@@ -1,19 +1,19 @@
-"""Run independent jobs (training seeds, population members, cross-play cells) in parallel.
+"""Run independent SRPO jobs (training seeds, population members, cross-play cells) in parallel.
 
-Local processes by default (``concurrent.futures`` with the ``spawn`` start method, one torch thread per worker);
-Ray when it is installed (``pip install 'rqe[dist]'``) and ``backend`` is ``"ray"`` or ``"auto"``.
+A thin layer over :func:`rqe.parallel.parallel_map`: local processes by default (the ``spawn`` start method, one
+torch thread per worker); Ray when it is installed (``pip install 'rqe[dist]'``) and ``backend`` is ``"ray"``
+or ``"auto"``.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from rqe.errors import ParameterError
+from rqe.parallel import parallel_map
 
 __all__ = ["run_jobs", "train_job"]
 
@@ -39,24 +39,13 @@ def run_jobs(fn: Callable[[Any], Any], jobs: list[Any], workers: int = 1, backen
         raise ParameterError(f"backend must be one of {BACKENDS}, got {backend!r}")
     jobs = list(jobs)
     if backend == "serial" or workers <= 1 or len(jobs) <= 1:
-        return [fn(job) for job in jobs]
-    use_ray = backend == "ray" or (backend == "auto" and importlib.util.find_spec("ray") is not None)
-    if use_ray:
-        from rqe._optional import require
-
-        ray = require("ray", "dist", "distributed jobs")
-        started = not ray.is_initialized()
-        if started:
-            ray.init(num_cpus=workers, include_dashboard=False, ignore_reinit_error=True, log_to_driver=False)
-        try:
-            remote = ray.remote(num_cpus=1)(fn)
-            return ray.get([remote.remote(job) for job in jobs])
-        finally:
-            if started:  # a cluster this call started is not left running
-                ray.shutdown()
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker) as pool:
-        return list(pool.map(fn, jobs))
+        engine = "serial"
+    elif backend == "ray" or (backend == "auto" and importlib.util.find_spec("ray") is not None):
+        engine = "ray"
+    else:
+        engine = "local"
+    return parallel_map(fn, jobs, backend=engine, workers=max(1, workers), chunksize=1, progress=False,
+                        initializer=_init_worker, start_method="spawn")
 
 
 def train_job(job: dict[str, Any]) -> dict[str, Any]:
