@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import re
 import sys
 from pathlib import Path
 
@@ -14,6 +15,50 @@ from benchmarks.harness import RESULTS, machine, markdown_table, write_case
 def discover() -> list[str]:
     here = Path(__file__).resolve().parent
     return sorted(m.name[len("bench_"):] for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
+
+
+def _actions(size: str) -> int | None:
+    """Actions per player from a size label such as ``"20x20"`` or ``"4x4x4"`` (None when there is none)."""
+    match = re.match(r"^(\d+)(x\d+)+", size)
+    return int(match.group(1)) if match else None
+
+
+def scaling_plot(rows: list, path: Path) -> Path | None:
+    """Log-log time against actions per player, one panel per case with at least three sizes (rqe and peer)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from matplotlib.figure import Figure
+    except ImportError:
+        return None
+    groups: dict[str, list] = {}
+    for r in rows:
+        n = _actions(r.size)
+        if n is not None:
+            players = r.size.split(",")[0].split()[0].count("x") + 1
+            detail = f", {r.size.split(',')[1].strip()}" if "," in r.size else ""
+            groups.setdefault(f"{r.case} ({players} players{detail})", []).append((n, r))
+    groups = {k: v for k, v in groups.items() if len({n for n, _ in v}) >= 3}
+    if not groups:
+        return None
+    fig = Figure(figsize=(4.2 * min(len(groups), 3), 3.4 * -(-len(groups) // 3)), layout="constrained")
+    axes = fig.subplots(-(-len(groups) // 3), min(len(groups), 3), squeeze=False).ravel()
+    for ax, (name, points) in zip(axes, sorted(groups.items())):
+        points.sort(key=lambda item: item[0])
+        ns = [n for n, _ in points]
+        ax.loglog(ns, [r.rqe_time for _, r in points], "o-", label="rqe")
+        peer = [(n, r.peer_time) for n, r in points if r.peer_time is not None]
+        if peer:
+            ax.loglog(*zip(*peer), "s--", label=points[0][1].peer)
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel("actions per player")
+        ax.set_ylabel("median time (s)")
+        ax.legend(fontsize=7)
+    for ax in axes[len(groups):]:
+        ax.set_axis_off()
+    fig.savefig(path, dpi=110)
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,7 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     header = (f"Machine: {info['processor']}, {info['cpus']} CPUs, Python {info['python']}, {info['platform']}."
               f" Mode: {'quick' if args.quick else 'full'}.\n\n")
     if not args.only:
-        (RESULTS / "README.md").write_text("# Benchmark results\n\n" + header + markdown_table(all_rows) + "\n")
+        picture = scaling_plot(all_rows, RESULTS / "scaling.png")
+        figure = "\n![Scaling, log-log](scaling.png)\n" if picture else ""
+        (RESULTS / "README.md").write_text("# Benchmark results\n\n" + header + markdown_table(all_rows) + "\n" + figure)
     return 0
 
 
