@@ -231,53 +231,29 @@ def summarize_crossplay(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def plot_crossplay(result: dict[str, Any], path: str | Path, key: str = "team_return") -> Path:
-    """Heatmap PNG of a cross-play matrix (``key``: ``"team_return"`` or ``"free_riding"``)."""
-    from rqe._optional import require
+    """Heatmap PNG of a cross-play matrix (``key``: ``"team_return"`` or ``"free_riding"``), drawn by
+    :func:`rqe.plot.crossplay_heatmap`."""
+    from rqe import plot
 
-    require("matplotlib", "plot", "cross-play heatmaps")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    matrix = np.asarray(result[key])
-    labels = result["labels"]
-    size = max(4.0, 0.45 * len(labels) + 2)
-    fig, ax = plt.subplots(figsize=(size, size))
-    im = ax.imshow(matrix, cmap="viridis")
-    ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
-    ax.set_yticks(range(len(labels)), labels, fontsize=7)
-    ax.set_title(key.replace("_", " "))
-    fig.colorbar(im, ax=ax, fraction=0.046)
-    fig.tight_layout()
+    fig = plot.crossplay_heatmap(np.asarray(result[key]), result["labels"], title=key.replace("_", " "))
     path = Path(path)
     fig.savefig(path, dpi=120)
-    plt.close(fig)
     return path
 
 
 def plot_curves(run_dirs: list[str | Path], path: str | Path, metric: str = "return_seat0") -> Path:
-    """Training curves (``metric`` per update from each run's ``metrics.csv``), one line per run."""
-    from rqe._optional import require
+    """Training curves (``metric`` per update from each run's ``metrics.csv``), one line per run, drawn by
+    :func:`rqe.plot.training_curves`."""
+    from rqe import plot
 
-    require("matplotlib", "plot", "training curves")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 4))
+    curves = {}
     for run in find_runs(list(run_dirs)):
         with open(run / "metrics.csv") as fh:
             rows = [r for r in csv.DictReader(fh) if r.get(metric)]
-        ax.plot([float(r["env_steps"]) for r in rows], [float(r[metric]) for r in rows], label=run.name, lw=1)
-    ax.set_xlabel("environment steps")
-    ax.set_ylabel(metric)
-    ax.legend(fontsize=6)
-    fig.tight_layout()
+        curves[run.name] = (np.array([float(r["env_steps"]) for r in rows]), np.array([float(r[metric]) for r in rows]))
+    fig = plot.training_curves(curves, ylabel=metric)
     path = Path(path)
     fig.savefig(path, dpi=120)
-    plt.close(fig)
     return path
 
 
