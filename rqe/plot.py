@@ -268,8 +268,11 @@ def crossplay_heatmap(matrix: np.ndarray, row_labels: Sequence[str], column_labe
     fig, ax = _new_figure((1.5 + 0.7 * matrix.shape[1], 1.2 + 0.6 * matrix.shape[0]))
     image = ax.imshow(matrix, cmap="magma")
     fig.colorbar(image, ax=ax)
+    low, high = np.nanmin(matrix), np.nanmax(matrix)
     for (r, c), value in np.ndenumerate(matrix):
-        ax.text(c, r, format(value, value_format), ha="center", va="center", fontsize=7, color="white")
+        bright = high > low and (value - low) / (high - low) > 0.6   # dark text on the bright end of the map
+        ax.text(c, r, format(value, value_format), ha="center", va="center", fontsize=7,
+                color="black" if bright else "white")
     ax.set_xticks(range(len(column_labels)), column_labels, rotation=45, ha="right", fontsize=8)
     ax.set_yticks(range(len(row_labels)), row_labels, fontsize=8)
     ax.set_xlabel("partner")
