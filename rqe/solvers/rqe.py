@@ -63,6 +63,8 @@ __all__ = [
 
 #: a result is called converged only when its certificate is below this (and below ``tol``)
 CERTIFICATE_TOL = 1e-10
+#: ... and its fixed-point residual ``max_i ||x_i - R_i(M_i p_i(x))||_1`` below this
+STATIONARITY_TOL = 1e-6
 METHODS = ("auto", "fixed_point", "extragradient", "continuation", "all")
 
 
@@ -525,9 +527,14 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
     iterations = 0
     used = []
 
+    nonstationary: set[int] = set()
+
     def record(xs):
         res, _ = model.certificate(xs)
         found.append((xs, res))
+        if not model.stationarity(xs) < STATIONARITY_TOL:
+            nonstationary.add(id(xs))
+            return math.inf
         return res
 
     centroid = [np.full(n, 1.0 / n) for n in model.shape]
@@ -545,7 +552,7 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
         start = init_xs if init_xs is not None else centroid
         x1, x2 = (np.maximum(np.asarray(x, dtype=np.float64), 1e-300) for x in start)
         x1, x2 = x1 / x1.sum(), x2 / x2.sum()
-        o1, o2, res, its = _kernels().solve_robust(
+        o1, o2, res, its, st = _kernels().solve_robust(
             np.ascontiguousarray(model.base_M[0]), np.ascontiguousarray(model.base_M[1]), x1, x2,
             model.base_tau[0], model.base_tau[1], model.eps[0], model.eps[1], _REG_CODES[type(model.regularizer)],
             60, min(max_iter, 500))
@@ -553,7 +560,9 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
         used.append("fixed_point")
         order = order[1:]
         found.append(([o1, o2], float(res) if np.isfinite(res) else math.inf))
-        if res < threshold:
+        if not st < STATIONARITY_TOL:
+            nonstationary.add(id(found[-1][0]))
+        elif res < threshold:
             order = []
     for m in order:
         if m == "continuation":
@@ -579,13 +588,13 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
             iterations += its
             record(xs)
         used.append("multistart")
-    good = sorted([f for f in found if f[1] < threshold], key=lambda f: f[1])
-    principal = next((f for f in found if f[1] < threshold), None)
+    good = sorted([f for f in found if f[1] < threshold and id(f[0]) not in nonstationary], key=lambda f: f[1])
+    principal = next((f for f in found if f[1] < threshold and id(f[0]) not in nonstationary), None)
     if principal is None:
         principal = min(found, key=lambda f: f[1] if np.isfinite(f[1]) else math.inf)
     distinct = _distinct([principal] + [g for g in good if g is not principal]) if good else []
     xs_p, res_p = principal
-    converged = bool(res_p < threshold)
+    converged = bool(res_p < threshold) and id(xs_p) not in nonstationary
     if not converged and raise_on_failure:
         raise ConvergenceError(f"solve_rqe did not reach the certificate {threshold:g} (residual {res_p:.3e})",
                                residual=res_p, iterations=iterations)
@@ -967,17 +976,17 @@ def solve_rqe_batch(payoffs_stack: Any, tau: Any, epsilon: Any, penalty: str = "
     max_iter = positive_int(max_iter, "max_iter")
     M1s = np.ascontiguousarray(stack[:, 0])
     M2s = np.ascontiguousarray(np.transpose(stack[:, 1], (0, 2, 1)))
-    X1, X2, res, its = _kernels().solve_batch(M1s, M2s, taus, epss, _REG_CODES[type(reg)], max_iter, 200)
-    bad = np.flatnonzero(~(res < CERTIFICATE_TOL))
+    X1, X2, res, its, stat = _kernels().solve_batch(M1s, M2s, taus, epss, _REG_CODES[type(reg)], max_iter, 200)
+    conv = (res < CERTIFICATE_TOL) & (stat < STATIONARITY_TOL)
+    bad = np.flatnonzero(~conv)
     if fallback:
         for b in bad:
             r = solve_rqe(Game(stack[b]), taus[b], epss[b], "kl", reg, method="continuation")
-            if r.residual < res[b] or not np.isfinite(res[b]):
-                X1[b], X2[b], res[b] = r.strategies[0], r.strategies[1], r.residual
+            if r.converged or r.residual < res[b] or not np.isfinite(res[b]):
+                X1[b], X2[b], res[b], conv[b] = r.strategies[0], r.strategies[1], r.residual, r.converged
                 its[b] += r.iterations
     for a in (X1, X2, res, its):
         a.setflags(write=False)
-    conv = res < CERTIFICATE_TOL
     conv.setflags(write=False)
     return RQEBatchResult((X1, X2), res, conv, its, int(bad.size if fallback else 0), "newton-batch",
                           dict(tau=tau, epsilon=epsilon, penalty="kl", regularizer=reg.name, max_iter=max_iter))
@@ -1029,22 +1038,23 @@ def _quick_solver(model: RQEModel):
 
     def solve(tau, eps, start):
         if fast:
-            o1, o2, res, _ = _kernels().solve_robust(M1, M2, start[0].copy(), start[1].copy(), tau[0], tau[1],
-                                                     eps[0], eps[1], code, 60, 300)
+            o1, o2, res, _, st = _kernels().solve_robust(M1, M2, start[0].copy(), start[1].copy(), tau[0], tau[1],
+                                                         eps[0], eps[1], code, 60, 300)
             xs, res = [o1, o2], float(res)
         else:
             model.base_tau, model.eps = np.asarray(tau, float), np.asarray(eps, float)
             model.set_homotopy(1.0, 1.0)
             xs, _ = _solve_from(model, start, "fixed_point", 300)
             res = model.certificate(xs)[0]
-        if not res < CERTIFICATE_TOL:
+            st = model.stationarity(xs)
+        if not (res < CERTIFICATE_TOL and st < STATIONARITY_TOL):
             model.base_tau, model.eps = np.asarray(tau, float), np.asarray(eps, float)
             model.set_homotopy(1.0, 1.0)
             w, _ = _qre_then_tau(model, 2000)
             if w is not None:
                 cand = _normalise(model, w)
                 r2 = model.certificate(cand)[0]
-                if r2 < res:
+                if r2 < res or (r2 < CERTIFICATE_TOL and model.stationarity(cand) < STATIONARITY_TOL):
                     xs, res = cand, r2
         return xs, res
 
