@@ -9,8 +9,14 @@ Mathematics (``docs/rqe-math.md`` sections 2-4): player ``i`` maximises
 rationality. ``x*`` is an RQE when every ``x_i*`` maximises ``U_i^{tau,eps}(., x*_{-i})``.
 
 Certificate: the residual of a result is ``max_i [max_y U_i^{tau,eps}(y, x_{-i}) - U_i^{tau,eps}(x_i, x_{-i})]``,
-the best-response maximisation solved by Newton's method to machine precision (it has no closed form).
-``converged`` is True only when this residual is below ``min(tol, 1e-10)``.
+the concave best-response maximisation solved by Newton's method in log coordinates ``y = softmax(z)``
+(coordinates far below the others, e.g. ``1e-200``, move to their optimum in one step instead of staying
+frozen as in ``y`` coordinates), from ``x_i``, the regularised response and the uniform strategy. For KL +
+negative entropy the reported gap is a rigorous upper bound: by the concave-convex minimax theorem
+``max_y U_i^{tau,eps}(y, x_{-i}) = min_p [eps_i logsumexp(M_i p / eps_i) + KL(p || x_{-i}) / tau_i]``, and
+the value of the right side at ``p = p_i(y)`` equals ``U_i^{tau,eps}(y, x_{-i}) + eps_i KL(y || softmax(M_i
+p_i(y) / eps_i))``. ``converged`` is True only when the residual is below ``min(tol, 1e-10)`` and the
+fixed-point residual ``max_i ||x_i - R_i(M_i p_i(x))||_1`` is below ``STATIONARITY_TOL = 1e-6``.
 
 Methods (:func:`solve_rqe`):
 
