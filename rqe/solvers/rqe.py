@@ -69,6 +69,9 @@ __all__ = [
 
 #: a result is called converged only when its certificate is below this (and below ``tol``)
 CERTIFICATE_TOL = 1e-10
+#: is_tractable's criterion for KL + negative entropy, never tractable on the whole simplex
+KL_ENTROPY_CRITERION = ("not monotone: KL + negative entropy (coupling -diag(1/x_j)/tau_i unbounded at the simplex "
+                        "boundary); margin from interior samples, a heuristic only")
 #: ... and its fixed-point residual ``max_i ||x_i - R_i(M_i p_i(x))||_1`` below this
 STATIONARITY_TOL = 1e-6
 METHODS = ("auto", "fixed_point", "extragradient", "continuation", "all")
@@ -547,7 +550,9 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
     if method == "all":
         order = ["continuation", "fixed_point", "extragradient"]
     elif method == "auto":
-        order = ["fixed_point", "continuation"] if (tractable.tractable or init_xs is not None) else \
+        # KL + entropy is never certified tractable; its interior-sampled margin still guides the method order
+        likely = tractable.tractable or (tractable.criterion == KL_ENTROPY_CRITERION and tractable.margin > 0)
+        order = ["fixed_point", "continuation"] if (likely or init_xs is not None) else \
             ["continuation", "fixed_point"]
     else:
         order = [method]
@@ -641,8 +646,13 @@ def is_tractable(game: Game, tau: Any, epsilon: Any, penalty: Any = "kl", regula
       ``F = (-(M_i p_i - eps_i grad nu(x_i)), M_i^T x_i + grad_p D(p_i, x_{-i}) / tau_i)_i``; the symmetric part of
       ``dF`` (with one positive weight per player-adversary pair, which keeps the cancelling ``x_i``-``p_i``
       blocks antisymmetric), restricted to the simplices' tangent spaces, must be positive definite. It is
-      evaluated at ``samples`` points drawn uniformly from the simplices; the margin is the smallest eigenvalue
-      found for the best weights tried. A sampled check is evidence, not a proof.
+      evaluated at ``samples`` points drawn from the simplices; the margin is the smallest eigenvalue
+      found for the best weights tried. A sampled check is evidence, not a proof (points near the boundary,
+      ``_sampled_monotonicity(..., boundary=True)``, often give a negative margin where uniform points do not).
+    * KL + negative entropy (some ``tau_i > 0``): never tractable. The ``p_i``-``x_j`` block of the symmetrised
+      Jacobian is ``-diag(1/x_j) / (2 tau_i)``, against diagonal blocks ``eps_j diag(1/x_j)`` and
+      ``diag(1/p_i) / tau_i``; positive definiteness needs ``4 eps_j tau_i x_ja > p_ia``, which fails as
+      ``x_ja -> 0``. The margin reported is the interior-sampled (uniform) one, a heuristic only.
     * all ``tau_i = 0``: the logit QRE game, checked the same way without adversaries.
 
     >>> import rqe
@@ -662,6 +672,12 @@ def _tractability(model: RQEModel, samples: int, rng: np.random.Generator) -> Tr
     if model.n_players == 2 and pair in ((KL, LogBarrier), (ReverseKL, NegativeEntropy)) and np.all(tau_v > 0):
         prod = float(np.prod(eps_v * tau_v))
         return Tractability(prod >= 1.0, "eps1*tau1*eps2*tau2 >= 1", prod - 1.0, 16.0 * prod - 1.0)
+    if pair == (KL, NegativeEntropy) and np.any(tau_v > 0):
+        # the p_i-x_j block of the symmetrised Jacobian is -diag(1/x_j)/(2 tau_i) against the diagonal blocks
+        # eps_j diag(1/x_j) and diag(1/p_i)/tau_i: positive definiteness needs 4 eps_j tau_i x_ja > p_ia, which
+        # fails as x_ja -> 0 with p_ia fixed. The auxiliary game is never monotone on the whole simplex.
+        interior = _sampled_monotonicity(model, samples, rng)
+        return Tractability(False, KL_ENTROPY_CRITERION, interior.margin)
     return _sampled_monotonicity(model, samples, rng)
 
 
@@ -711,7 +727,13 @@ def _tangent_basis(model: RQEModel) -> np.ndarray:
     return np.hstack(bases) if bases else np.zeros((offs[-1], 0))
 
 
-def _sampled_monotonicity(model: RQEModel, samples: int, rng: np.random.Generator) -> Tractability:
+def _inside(x: np.ndarray) -> np.ndarray:
+    x = np.maximum(x, 1e-12)
+    return x / x.sum()
+
+
+def _sampled_monotonicity(model: RQEModel, samples: int, rng: np.random.Generator,
+                          boundary: bool = False) -> Tractability:
     N = model.n_players
     if all(n == 1 for n in model.shape):
         return Tractability(True, "sampled monotonicity", math.inf)
@@ -719,9 +741,11 @@ def _sampled_monotonicity(model: RQEModel, samples: int, rng: np.random.Generato
     if T.shape[1] == 0:
         return Tractability(True, "sampled monotonicity", math.inf)
     jacobians = []
-    for _ in range(samples):
-        xs = [rng.dirichlet(np.ones(n)) for n in model.shape]
-        ps = [rng.dirichlet(np.ones(model.M[i].shape[1])) for i in range(N)]
+    for k in range(samples):
+        # with boundary=True every other point is from Dirichlet(0.1), near the simplices' boundary
+        alpha = 0.1 if (boundary and k % 2 == 1) else 1.0
+        xs = [_inside(rng.dirichlet(np.full(n, alpha))) for n in model.shape]
+        ps = [_inside(rng.dirichlet(np.full(model.M[i].shape[1], alpha))) for i in range(N)]
         D, owner = _pseudo_jacobian(model, xs, ps)
         jacobians.append(D)
     scale = model.payoff_scale + float(np.max(model.eps))
