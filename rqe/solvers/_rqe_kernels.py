@@ -17,6 +17,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+#: a solution must also satisfy ``max_i ||x_i - R_i(M_i p_i)||_1 < STATIONARITY_TOL`` (fixed-point residual)
+STATIONARITY_TOL = 1e-6
+
 
 @njit(cache=True)
 def _solve_inplace(A, b, n):
@@ -101,7 +104,7 @@ def _adversary(M, x, q, tau, p):
 
 @njit(cache=True)
 def _objective(M, y, q, tau, eps, reg):
-    """``U^{tau,eps}(y, q) = -(1/tau) log sum_k q_k exp(-tau v_k) - eps nu(y)``, ``v = M^T y``."""
+    """``U^{tau,eps}(y, q) = -(1/tau) log sum_k q_k exp(-tau v_k) - eps nu(y)``, ``v = M^T y`` (``0 log 0 = 0``)."""
     n, m = M.shape
     qs = 0.0
     for k in range(m):
@@ -131,23 +134,62 @@ def _objective(M, y, q, tau, eps, reg):
         val = vmin - np.log(total / qs) / tau
     reg_val = 0.0
     for a in range(n):
+        if reg == 0 and y[a] <= 0.0:
+            continue
         reg_val += _h(y[a], reg)
     return val - eps * reg_val
 
 
 @njit(cache=True)
-def _best_response_gap(M, x, q, tau, eps, reg, max_iter):
-    """``max_y U(y, q) - U(x, q)`` by Newton's method on the simplex (Armijo, fraction to boundary)."""
+def _objective_log(M, y, z, q, tau, eps, reg):
+    """:func:`_objective` at ``y = exp(z)`` with the regulariser evaluated from ``z`` (no underflow)."""
+    val = _objective(M, y, q, tau, 0.0, 0)
+    n = y.shape[0]
+    reg_val = 0.0
+    for a in range(n):
+        if reg == 0:
+            reg_val += y[a] * z[a]
+        else:
+            reg_val -= z[a]
+    return val - eps * reg_val
+
+
+@njit(cache=True)
+def _normalise_log(z, y):
+    """Shift ``z`` so that ``sum exp(z) = 1`` and write ``y = exp(z)``."""
+    n = z.shape[0]
+    zmax = z.max()
+    total = 0.0
+    for a in range(n):
+        total += np.exp(z[a] - zmax)
+    shift = zmax + np.log(total)
+    for a in range(n):
+        z[a] -= shift
+        y[a] = np.exp(z[a])
+
+
+@njit(cache=True)
+def _newton_log(M, z, q, tau, eps, reg, max_iter, y):
+    """Maximise the concave ``U^{tau,eps}(softmax(z), q)`` by Newton steps in log coordinates ``z = log y``.
+
+    The equality-constrained Newton step ``H d + mu 1 = -g``, ``1^T d = 0`` is solved for ``delta = d / y``
+    (``d = diag(y) delta``), a well-scaled system even when coordinates of ``y`` underflow, and applied
+    multiplicatively, ``z <- z + t delta``. For a coordinate far below the others this is the exact
+    coordinate-wise maximiser (``delta_a = (g_a + mu) / eps``), so tiny coordinates are never frozen. Stops
+    on a small step (``max |delta| <= 1e-11``), not on a small slope. ``z`` and ``y`` are updated in place;
+    returns the final objective value.
+    """
     n, m = M.shape
-    y = x.copy()
-    f_x = _objective(M, x, q, tau, eps, reg)
-    f_y = f_x
     p = np.empty(m)
     g = np.empty(n)
+    Mp = np.empty(n)
     K = np.empty((n + 1, n + 1))
     rhs = np.empty(n + 1)
-    cand = np.empty(n)
-    Mp = np.empty(n)
+    zc = np.empty(n)
+    yc = np.empty(n)
+    _normalise_log(z, y)
+    f_y = _objective_log(M, y, z, q, tau, eps, reg)
+    stall = 0
     for it in range(max_iter):
         _adversary(M, y, q, tau, p)
         for a in range(n):
@@ -155,58 +197,139 @@ def _best_response_gap(M, x, q, tau, eps, reg, max_iter):
             for k in range(m):
                 s += M[a, k] * p[k]
             Mp[a] = s
-            g[a] = s - eps * _dh(y[a], reg)
-        # H = -tau (M diag(p) M^T - Mp Mp^T) - eps diag(h'')
+            if reg == 0:
+                g[a] = s - eps * (z[a] + 1.0)
+            else:
+                g[a] = s + eps * np.exp(-z[a])
         for a in range(n):
-            for b in range(a, n):
+            for b in range(n):
                 s = 0.0
                 if tau > 0.0:
                     for k in range(m):
                         s += M[a, k] * p[k] * M[b, k]
-                    s = -tau * (s - Mp[a] * Mp[b])
+                    s = -tau * (s - Mp[a] * Mp[b]) * y[b]
                 if a == b:
-                    s -= eps * _d2h(y[a], reg)
+                    s -= eps * (1.0 if reg == 0 else np.exp(-z[b]))
                 K[a, b] = s
-                K[b, a] = s
             K[a, n] = 1.0
-            K[n, a] = 1.0
+            K[n, a] = y[a]
             rhs[a] = -g[a]
         K[n, n] = 0.0
         rhs[n] = 0.0
         if not _solve_inplace(K, rhs, n + 1):
             break
+        dmax = 0.0
         slope = 0.0
         for a in range(n):
-            slope += g[a] * rhs[a]
-        if slope <= 1e-17 * (1.0 + abs(f_y)):
+            dmax = max(dmax, abs(rhs[a]))
+            slope += g[a] * y[a] * rhs[a]
+        if not np.isfinite(dmax) or dmax <= 1e-11:
             break
         t = 1.0
-        for a in range(n):
-            if rhs[a] < 0.0:
-                lim = -0.99 * y[a] / rhs[a]
-                if lim < t:
-                    t = lim
         ok = False
-        f_c = f_y
         for _ in range(60):
             for a in range(n):
-                cand[a] = y[a] + t * rhs[a]
-            f_c = _objective(M, cand, q, tau, eps, reg)
-            if f_c >= f_y + 1e-4 * t * slope:
+                zc[a] = z[a] + t * rhs[a]
+            _normalise_log(zc, yc)
+            f_c = _objective_log(M, yc, zc, q, tau, eps, reg)
+            if f_c >= f_y + 1e-4 * t * max(slope, 0.0):
                 ok = True
                 break
             t *= 0.5
         if not ok:
             break
-        total = 0.0
+        improved = f_c > f_y
         for a in range(n):
-            total += cand[a]
-        for a in range(n):
-            y[a] = cand[a] / total
-        f_y = _objective(M, y, q, tau, eps, reg)
-        if slope < 1e-26 * (1.0 + abs(f_y)):
+            z[a] = zc[a]
+            y[a] = yc[a]
+        f_y = f_c
+        # a step with no measurable gain may still move tiny coordinates toward where they matter
+        stall = 0 if improved else stall + 1
+        if not improved and (dmax <= 1e-6 or stall >= 8):
             break
-    gap = f_y - f_x
+    return f_y
+
+
+@njit(cache=True)
+def _entropy_dual_excess(M, y, z, q, tau, eps):
+    """``eps KL(y || softmax(M p(y) / eps))``: with ``phi(p) = max_y [y^T M p - eps sum y log y] + KL(p||q)/tau``
+    convex and ``max_y U^{tau,eps}(y, q) = min_p phi(p)`` (minimax, concave-convex), ``phi(p(y)) =
+    U^{tau,eps}(y, q) + eps KL(y || softmax(M p(y) / eps))`` is a rigorous upper bound on the best response value.
+    """
+    n, m = M.shape
+    p = np.empty(m)
+    _adversary(M, y, q, tau, p)
+    r = np.empty(n)
+    rmax = -np.inf
+    for a in range(n):
+        s = 0.0
+        for k in range(m):
+            s += M[a, k] * p[k]
+        r[a] = s / eps
+        rmax = max(rmax, r[a])
+    total = 0.0
+    for a in range(n):
+        total += np.exp(r[a] - rmax)
+    lse = rmax + np.log(total)
+    kl = 0.0
+    for a in range(n):
+        if y[a] > 0.0:
+            kl += y[a] * (z[a] - (r[a] - lse))
+    return eps * max(kl, 0.0)
+
+
+@njit(cache=True)
+def _best_response_gap(M, x, q, tau, eps, reg, max_iter):
+    """Section-4 gap ``max_y U(y, q) - U(x, q)`` of one player, robust to numerically frozen coordinates.
+
+    Newton in log coordinates (:func:`_newton_log`) from ``x``; for negative entropy (``reg == 0``) the gap
+    reported is the rigorous dual bound ``phi(p(y*)) - U(x, q)`` (:func:`_entropy_dual_excess`), and when the
+    bound is not tight more starts are tried (the quantal response to ``x``'s adversary and the uniform
+    strategy) keeping the smallest upper bound. For the log-barrier the best of the three starts is used.
+    """
+    n, m = M.shape
+    f_x = _objective(M, x, q, tau, eps, reg)
+    if not np.isfinite(f_x):
+        return np.inf
+    z = np.empty(n)
+    y = np.empty(n)
+    for a in range(n):
+        z[a] = np.log(x[a]) if x[a] > 1e-320 else -740.0
+    f_best = _newton_log(M, z, q, tau, eps, reg, max_iter, y)
+    scale = abs(f_x) + 1e-300
+    if reg == 0:
+        ub = f_best + _entropy_dual_excess(M, y, z, q, tau, eps)
+        if ub - f_best <= 1e-14 * scale:
+            gap = ub - f_x
+            return gap if gap > 0.0 else 0.0
+    else:
+        ub = np.inf
+    p = np.empty(m)
+    _adversary(M, x, q, tau, p)
+    g = np.empty(n)
+    for a in range(n):
+        s = 0.0
+        for k in range(m):
+            s += M[a, k] * p[k]
+        g[a] = s
+    for start in range(2):
+        if start == 0:
+            r = _response(g, eps, reg)
+            for a in range(n):
+                z[a] = np.log(r[a]) if r[a] > 1e-320 else -740.0
+        else:
+            for a in range(n):
+                z[a] = 0.0
+        f_s = _newton_log(M, z, q, tau, eps, reg, max_iter, y)
+        if f_s > f_best:
+            f_best = f_s
+        if reg == 0:
+            u = f_s + _entropy_dual_excess(M, y, z, q, tau, eps)
+            if u < ub:
+                ub = u
+    gap = (ub if reg == 0 else f_best) - f_x
+    if not np.isfinite(gap):
+        return np.inf
     return gap if gap > 0.0 else 0.0
 
 
@@ -424,9 +547,43 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
     gap1 = _best_response_gap(M1, out1, out2, tau1, eps1, reg, 100)
     gap2 = _best_response_gap(M2, out2, out1, tau2, eps2, reg, 100)
     res = gap1 if gap1 > gap2 else gap2
+    stat = _stationarity(M1, M2, out1, out2, tau1, tau2, eps1, eps2, reg)
     if not np.isfinite(res) or not np.all(np.isfinite(out1)) or not np.all(np.isfinite(out2)):
         res = np.inf
-    return out1, out2, res, iters
+    if not np.isfinite(stat):
+        stat = np.inf
+    return out1, out2, res, iters, stat
+
+
+@njit(cache=True)
+def _stationarity(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg):
+    """Fixed-point residual ``max_i || x_i - R_i(M_i p_i(x)) ||_1`` (``R_i`` the regularised response)."""
+    n1, n2 = M1.shape
+    p1 = np.empty(n2)
+    p2 = np.empty(n1)
+    _adversary(M1, x1, x2, tau1, p1)
+    _adversary(M2, x2, x1, tau2, p2)
+    g1 = np.empty(n1)
+    g2 = np.empty(n2)
+    for a in range(n1):
+        s = 0.0
+        for k in range(n2):
+            s += M1[a, k] * p1[k]
+        g1[a] = s
+    for b in range(n2):
+        s = 0.0
+        for k in range(n1):
+            s += M2[b, k] * p2[k]
+        g2[b] = s
+    r1 = _response(g1, eps1, reg)
+    r2 = _response(g2, eps2, reg)
+    d1 = 0.0
+    for a in range(n1):
+        d1 += abs(x1[a] - r1[a])
+    d2 = 0.0
+    for b in range(n2):
+        d2 += abs(x2[b] - r2[b])
+    return d1 if d1 > d2 else d2
 
 
 @njit(cache=True)
@@ -465,14 +622,19 @@ def _response(g, eps, reg):
 
 @njit(cache=True)
 def solve_robust(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
-    """Newton after three fixed-point steps; if the certificate is missed, a long damped fixed point first."""
-    o1, o2, r, it = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, 15, 3)
-    if not r < 1e-10:
-        p1, p2, r2, it2 = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter)
+    """Newton after three fixed-point steps; if the certificate is missed, a long damped fixed point first.
+
+    Returns ``(x1, x2, certificate, iterations, stationarity)``; a point counts as solved only when both the
+    certificate is below ``1e-10`` and the stationarity residual below ``STATIONARITY_TOL``.
+    """
+    o1, o2, r, it, st = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, 15, 3)
+    if not (r < 1e-10 and st < STATIONARITY_TOL):
+        p1, p2, r2, it2, st2 = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter)
         it += it2
-        if r2 < r or not r < np.inf:
-            return p1, p2, r2, it
-    return o1, o2, r, it
+        ok2 = r2 < 1e-10 and st2 < STATIONARITY_TOL
+        if ok2 or (r2 < r) or not r < np.inf:
+            return p1, p2, r2, it, st2
+    return o1, o2, r, it, st
 
 
 @njit(cache=True, parallel=True)
@@ -482,14 +644,16 @@ def solve_batch(M1s, M2s, taus, epss, reg, max_iter, fp_iter):
     X1 = np.empty((B, n1))
     X2 = np.empty((B, n2))
     res = np.empty(B)
+    stat = np.empty(B)
     its = np.empty(B, dtype=np.int64)
     for b in prange(B):
         x1 = np.full(n1, 1.0 / n1)
         x2 = np.full(n2, 1.0 / n2)
-        o1, o2, r, it = solve_robust(M1s[b], M2s[b], x1, x2, taus[b, 0], taus[b, 1], epss[b, 0], epss[b, 1], reg,
+        o1, o2, r, it, st = solve_robust(M1s[b], M2s[b], x1, x2, taus[b, 0], taus[b, 1], epss[b, 0], epss[b, 1], reg,
                                      max_iter, fp_iter)
         X1[b] = o1
         X2[b] = o2
         res[b] = r
+        stat[b] = st
         its[b] = it
-    return X1, X2, res, its
+    return X1, X2, res, its, stat

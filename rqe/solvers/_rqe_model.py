@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from rqe.game import Game, product_distribution
-from rqe.risk import KL, NegativeEntropy, Penalty, Regularizer
+from rqe.risk import KL, LogBarrier, NegativeEntropy, Penalty, Regularizer
 
 
 class RQEModel:
@@ -97,66 +97,159 @@ class RQEModel:
             H -= tau * ((M * s) @ M.T - np.outer(Ms, Ms) / S)
         return g, H
 
-    def best_response(self, i: int, xs: list[np.ndarray], max_iter: int = 200) -> tuple[np.ndarray, float, float]:
-        """Maximise the concave ``U_i^{tau,eps}(., x_{-i})`` by Newton's method on the simplex.
+    def _reg_log(self, y: np.ndarray, z: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """``(nu(y), h'(y), h''(y) y)`` at ``y = exp(z)``, from ``z`` where the regulariser allows (no underflow)."""
+        reg = self.regularizer
+        if type(reg) is NegativeEntropy:
+            return float(np.sum(y * z)), z + 1.0, np.ones_like(y)
+        if type(reg) is LogBarrier:
+            return float(-np.sum(z)), -np.exp(-z), np.exp(-z)
+        with np.errstate(all="ignore"):
+            return float(reg.value(y)), reg.grad(y), reg.hess_diag(y) * y
 
-        Returns ``(y*, f(y*), f(x_i))``. Equality-constrained Newton steps with a fraction-to-boundary rule
-        and Armijo backtracking; quadratic convergence near ``y*`` gives it to machine precision.
+    def _objective_log(self, i: int, y: np.ndarray, z: np.ndarray, q: np.ndarray) -> float:
+        with np.errstate(all="ignore"):
+            val = self.penalty.risk_value(self.M[i].T @ y, q, float(self.tau[i])) - self.eps[i] * self._reg_log(y, z)[0]
+        return float(val) if np.isfinite(val) else -np.inf
+
+    def _newton_log(self, i: int, z: np.ndarray, q: np.ndarray, max_iter: int) -> tuple[np.ndarray, np.ndarray, float]:
+        """Maximise the concave ``U_i^{tau,eps}(softmax(z), x_{-i})`` by Newton steps in log coordinates.
+
+        The equality-constrained Newton system ``H d + mu 1 = -g``, ``1^T d = 0`` is solved for
+        ``delta = d / y`` (well scaled even when coordinates of ``y`` underflow) and applied as
+        ``z <- z + t delta`` with Armijo backtracking. For a coordinate far below the others ``delta_a`` is the
+        exact coordinate-wise maximiser, so tiny coordinates are never frozen (a Newton step in ``y`` moves them
+        by ``O(y_a)``); the loop stops on a small step ``max |delta| <= 1e-11``, not on a small slope.
+        Returns ``(y, z, f(y))``.
         """
-        q = self.joint(xs, i)
-        x = xs[i]
-        y = x.copy()
-        f_x = self.objective(i, x, q)
-        f_y = f_x
-        # one quantal-response step is often closer to y* than x itself
-        trial = self.regularizer.response(self.M[i] @ self.adversary(xs, i, q), float(self.eps[i]))
-        if np.all(trial > 0):
-            f_t = self.objective(i, trial, q)
-            if f_t > f_y:
-                y, f_y = trial, f_t
-        n = y.size
+        tau = float(self.tau[i])
+        eps = float(self.eps[i])
+        M = self.M[i]
+        n = z.size
+
+        def norm(zz):
+            zz = zz - (zz.max() + np.log(np.sum(np.exp(zz - zz.max()))))
+            return np.exp(zz), zz
+
+        y, z = norm(np.asarray(z, dtype=np.float64))
+        f_y = self._objective_log(i, y, z, q)
+        stall = 0
         for _ in range(max_iter):
-            g, H = self._grad_hess(i, y, q)
-            K = np.zeros((n + 1, n + 1))
+            with np.errstate(all="ignore"):
+                p = self.penalty.adversary(M.T @ y, q, tau)
+                _, dh, c = self._reg_log(y, z)
+                g = M @ p - eps * dh
+                K = np.zeros((n + 1, n + 1))
+                H = -eps * np.diag(c)
+                if tau > 0:
+                    sv, _ = self.penalty.sensitivities(p, q, tau)
+                    Ms = M @ sv
+                    H = H - tau * ((M * sv) @ M.T - np.outer(Ms, Ms) / sv.sum()) * y[None, :]
             K[:n, :n] = H
             K[:n, n] = 1.0
-            K[n, :n] = 1.0
-            rhs = np.concatenate([-g, [0.0]])
+            K[n, :n] = y
+            if not np.all(np.isfinite(K)) or not np.all(np.isfinite(g)):
+                break
             try:
-                d = np.linalg.solve(K, rhs)[:n]
+                delta = np.linalg.solve(K, np.concatenate([-g, [0.0]]))[:n]
             except np.linalg.LinAlgError:
                 break
-            d -= d.mean() if abs(d.sum()) > 0 else 0.0
-            slope = float(g @ d)
-            if slope <= 1e-17 * (1.0 + abs(f_y)):
+            dmax = float(np.max(np.abs(delta)))
+            if not np.isfinite(dmax) or dmax <= 1e-11:
                 break
-            neg = d < 0
+            slope = max(float(np.sum(g * y * delta)), 0.0)
             t = 1.0
-            if neg.any():
-                t = min(1.0, 0.99 * float(np.min(-y[neg] / d[neg])))
-            improved = False
+            ok = False
             for _ in range(60):
-                cand = y + t * d
-                if np.all(cand > 0):
-                    f_c = self.objective(i, cand, q)
-                    if f_c >= f_y + 1e-4 * t * slope:
-                        improved = True
-                        break
+                yc, zc = norm(z + t * delta)
+                f_c = self._objective_log(i, yc, zc, q)
+                if f_c >= f_y + 1e-4 * t * slope:
+                    ok = True
+                    break
                 t *= 0.5
-            if not improved:
+            if not ok:
                 break
-            y = cand / cand.sum()
-            f_y = self.objective(i, y, q)
-            if slope < 1e-26 * (1.0 + abs(f_y)):
+            improved = f_c > f_y
+            y, z, f_y = yc, zc, f_c
+            # a step with no measurable gain may still move tiny coordinates toward the region where they
+            # matter: stop only when it is also small, or after several such steps in a row
+            stall = 0 if improved else stall + 1
+            if not improved and (dmax <= 1e-6 or stall >= 8):
                 break
-        return y, f_y, f_x
+        return y, z, f_y
+
+    def _dual_bound(self, i: int, y: np.ndarray, z: np.ndarray, q: np.ndarray) -> float:
+        """For KL + negative entropy, ``eps KL(y || softmax(M p(y) / eps))``, the excess of a rigorous upper bound.
+
+        ``max_y U_i^{tau,eps}(y, q) = max_y min_p [y^T M p + KL(p||q)/tau - eps sum y log y]
+        = min_p phi(p)``, ``phi(p) = eps logsumexp(M p / eps) + KL(p||q)/tau`` (concave-convex minimax), so
+        ``phi(p(y)) = U_i^{tau,eps}(y, q) + eps KL(y || softmax(M p(y)/eps))`` bounds the best response value
+        from above for every ``y``. Returns ``inf`` for other penalty/regulariser pairs.
+        """
+        if not (type(self.penalty) is KL and type(self.regularizer) is NegativeEntropy):
+            return np.inf
+        eps = float(self.eps[i])
+        p = self.penalty.adversary(self.M[i].T @ y, q, float(self.tau[i]))
+        r = self.M[i] @ p / eps
+        lr = r - (r.max() + np.log(np.sum(np.exp(r - r.max()))))
+        mask = y > 0
+        return eps * max(float(np.sum(y[mask] * (z[mask] - lr[mask]))), 0.0)
+
+    def best_response(self, i: int, xs: list[np.ndarray], max_iter: int = 200) -> tuple[np.ndarray, float, float]:
+        """Maximise the concave ``U_i^{tau,eps}(., x_{-i})`` robustly; returns ``(y*, bound, f(x_i))``.
+
+        Newton in log coordinates (:meth:`_newton_log`) from ``x_i``, from the regularised response to
+        ``x``'s adversary and from the uniform strategy, keeping the best value. For KL + negative entropy
+        ``bound`` is the rigorous dual upper bound ``min over the runs of phi(p(y))`` of :meth:`_dual_bound`
+        (``docs/rqe-math.md`` section 4); for the other pairs it is the best value found (multi-start).
+        """
+        q = self.joint(xs, i)
+        x = np.asarray(xs[i], dtype=np.float64)
+        f_x = self.objective(i, x, q) if np.all(x > 0) else self._objective_log(
+            i, x, np.log(np.maximum(x, 1e-320)), q)
+        if not np.isfinite(f_x):
+            return x, np.inf, -np.inf
+        starts = [np.log(np.maximum(x, 1e-320))]
+        with np.errstate(all="ignore"):
+            trial = self.regularizer.response(self.M[i] @ self.adversary(xs, i, q), float(self.eps[i]))
+        if np.all(np.isfinite(trial)) and np.all(trial >= 0):
+            starts.append(np.log(np.maximum(trial, 1e-320)))
+        starts.append(np.zeros(x.size))
+        rigorous = type(self.penalty) is KL and type(self.regularizer) is NegativeEntropy
+        best_y, best_f, bound = x, f_x, np.inf
+        for k, z0 in enumerate(starts):
+            y, z, f = self._newton_log(i, z0, q, max_iter)
+            if f > best_f:
+                best_y, best_f = y, f
+            if rigorous:
+                excess = self._dual_bound(i, y, z, q)
+                bound = min(bound, f + excess)
+                if k == 0 and excess <= 1e-14 * (abs(f_x) + 1e-300):
+                    break
+        if not rigorous:
+            bound = best_f
+        return best_y, float(bound), f_x
+
+    def stationarity(self, xs: list[np.ndarray]) -> float:
+        """Fixed-point residual ``max_i || x_i - R_i(M_i p_i(x)) ||_1`` (``R_i`` the regularised response)."""
+        worst = 0.0
+        with np.errstate(all="ignore"):
+            for i in range(self.n_players):
+                r = self.regularizer.response(self.M[i] @ self.adversary(xs, i), float(self.eps[i]))
+                d = float(np.sum(np.abs(np.asarray(xs[i]) - r)))
+                worst = max(worst, d if np.isfinite(d) else np.inf)
+        return worst
 
     def certificate(self, xs: list[np.ndarray]) -> tuple[float, np.ndarray]:
-        """The section-4 certificate ``max_i max_y U_i(y, x_{-i}) - U_i(x_i, x_{-i})`` and the per-player gaps."""
+        """The section-4 certificate ``max_i max_y U_i(y, x_{-i}) - U_i(x_i, x_{-i})`` and the per-player gaps.
+
+        For KL + negative entropy each gap is a rigorous upper bound (dual bound of :meth:`best_response`).
+        """
         gaps = np.empty(self.n_players)
         for i in range(self.n_players):
             _, f_best, f_x = self.best_response(i, xs)
-            gaps[i] = max(f_best - f_x, 0.0)
+            gap = f_best - f_x
+            gaps[i] = max(gap, 0.0) if np.isfinite(gap) or gap > 0 else np.inf
         return float(gaps.max()), gaps
 
     # ------------------------------------------------------------------ the stationarity system

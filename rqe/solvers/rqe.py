@@ -9,8 +9,14 @@ Mathematics (``docs/rqe-math.md`` sections 2-4): player ``i`` maximises
 rationality. ``x*`` is an RQE when every ``x_i*`` maximises ``U_i^{tau,eps}(., x*_{-i})``.
 
 Certificate: the residual of a result is ``max_i [max_y U_i^{tau,eps}(y, x_{-i}) - U_i^{tau,eps}(x_i, x_{-i})]``,
-the best-response maximisation solved by Newton's method to machine precision (it has no closed form).
-``converged`` is True only when this residual is below ``min(tol, 1e-10)``.
+the concave best-response maximisation solved by Newton's method in log coordinates ``y = softmax(z)``
+(coordinates far below the others, e.g. ``1e-200``, move to their optimum in one step instead of staying
+frozen as in ``y`` coordinates), from ``x_i``, the regularised response and the uniform strategy. For KL +
+negative entropy the reported gap is a rigorous upper bound: by the concave-convex minimax theorem
+``max_y U_i^{tau,eps}(y, x_{-i}) = min_p [eps_i logsumexp(M_i p / eps_i) + KL(p || x_{-i}) / tau_i]``, and
+the value of the right side at ``p = p_i(y)`` equals ``U_i^{tau,eps}(y, x_{-i}) + eps_i KL(y || softmax(M_i
+p_i(y) / eps_i))``. ``converged`` is True only when the residual is below ``min(tol, 1e-10)`` and the
+fixed-point residual ``max_i ||x_i - R_i(M_i p_i(x))||_1`` is below ``STATIONARITY_TOL = 1e-6``.
 
 Methods (:func:`solve_rqe`):
 
@@ -63,6 +69,11 @@ __all__ = [
 
 #: a result is called converged only when its certificate is below this (and below ``tol``)
 CERTIFICATE_TOL = 1e-10
+#: is_tractable's criterion for KL + negative entropy, never tractable on the whole simplex
+KL_ENTROPY_CRITERION = ("not monotone: KL + negative entropy (coupling -diag(1/x_j)/tau_i unbounded at the simplex "
+                        "boundary); margin from interior samples, a heuristic only")
+#: ... and its fixed-point residual ``max_i ||x_i - R_i(M_i p_i(x))||_1`` below this
+STATIONARITY_TOL = 1e-6
 METHODS = ("auto", "fixed_point", "extragradient", "continuation", "all")
 
 
@@ -525,16 +536,23 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
     iterations = 0
     used = []
 
+    nonstationary: set[int] = set()
+
     def record(xs):
         res, _ = model.certificate(xs)
         found.append((xs, res))
+        if not model.stationarity(xs) < STATIONARITY_TOL:
+            nonstationary.add(id(xs))
+            return math.inf
         return res
 
     centroid = [np.full(n, 1.0 / n) for n in model.shape]
     if method == "all":
         order = ["continuation", "fixed_point", "extragradient"]
     elif method == "auto":
-        order = ["fixed_point", "continuation"] if (tractable.tractable or init_xs is not None) else \
+        # KL + entropy is never certified tractable; its interior-sampled margin still guides the method order
+        likely = tractable.tractable or (tractable.criterion == KL_ENTROPY_CRITERION and tractable.margin > 0)
+        order = ["fixed_point", "continuation"] if (likely or init_xs is not None) else \
             ["continuation", "fixed_point"]
     else:
         order = [method]
@@ -545,7 +563,7 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
         start = init_xs if init_xs is not None else centroid
         x1, x2 = (np.maximum(np.asarray(x, dtype=np.float64), 1e-300) for x in start)
         x1, x2 = x1 / x1.sum(), x2 / x2.sum()
-        o1, o2, res, its = _kernels().solve_robust(
+        o1, o2, res, its, st = _kernels().solve_robust(
             np.ascontiguousarray(model.base_M[0]), np.ascontiguousarray(model.base_M[1]), x1, x2,
             model.base_tau[0], model.base_tau[1], model.eps[0], model.eps[1], _REG_CODES[type(model.regularizer)],
             60, min(max_iter, 500))
@@ -553,7 +571,9 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
         used.append("fixed_point")
         order = order[1:]
         found.append(([o1, o2], float(res) if np.isfinite(res) else math.inf))
-        if res < threshold:
+        if not st < STATIONARITY_TOL:
+            nonstationary.add(id(found[-1][0]))
+        elif res < threshold:
             order = []
     for m in order:
         if m == "continuation":
@@ -579,13 +599,13 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
             iterations += its
             record(xs)
         used.append("multistart")
-    good = sorted([f for f in found if f[1] < threshold], key=lambda f: f[1])
-    principal = next((f for f in found if f[1] < threshold), None)
+    good = sorted([f for f in found if f[1] < threshold and id(f[0]) not in nonstationary], key=lambda f: f[1])
+    principal = next((f for f in found if f[1] < threshold and id(f[0]) not in nonstationary), None)
     if principal is None:
         principal = min(found, key=lambda f: f[1] if np.isfinite(f[1]) else math.inf)
     distinct = _distinct([principal] + [g for g in good if g is not principal]) if good else []
     xs_p, res_p = principal
-    converged = bool(res_p < threshold)
+    converged = bool(res_p < threshold) and id(xs_p) not in nonstationary
     if not converged and raise_on_failure:
         raise ConvergenceError(f"solve_rqe did not reach the certificate {threshold:g} (residual {res_p:.3e})",
                                residual=res_p, iterations=iterations)
@@ -626,8 +646,13 @@ def is_tractable(game: Game, tau: Any, epsilon: Any, penalty: Any = "kl", regula
       ``F = (-(M_i p_i - eps_i grad nu(x_i)), M_i^T x_i + grad_p D(p_i, x_{-i}) / tau_i)_i``; the symmetric part of
       ``dF`` (with one positive weight per player-adversary pair, which keeps the cancelling ``x_i``-``p_i``
       blocks antisymmetric), restricted to the simplices' tangent spaces, must be positive definite. It is
-      evaluated at ``samples`` points drawn uniformly from the simplices; the margin is the smallest eigenvalue
-      found for the best weights tried. A sampled check is evidence, not a proof.
+      evaluated at ``samples`` points drawn from the simplices; the margin is the smallest eigenvalue
+      found for the best weights tried. A sampled check is evidence, not a proof (points near the boundary,
+      ``_sampled_monotonicity(..., boundary=True)``, often give a negative margin where uniform points do not).
+    * KL + negative entropy (some ``tau_i > 0``): never tractable. The ``p_i``-``x_j`` block of the symmetrised
+      Jacobian is ``-diag(1/x_j) / (2 tau_i)``, against diagonal blocks ``eps_j diag(1/x_j)`` and
+      ``diag(1/p_i) / tau_i``; positive definiteness needs ``4 eps_j tau_i x_ja > p_ia``, which fails as
+      ``x_ja -> 0``. The margin reported is the interior-sampled (uniform) one, a heuristic only.
     * all ``tau_i = 0``: the logit QRE game, checked the same way without adversaries.
 
     >>> import rqe
@@ -647,6 +672,12 @@ def _tractability(model: RQEModel, samples: int, rng: np.random.Generator) -> Tr
     if model.n_players == 2 and pair in ((KL, LogBarrier), (ReverseKL, NegativeEntropy)) and np.all(tau_v > 0):
         prod = float(np.prod(eps_v * tau_v))
         return Tractability(prod >= 1.0, "eps1*tau1*eps2*tau2 >= 1", prod - 1.0, 16.0 * prod - 1.0)
+    if pair == (KL, NegativeEntropy) and np.any(tau_v > 0):
+        # the p_i-x_j block of the symmetrised Jacobian is -diag(1/x_j)/(2 tau_i) against the diagonal blocks
+        # eps_j diag(1/x_j) and diag(1/p_i)/tau_i: positive definiteness needs 4 eps_j tau_i x_ja > p_ia, which
+        # fails as x_ja -> 0 with p_ia fixed. The auxiliary game is never monotone on the whole simplex.
+        interior = _sampled_monotonicity(model, samples, rng)
+        return Tractability(False, KL_ENTROPY_CRITERION, interior.margin)
     return _sampled_monotonicity(model, samples, rng)
 
 
@@ -696,7 +727,13 @@ def _tangent_basis(model: RQEModel) -> np.ndarray:
     return np.hstack(bases) if bases else np.zeros((offs[-1], 0))
 
 
-def _sampled_monotonicity(model: RQEModel, samples: int, rng: np.random.Generator) -> Tractability:
+def _inside(x: np.ndarray) -> np.ndarray:
+    x = np.maximum(x, 1e-12)
+    return x / x.sum()
+
+
+def _sampled_monotonicity(model: RQEModel, samples: int, rng: np.random.Generator,
+                          boundary: bool = False) -> Tractability:
     N = model.n_players
     if all(n == 1 for n in model.shape):
         return Tractability(True, "sampled monotonicity", math.inf)
@@ -704,9 +741,11 @@ def _sampled_monotonicity(model: RQEModel, samples: int, rng: np.random.Generato
     if T.shape[1] == 0:
         return Tractability(True, "sampled monotonicity", math.inf)
     jacobians = []
-    for _ in range(samples):
-        xs = [rng.dirichlet(np.ones(n)) for n in model.shape]
-        ps = [rng.dirichlet(np.ones(model.M[i].shape[1])) for i in range(N)]
+    for k in range(samples):
+        # with boundary=True every other point is from Dirichlet(0.1), near the simplices' boundary
+        alpha = 0.1 if (boundary and k % 2 == 1) else 1.0
+        xs = [_inside(rng.dirichlet(np.full(n, alpha))) for n in model.shape]
+        ps = [_inside(rng.dirichlet(np.full(model.M[i].shape[1], alpha))) for i in range(N)]
         D, owner = _pseudo_jacobian(model, xs, ps)
         jacobians.append(D)
     scale = model.payoff_scale + float(np.max(model.eps))
@@ -967,17 +1006,17 @@ def solve_rqe_batch(payoffs_stack: Any, tau: Any, epsilon: Any, penalty: str = "
     max_iter = positive_int(max_iter, "max_iter")
     M1s = np.ascontiguousarray(stack[:, 0])
     M2s = np.ascontiguousarray(np.transpose(stack[:, 1], (0, 2, 1)))
-    X1, X2, res, its = _kernels().solve_batch(M1s, M2s, taus, epss, _REG_CODES[type(reg)], max_iter, 200)
-    bad = np.flatnonzero(~(res < CERTIFICATE_TOL))
+    X1, X2, res, its, stat = _kernels().solve_batch(M1s, M2s, taus, epss, _REG_CODES[type(reg)], max_iter, 200)
+    conv = (res < CERTIFICATE_TOL) & (stat < STATIONARITY_TOL)
+    bad = np.flatnonzero(~conv)
     if fallback:
         for b in bad:
             r = solve_rqe(Game(stack[b]), taus[b], epss[b], "kl", reg, method="continuation")
-            if r.residual < res[b] or not np.isfinite(res[b]):
-                X1[b], X2[b], res[b] = r.strategies[0], r.strategies[1], r.residual
+            if r.converged or r.residual < res[b] or not np.isfinite(res[b]):
+                X1[b], X2[b], res[b], conv[b] = r.strategies[0], r.strategies[1], r.residual, r.converged
                 its[b] += r.iterations
     for a in (X1, X2, res, its):
         a.setflags(write=False)
-    conv = res < CERTIFICATE_TOL
     conv.setflags(write=False)
     return RQEBatchResult((X1, X2), res, conv, its, int(bad.size if fallback else 0), "newton-batch",
                           dict(tau=tau, epsilon=epsilon, penalty="kl", regularizer=reg.name, max_iter=max_iter))
@@ -1029,22 +1068,23 @@ def _quick_solver(model: RQEModel):
 
     def solve(tau, eps, start):
         if fast:
-            o1, o2, res, _ = _kernels().solve_robust(M1, M2, start[0].copy(), start[1].copy(), tau[0], tau[1],
-                                                     eps[0], eps[1], code, 60, 300)
+            o1, o2, res, _, st = _kernels().solve_robust(M1, M2, start[0].copy(), start[1].copy(), tau[0], tau[1],
+                                                         eps[0], eps[1], code, 60, 300)
             xs, res = [o1, o2], float(res)
         else:
             model.base_tau, model.eps = np.asarray(tau, float), np.asarray(eps, float)
             model.set_homotopy(1.0, 1.0)
             xs, _ = _solve_from(model, start, "fixed_point", 300)
             res = model.certificate(xs)[0]
-        if not res < CERTIFICATE_TOL:
+            st = model.stationarity(xs)
+        if not (res < CERTIFICATE_TOL and st < STATIONARITY_TOL):
             model.base_tau, model.eps = np.asarray(tau, float), np.asarray(eps, float)
             model.set_homotopy(1.0, 1.0)
             w, _ = _qre_then_tau(model, 2000)
             if w is not None:
                 cand = _normalise(model, w)
                 r2 = model.certificate(cand)[0]
-                if r2 < res:
+                if r2 < res or (r2 < CERTIFICATE_TOL and model.stationarity(cand) < STATIONARITY_TOL):
                     xs, res = cand, r2
         return xs, res
 
