@@ -16,8 +16,7 @@ The mathematics is in ``docs/rqe-math.md`` sections 5 and 6. Names are imported 
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from rqe._lazy import lazy_exports
 
 _LAZY: dict[str, str] = {
     "optimal_welfare": "rqe.analysis.welfare",
@@ -50,14 +49,4 @@ _LAZY: dict[str, str] = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'rqe.analysis' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports("rqe.analysis", _LAZY, globals())

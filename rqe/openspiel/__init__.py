@@ -7,8 +7,7 @@ The Markov-game solvers live in :mod:`rqe.markov` and need no OpenSpiel.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from rqe._lazy import lazy_exports
 
 _LAZY = {
     "from_pyspiel": "rqe.openspiel.convert",
@@ -36,14 +35,4 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'rqe.openspiel' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports("rqe.openspiel", _LAZY, globals())

@@ -13,8 +13,7 @@ torch is imported on first use of a name below.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from rqe._lazy import lazy_exports
 
 _LAZY = {
     "TrainConfig": "rqe.srpo.config",
@@ -36,14 +35,4 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'rqe.srpo' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports("rqe.srpo", _LAZY, globals())
