@@ -445,20 +445,7 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
     iters = 0
     for it in range(fp_iter):
         iters += 1
-        _adversary(M1, y1, y2, tau1, p1)
-        _adversary(M2, y2, y1, tau2, p2)
-        for a in range(n1):
-            s = 0.0
-            for k in range(n2):
-                s += M1[a, k] * p1[k]
-            g1[a] = s
-        for b in range(n2):
-            s = 0.0
-            for k in range(n1):
-                s += M2[b, k] * p2[k]
-            g2[b] = s
-        r1 = _response(g1, eps1, reg)
-        r2 = _response(g2, eps2, reg)
+        r1, r2 = _responses(M1, M2, y1, y2, tau1, tau2, eps1, eps2, reg, p1, p2, g1, g2)
         change = 0.0
         for a in range(n1):
             change = max(change, abs(r1[a] - y1[a]))
@@ -559,12 +546,26 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
 def _stationarity(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg):
     """Fixed-point residual ``max_i || x_i - R_i(M_i p_i(x)) ||_1`` (``R_i`` the regularised response)."""
     n1, n2 = M1.shape
-    p1 = np.empty(n2)
-    p2 = np.empty(n1)
+    r1, r2 = _responses(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg,
+                        np.empty(n2), np.empty(n1), np.empty(n1), np.empty(n2))
+    d1 = 0.0
+    for a in range(n1):
+        d1 += abs(x1[a] - r1[a])
+    d2 = 0.0
+    for b in range(n2):
+        d2 += abs(x2[b] - r2[b])
+    return d1 if d1 > d2 else d2
+
+
+@njit(cache=True)
+def _responses(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, p1, p2, g1, g2):
+    """The regularised responses ``R_i(M_i p_i(x))`` of both players to their adversaries at ``(x1, x2)``.
+
+    ``p1, p2, g1, g2`` are work buffers (adversaries and ``M_i p_i``), overwritten.
+    """
+    n1, n2 = M1.shape
     _adversary(M1, x1, x2, tau1, p1)
     _adversary(M2, x2, x1, tau2, p2)
-    g1 = np.empty(n1)
-    g2 = np.empty(n2)
     for a in range(n1):
         s = 0.0
         for k in range(n2):
@@ -575,15 +576,7 @@ def _stationarity(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg):
         for k in range(n1):
             s += M2[b, k] * p2[k]
         g2[b] = s
-    r1 = _response(g1, eps1, reg)
-    r2 = _response(g2, eps2, reg)
-    d1 = 0.0
-    for a in range(n1):
-        d1 += abs(x1[a] - r1[a])
-    d2 = 0.0
-    for b in range(n2):
-        d2 += abs(x2[b] - r2[b])
-    return d1 if d1 > d2 else d2
+    return _response(g1, eps1, reg), _response(g2, eps2, reg)
 
 
 @njit(cache=True)
