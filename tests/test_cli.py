@@ -247,17 +247,9 @@ def test_solver_chatter_on_stdout_does_not_break_json(capfd, fake_solvers, monke
 
 
 # ------------------------------------------------------------------------------------------ real solvers
-def _available(concept):
-    from rqe.solvers import available_concepts
-
-    if concept not in available_concepts():
-        pytest.skip(f"concept {concept!r} is not part of this version")
-
-
 @pytest.mark.parametrize("concept,extra", [("nash", []), ("qre", ["--lam", "2"]),
                                            ("rqe", ["--tau", "1.5", "--epsilon", "0.5"])])
 def test_real_solvers_json_is_consistent_with_the_game(capfd, concept, extra):
-    _available(concept)
     game = library.get("collaborate_defect")
     code = cli.main(["solve", "collaborate_defect", "--concept", concept, "--json", *extra])
     out, _ = capfd.readouterr()
