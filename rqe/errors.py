@@ -18,6 +18,7 @@ __all__ = [
     "ParameterError",
     "ConvergenceError",
     "FileFormatError",
+    "OutputError",
     "ProblemSizeError",
     "MissingDependencyError",
     "NotAvailableError",
@@ -80,6 +81,21 @@ class FileFormatError(RQEError, ValueError):
         self.line = line
         self.column = column
         self.path = path
+
+
+class OutputError(RQEError, OSError):
+    """A file could not be written (missing or read-only folder, disk full, unencodable text).
+
+    Raised by rqe's one file writer (``rqe._files.atomic_write``), which never leaves a partial or truncated
+    file behind: the target keeps its old content. ``path`` names the file.
+    """
+
+    def __init__(self, message: str, path: str | None = None):
+        super().__init__(message)
+        self.path = path
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class MissingDependencyError(RQEError, ImportError):
