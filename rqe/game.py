@@ -26,6 +26,8 @@ array([4., 4.])
 from __future__ import annotations
 
 import itertools
+import operator
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,15 +35,25 @@ import numpy as np
 
 from rqe.errors import GameError, ProfileError
 
-__all__ = ["Game", "Profile", "product_distribution", "as_profile"]
+__all__ = ["Game", "Profile", "product_distribution", "as_profile", "as_game"]
 
 #: Absolute tolerance used to accept a probability vector as summing to one.
 PROBABILITY_ATOL = 1e-8
 
 
 def _as_payoff_array(values: Any, name: str, ndim: int | None = None) -> np.ndarray:
+    if isinstance(values, (str, bytes, dict)) or values is None:
+        raise GameError(f"{name} must be an array of real numbers, got {type(values).__name__}")
     try:
-        array = np.array(values, dtype=np.float64)
+        with warnings.catch_warnings():
+            # numpy drops imaginary parts with a ComplexWarning: make that an error, never a silent answer
+            warnings.simplefilter("error", np.exceptions.ComplexWarning)
+            array = np.array(values, dtype=np.float64)
+    except np.exceptions.ComplexWarning:
+        raise GameError(f"{name} must be real; complex entries would lose their imaginary part") from None
+    except OverflowError:
+        raise GameError(f"{name} must be an array of real numbers within float range "
+                        f"(|x| < 1.8e308); it holds an integer too large for float64") from None
     except (TypeError, ValueError) as exc:
         raise GameError(f"{name} must be an array of real numbers: {exc}") from exc
     if ndim is not None and array.ndim != ndim:
@@ -79,6 +91,7 @@ class Profile(tuple):
     """
 
     def __new__(cls, strategies: Sequence[Any], shape: Sequence[int] | None = None, atol: float = PROBABILITY_ATOL):
+        atol = _tolerance(atol, "atol", ProfileError)
         if isinstance(strategies, np.ndarray) and strategies.ndim == 2:
             strategies = list(strategies)
         if isinstance(strategies, (str, bytes)) or not isinstance(strategies, (Sequence, np.ndarray)):
@@ -87,6 +100,8 @@ class Profile(tuple):
         for i, s in enumerate(strategies):
             try:
                 x = np.array(s, dtype=np.float64)
+            except OverflowError:
+                raise ProfileError(f"strategy of player {i} holds a number beyond float range") from None
             except (TypeError, ValueError) as exc:
                 raise ProfileError(f"strategy of player {i} must be a vector of numbers: {exc}") from exc
             if x.ndim != 1 or x.size == 0:
@@ -106,7 +121,7 @@ class Profile(tuple):
         if not vectors:
             raise ProfileError("a profile needs at least one player's strategy")
         if shape is not None:
-            shape = tuple(int(n) for n in shape)
+            shape = _profile_shape(shape)
             if len(vectors) != len(shape):
                 raise ProfileError(f"profile has {len(vectors)} strategies, the game has {len(shape)} players")
             for i, (x, n) in enumerate(zip(vectors, shape)):
@@ -122,19 +137,17 @@ class Profile(tuple):
     @classmethod
     def uniform(cls, shape: Sequence[int]) -> Profile:
         """The profile in which every player mixes uniformly over its actions."""
-        return cls([np.full(int(n), 1.0 / int(n)) for n in shape])
+        return cls([np.full(n, 1.0 / n) for n in _profile_shape(shape)])
 
     @classmethod
     def pure(cls, shape: Sequence[int], actions: Sequence[int]) -> Profile:
         """The pure profile in which player ``i`` plays ``actions[i]`` for sure."""
-        if len(actions) != len(shape):
-            raise ProfileError(f"need one action per player ({len(shape)}), got {len(actions)}")
+        shape = _profile_shape(shape)
+        actions = _pure_actions(actions, shape)
         vectors = []
-        for i, (n, a) in enumerate(zip(shape, actions)):
-            if not 0 <= int(a) < int(n):
-                raise ProfileError(f"action {a} of player {i} is out of range 0..{int(n) - 1}")
-            e = np.zeros(int(n))
-            e[int(a)] = 1.0
+        for n, a in zip(shape, actions):
+            e = np.zeros(n)
+            e[a] = 1.0
             vectors.append(e)
         return cls(vectors)
 
@@ -149,11 +162,86 @@ class Profile(tuple):
         return f"Profile({inner})"
 
 
+def _tolerance(value: Any, name: str, error: type = GameError) -> float:
+    """A finite tolerance >= 0."""
+    try:
+        v = float(value) if not isinstance(value, (bool, str, bytes)) and value is not None else None
+    except (TypeError, ValueError, OverflowError):
+        v = None
+    if v is None or not np.isfinite(v) or v < 0:
+        raise error(f"{name} must be a finite number >= 0, got {value!r:.40}")
+    return v
+
+
+def _order(order: Any, size: int) -> tuple[int, ...]:
+    """A permutation of ``0..size-1``."""
+    if isinstance(order, (str, bytes)) or not isinstance(order, (Sequence, np.ndarray)):
+        raise GameError(f"order must be a permutation of 0..{size - 1}, got {type(order).__name__}")
+    items = list(order)
+    if not all(isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in items) or \
+            sorted(int(k) for k in items) != list(range(size)):
+        raise GameError(f"order must be a permutation of 0..{size - 1}, got {items!r:.80}")
+    return tuple(int(k) for k in items)
+
+
+def _profile_shape(shape: Any) -> tuple[int, ...]:
+    """Action counts ``(n_1, ..., n_N)``, each an integer >= 1."""
+    if isinstance(shape, (str, bytes)) or not isinstance(shape, (Sequence, np.ndarray)):
+        raise ProfileError(f"shape must be a sequence of action counts, got {type(shape).__name__}")
+    out = []
+    for i, n in enumerate(shape):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= 2 ** 40:
+            raise ProfileError(f"shape[{i}] must be an integer number of actions >= 1, got {n!r:.40}")
+        out.append(int(n))
+    if not out:
+        raise ProfileError("shape must have at least one player")
+    return tuple(out)
+
+
+def _pure_actions(actions: Any, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """One action index per player, each in range."""
+    if isinstance(actions, (str, bytes)) or not isinstance(actions, (Sequence, np.ndarray)):
+        raise ProfileError(f"actions must be one action index per player, got {type(actions).__name__}")
+    if len(actions) != len(shape):
+        raise ProfileError(f"need one action per player ({len(shape)}), got {len(actions)}")
+    out = []
+    for i, (a, n) in enumerate(zip(actions, shape)):
+        try:
+            index = operator.index(a) if not isinstance(a, bool) else None
+        except TypeError:
+            index = None
+        if index is None:
+            raise ProfileError(f"action of player {i} must be an integer index, got {a!r:.40}")
+        if not 0 <= index < n:
+            raise ProfileError(f"action {index if abs(index) < 10 ** 30 else '(huge)'} of player {i} is out of "
+                               f"range 0..{n - 1}")
+        out.append(index)
+    return tuple(out)
+
+
 def as_profile(profile: Sequence[Any], shape: Sequence[int] | None = None) -> Profile:
     """Return ``profile`` as a :class:`Profile`, validating it (and its shape when given)."""
     if isinstance(profile, Profile) and (shape is None or profile.shape == tuple(shape)):
         return profile
     return Profile(profile, shape=shape)
+
+
+def as_game(game: Any, name: str = "game") -> Game:
+    """Return ``game`` if it is a :class:`Game`; otherwise raise a :class:`~rqe.errors.GameError` with the fix.
+
+    Functions that take a game call this first, so that passing a payoff matrix or a pair of matrices gives
+    one clear line (``Game.from_bimatrix(A, B)``) rather than an ``AttributeError`` deep inside.
+
+    >>> as_game([[1, 0], [0, 1]])
+    Traceback (most recent call last):
+    ...
+    rqe.errors.GameError: game must be an rqe.Game, got list; build one first, e.g. rqe.Game.from_bimatrix(A, B) for a pair of payoff matrices, rqe.Game.zero_sum(A) or rqe.Game(payoffs) for a (N, n_1, ..., n_N) tensor
+    """
+    if isinstance(game, Game):
+        return game
+    raise GameError(f"{name} must be an rqe.Game, got {type(game).__name__}; build one first, e.g. "
+                    f"rqe.Game.from_bimatrix(A, B) for a pair of payoff matrices, rqe.Game.zero_sum(A) or "
+                    f"rqe.Game(payoffs) for a (N, n_1, ..., n_N) tensor")
 
 
 def product_distribution(vectors: Sequence[np.ndarray]) -> np.ndarray:
@@ -234,6 +322,9 @@ class Game:
         if action_names is None:
             self.action_names = tuple(tuple(str(k + 1) for k in range(n)) for n in array.shape[1:])
         else:
+            if isinstance(action_names, (str, bytes)) or not isinstance(action_names, Sequence):
+                raise GameError(f"action_names must be a list of name lists, one per player, got "
+                                f"{type(action_names).__name__}")
             if len(action_names) != n_players:
                 raise GameError(f"action_names must have one list per player ({n_players}), got {len(action_names)}")
             self.action_names = tuple(
@@ -245,9 +336,12 @@ class Game:
     def _check_names(names: Sequence[str] | None, count: int, what: str) -> tuple[str, ...]:
         if names is None:
             return tuple(str(k + 1) for k in range(count))
-        if isinstance(names, str):
+        if isinstance(names, (str, bytes)):
             raise GameError(f"{what} must be a sequence of strings, got the string {names!r}")
-        names = tuple(names)
+        try:
+            names = tuple(names)
+        except TypeError:
+            raise GameError(f"{what} must be a sequence of strings, got {type(names).__name__}") from None
         if len(names) != count:
             raise GameError(f"{what} must have {count} entries, got {len(names)}: {list(names)}")
         for name in names:
@@ -259,6 +353,8 @@ class Game:
 
     @staticmethod
     def _check_costs(costs: Sequence[Any], shape: tuple[int, ...]) -> tuple[np.ndarray, ...]:
+        if isinstance(costs, (str, bytes, dict)) or not isinstance(costs, (Sequence, np.ndarray)):
+            raise GameError(f"costs must be one cost vector per player, got {type(costs).__name__}")
         if len(costs) != len(shape):
             raise GameError(f"costs must have one vector per player ({len(shape)}), got {len(costs)}")
         out = []
@@ -426,12 +522,7 @@ class Game:
 
     def pure_payoffs(self, actions: Sequence[int]) -> np.ndarray:
         """The utility vector ``u(a)`` of a pure profile ``a = (a_1, ..., a_N)``."""
-        if len(actions) != self.n_players:
-            raise ProfileError(f"need one action per player ({self.n_players}), got {len(actions)}")
-        for i, (a, n) in enumerate(zip(actions, self.shape)):
-            if not 0 <= int(a) < n:
-                raise ProfileError(f"action {a} of player {i} is out of range 0..{n - 1}")
-        return self._payoffs[(slice(None), *map(int, actions))].copy()
+        return self._payoffs[(slice(None), *_pure_actions(actions, self.shape))].copy()
 
     def regrets(self, profile: Sequence[Any]) -> np.ndarray:
         """Each player's largest gain from a unilateral deviation: ``max_a v_i[a] - U_i(x)`` (>= 0)."""
@@ -447,6 +538,7 @@ class Game:
 
         An action is a best response when its value is within ``atol`` of the best value.
         """
+        atol = _tolerance(atol, "atol")
         return tuple(np.flatnonzero(v >= v.max() - atol) for v in self.action_values(profile))
 
     def welfare(self, profile: Sequence[Any]) -> float:
@@ -456,9 +548,7 @@ class Game:
     # ------------------------------------------------------------------ transformations
     def permute_players(self, order: Sequence[int]) -> Game:
         """The same game with players reordered: new player ``k`` is old player ``order[k]``."""
-        order = tuple(int(k) for k in order)
-        if sorted(order) != list(range(self.n_players)):
-            raise GameError(f"order must be a permutation of 0..{self.n_players - 1}, got {list(order)}")
+        order = _order(order, self.n_players)
         payoffs = np.stack([np.transpose(self._payoffs[order[k]], order) for k in range(self.n_players)])
         costs = None if self.costs is None else [self.costs[k] for k in order]
         return Game(
@@ -469,9 +559,7 @@ class Game:
     def permute_actions(self, player: int, order: Sequence[int]) -> Game:
         """The same game with player ``player``'s actions reordered: new action ``k`` is old ``order[k]``."""
         i = self._check_player(player)
-        order = [int(k) for k in order]
-        if sorted(order) != list(range(self.shape[i])):
-            raise GameError(f"order must be a permutation of 0..{self.shape[i] - 1}, got {order}")
+        order = list(_order(order, self.shape[i]))
         payoffs = np.take(self._payoffs, order, axis=i + 1)
         names = list(self.action_names)
         names[i] = tuple(self.action_names[i][k] for k in order)
@@ -491,6 +579,7 @@ class Game:
         transpositions generate all permutations, so it checks those. ``atol`` is relative to
         ``max(1, max |u|)``, as in the other ``is_*`` checks.
         """
+        atol = _tolerance(atol, "atol")
         if len(set(self.shape)) > 1:
             return False
         for k in range(self.n_players - 1):
@@ -503,10 +592,12 @@ class Game:
 
     def is_zero_sum(self, atol: float = 1e-12) -> bool:
         """True when ``sum_i u_i(a) = 0`` for every pure profile ``a``."""
+        atol = _tolerance(atol, "atol")
         return bool(np.all(np.abs(self._payoffs.sum(axis=0)) <= atol * self._scale()))
 
     def is_constant_sum(self, atol: float = 1e-12) -> bool:
         """True when ``sum_i u_i(a)`` is the same for every pure profile ``a``."""
+        atol = _tolerance(atol, "atol")
         total = self._payoffs.sum(axis=0)
         return bool(np.ptp(total) <= atol * self._scale())
 
@@ -521,6 +612,7 @@ class Game:
 
     def is_potential(self, atol: float = 1e-9) -> bool:
         """True when the game has an exact potential ``phi``: ``u_i(a'_i, a_{-i}) - u_i(a) = phi(a'_i, a_{-i}) - phi(a)``."""
+        atol = _tolerance(atol, "atol")
         phi = self._candidate_potential()
         for i in range(self.n_players):
             residual = self._payoffs[i] - phi
@@ -536,14 +628,20 @@ class Game:
         >>> Game.identical_interest([[2, 0], [0, 1]]).potential().tolist()
         [[0.0, -2.0], [-2.0, -1.0]]
         """
+        atol = _tolerance(atol, "atol")
         if not self.is_potential(atol):
             raise GameError(f"{self!r} is not an exact potential game (checked with atol={atol})")
         return self._candidate_potential()
 
     def _check_player(self, player: int) -> int:
-        i = int(player)
+        if isinstance(player, bool):
+            raise GameError(f"player index must be an integer, got {player!r}")
+        try:
+            i = operator.index(player)
+        except TypeError:
+            raise GameError(f"player index must be an integer, got {type(player).__name__} {player!r:.40}") from None
         if not 0 <= i < self.n_players:
-            raise GameError(f"player index {player} is out of range 0..{self.n_players - 1}")
+            raise GameError(f"player index {i if abs(i) < 10 ** 30 else '(huge)'} is out of range 0..{self.n_players - 1}")
         return i
 
 

@@ -23,6 +23,8 @@ def register(category: str) -> Callable[[Callable[..., Any]], Callable[..., Any]
 
 
 def builder(name: str) -> Callable[..., Any]:
+    if not isinstance(name, str):
+        raise GameError(f"a library game's name must be a string, got {type(name).__name__}; see rqe.library.names()")
     if name not in REGISTRY:
         close = [n for n in REGISTRY if name.replace("-", "_").lower() in n]
         hint = f"; did you mean {', '.join(close)}?" if close else "; see rqe.library.names()"

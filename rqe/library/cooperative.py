@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from rqe._validation import check_profiles
 from rqe.errors import ParameterError
 from rqe.game import Game
 from rqe.library._registry import register
@@ -18,9 +19,7 @@ __all__ = ["collaborate_defect", "public_goods", "volunteers_dilemma", "minimum_
 
 
 def _check_size(n_actions: int, n_players: int, name: str) -> None:
-    if n_actions ** n_players > MAX_PROFILES:
-        raise ParameterError(f"{name} with {n_players} players and {n_actions} actions each has "
-                             f"{n_actions ** n_players} pure profiles; at most {MAX_PROFILES} are allowed")
+    check_profiles(n_actions ** n_players, MAX_PROFILES, f"{name} with {n_players} players and {n_actions} actions each")
 
 
 def _anyone(n_players: int, first: int = 0) -> np.ndarray:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rqe import Game, library
-from rqe.errors import GameError, ParameterError, RQEError
+from rqe.errors import GameError, ParameterError, ProblemSizeError, RQEError
 
 CONTRACT_NAMES = [
     "prisoners_dilemma", "stag_hunt", "battle_of_the_sexes", "chicken", "matching_pennies",
@@ -235,7 +235,7 @@ def test_unknown_names_and_parameters():
         library.get("stag")
     with pytest.raises(ParameterError, match="no parameter 'tau'.*its parameters: stag, hare, sucker"):
         library.get("stag_hunt", tau=1)
-    with pytest.raises(ParameterError, match="at most"):
+    with pytest.raises(ProblemSizeError, match="above the limit"):
         library.get("random_uniform", shape=(1000, 1000, 1000))
     with pytest.raises(ParameterError, match="n_players must be an integer"):
         library.get("collaborate_defect", n_players=0)
