@@ -25,9 +25,12 @@ import numpy as np
 
 from rqe.errors import ParameterError
 
-#: Largest number of pure profiles a game may have unless the caller raises the limit (keeps a typo from
-#: allocating gigabytes: 1e7 profiles of a 2-player game are 160 MB of payoffs).
+#: Largest number of payoff entries (players x pure profiles) a generated game may have unless the caller
+#: raises the limit: keeps a typo from allocating gigabytes (1e7 entries are 80 MB of float64 payoffs).
 MAX_PROFILES = 10_000_000
+
+#: Most players a generated game may have (2 actions each already make 32 x 2**32 payoff entries).
+MAX_PLAYERS = 32
 
 #: Most starting points a multistart may be asked for.
 MAX_STARTS = 100_000
@@ -100,20 +103,22 @@ def check_shape(shape: Any, max_profiles: float = MAX_PROFILES) -> tuple[int, ..
         raise ParameterError(f"shape must be a sequence of action counts, got {_short(shape)}") from None
     if not shape:
         raise ParameterError("shape must have at least one player")
-    if len(shape) > 32:
-        raise ParameterError(f"shape must have at most 32 players, got {len(shape)}")
+    if len(shape) > MAX_PLAYERS:
+        raise ParameterError(f"shape must have at most {MAX_PLAYERS} players, got {len(shape)}")
     out = tuple(check_int(n, f"shape[{i}]", 1) for i, n in enumerate(shape))
-    check_profiles(math.prod(out), max_profiles, f"shape {out if max(out) < 10 ** 12 else '(huge)'}")
+    check_profiles(len(out) * math.prod(out), max_profiles, f"shape {out if max(out) < 10 ** 12 else '(huge)'}")
     return out
 
 
 def check_profiles(n_profiles: int, max_profiles: float, what: str) -> None:
-    """Raise :class:`~rqe.errors.ProblemSizeError` before building a game with too many pure profiles."""
+    """Raise :class:`~rqe.errors.ProblemSizeError` before building a game with too many payoff entries
+    (``n_profiles`` counts players x pure profiles)."""
     from rqe.errors import ProblemSizeError
 
     if n_profiles > max_profiles:
         count = f"{n_profiles:.3g}" if n_profiles < 1e300 else f"about 10^{len(str(int(n_profiles))) - 1}"
-        raise ProblemSizeError(f"{what} has {count} pure profiles, above the limit of {max_profiles:.3g}")
+        raise ProblemSizeError(f"{what} needs {count} payoff entries (players x pure profiles), above the limit "
+                               f"of {max_profiles:.3g}")
 
 
 def as_generator(rng: Any, name: str = "rng") -> np.random.Generator:

@@ -153,6 +153,9 @@ class Profile(tuple):
 
     def allclose(self, other: Sequence[Any], atol: float = 1e-8) -> bool:
         """True when ``other`` has the same shape and every probability is within ``atol``."""
+        atol = _tolerance(atol, "atol", ProfileError)
+        if isinstance(other, (str, bytes)) or not isinstance(other, (Sequence, np.ndarray)):
+            return False
         return len(self) == len(other) and all(
             np.shape(x) == np.shape(y) and np.allclose(x, y, rtol=0.0, atol=atol) for x, y in zip(self, other)
         )

@@ -7,7 +7,7 @@ import numpy as np
 from rqe.errors import ParameterError
 from rqe.game import Game
 from rqe.library._registry import register
-from rqe.library._util import check_int, check_real
+from rqe.library._util import check_int, check_real, check_shape
 
 __all__ = [
     "prisoners_dilemma", "stag_hunt", "battle_of_the_sexes", "chicken", "matching_pennies",
@@ -161,8 +161,7 @@ def coordination(n_actions: int = 2, n_players: int = 2) -> Game:
     """
     n = check_int(n_actions, "n_actions", 1)
     N = check_int(n_players, "n_players", 1, maximum=12)
-    if n ** N > 10_000_000:
-        raise ParameterError(f"coordination with {n} actions and {N} players has {n ** N} profiles; at most 1e7")
+    check_shape((n,) * N)
     U = np.zeros((n,) * N)
     for k in range(n):
         U[(k,) * N] = 1.0

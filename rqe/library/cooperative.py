@@ -19,7 +19,7 @@ __all__ = ["collaborate_defect", "public_goods", "volunteers_dilemma", "minimum_
 
 
 def _check_size(n_actions: int, n_players: int, name: str) -> None:
-    check_profiles(n_actions ** n_players, MAX_PROFILES, f"{name} with {n_players} players and {n_actions} actions each")
+    check_profiles(n_players * n_actions ** n_players, MAX_PROFILES, f"{name} with {n_players} players and {n_actions} actions each")
 
 
 def _anyone(n_players: int, first: int = 0) -> np.ndarray:

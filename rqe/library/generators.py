@@ -19,6 +19,7 @@ import numpy as np
 from rqe.errors import ParameterError
 from rqe.game import Game
 from rqe.library._registry import register
+from rqe._validation import MAX_PLAYERS
 from rqe.library._util import check_int, check_real, check_shape
 
 __all__ = [
@@ -42,7 +43,7 @@ def _rng(seed: Any, rng: Any) -> np.random.Generator:
 def _shape(shape: Sequence[int] | None, n_actions: int, n_players: int) -> tuple[int, ...]:
     if shape is not None:
         return check_shape(shape)
-    return check_shape((check_int(n_actions, "n_actions", 1),) * check_int(n_players, "n_players", 1))
+    return check_shape((check_int(n_actions, "n_actions", 1),) * check_int(n_players, "n_players", 1, MAX_PLAYERS))
 
 
 def _square(shape: tuple[int, ...], name: str) -> int:
@@ -167,7 +168,7 @@ def random_symmetric(n_actions: int = 3, n_players: int = 2, low: float = 0.0, h
     True
     """
     n = check_int(n_actions, "n_actions", 1)
-    N = check_int(n_players, "n_players", 1)
+    N = check_int(n_players, "n_players", 1, MAX_PLAYERS)
     shape = check_shape((n,) * N)
     low, high = _range(low, high)
     generator = _rng(seed, rng)
