@@ -1,7 +1,9 @@
 """Helpers shared by the Nash and correlated solvers: size guards, input checks, certification.
 
-Every solver certifies what it returns: the Nash gap of each profile is computed in float64 from the game's
-payoffs (``Game.nash_gap``; ``docs/rqe-math.md`` section 1) and only profiles below the tolerance are kept.
+Every solver certifies what it returns: the *relative* Nash gap of each profile (the Nash gap of the game with
+each player's payoffs mapped affinely onto ``[0, 1]``, :mod:`rqe.solvers._scale`; ``docs/rqe-math.md``
+section 1) is computed in float64 and only profiles below the tolerance are kept. Expected payoffs are
+reported on the original game.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from rqe._validation import positive_float
 from rqe.errors import GameError, ParameterError, ProblemSizeError
 from rqe.game import Game, Profile
 from rqe.results import Equilibrium, make_equilibrium
+from rqe.solvers._scale import ScaledGame, normalise
 
-#: Default tolerance on the Nash gap of every returned equilibrium.
+#: Default tolerance on the relative Nash gap (gap over each player's payoff range) of every equilibrium.
 GAP_TOL = 1e-9
 
 
@@ -81,13 +84,17 @@ def bimatrix_gap(A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray) -> 
 
 
 def certify(game: Game, profiles: Iterable[Sequence[np.ndarray]], tol: float, atol_same: float = 1e-7,
-            **extra: Any) -> tuple[list[Equilibrium], int]:
-    """Keep the distinct profiles whose Nash gap is at most ``tol``.
+            scaled: ScaledGame | None = None, **extra: Any) -> tuple[list[Equilibrium], int]:
+    """Keep the distinct profiles whose relative Nash gap is at most ``tol``.
 
-    Returns the equilibria (with their gap as residual) and the number of candidates rejected.
+    ``scaled`` is ``normalise(game)`` when the caller has it already. Returns the equilibria (with their relative
+    gap as residual, payoffs on ``game``) and the number of candidates rejected.
     """
+    if scaled is None:
+        scaled = normalise(game)
     if game.n_players == 2:
-        return _certify_bimatrix(game, profiles, tol, atol_same, **extra)
+        return _certify_bimatrix(game, scaled, profiles, tol, atol_same, **extra)
+    normalised_game = scaled.normalised_game
     kept: list[Equilibrium] = []
     rejected = 0
     for profile in profiles:
@@ -98,7 +105,7 @@ def certify(game: Game, profiles: Iterable[Sequence[np.ndarray]], tol: float, at
             continue
         if any(_same(strategies, e.strategies, atol_same) for e in kept):
             continue
-        gap = game.nash_gap(strategies)
+        gap = normalised_game.nash_gap(strategies)
         if not np.isfinite(gap) or gap > tol:
             rejected += 1
             continue
@@ -106,9 +113,10 @@ def certify(game: Game, profiles: Iterable[Sequence[np.ndarray]], tol: float, at
     return kept, rejected
 
 
-def _certify_bimatrix(game: Game, profiles: Iterable[Sequence[np.ndarray]], tol: float, atol_same: float,
-                      **extra: Any) -> tuple[list[Equilibrium], int]:
+def _certify_bimatrix(game: Game, scaled: ScaledGame, profiles: Iterable[Sequence[np.ndarray]], tol: float,
+                      atol_same: float, **extra: Any) -> tuple[list[Equilibrium], int]:
     A, B = game.payoffs[0], game.payoffs[1]
+    An, Bn = scaled.payoffs[0], scaled.payoffs[1]
     kept: list[Equilibrium] = []
     kept_flat = np.empty((0, A.shape[0] + A.shape[1]))
     rejected = 0
@@ -124,10 +132,11 @@ def _certify_bimatrix(game: Game, profiles: Iterable[Sequence[np.ndarray]], tol:
         flat = np.concatenate([x, y])
         if len(kept) and (np.abs(kept_flat - flat).max(axis=1) <= atol_same).any():
             continue
-        gap, payoffs = bimatrix_gap(A, B, x, y)
+        gap, _ = bimatrix_gap(An, Bn, x, y)
         if not np.isfinite(gap) or gap > tol:
             rejected += 1
             continue
+        payoffs = np.array([x @ A @ y, x @ B @ y])
         payoffs.setflags(write=False)
         kept_flat = np.vstack([kept_flat, flat])
         kept.append(Equilibrium(trusted_profile((x, y)), payoffs, gap, dict(extra)))
