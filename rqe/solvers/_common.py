@@ -117,29 +117,46 @@ def _certify_bimatrix(game: Game, scaled: ScaledGame, profiles: Iterable[Sequenc
                       atol_same: float, **extra: Any) -> tuple[list[Equilibrium], int]:
     A, B = game.payoffs[0], game.payoffs[1]
     An, Bn = scaled.payoffs[0], scaled.payoffs[1]
-    kept: list[Equilibrium] = []
-    kept_flat = np.empty((0, A.shape[0] + A.shape[1]))
+    m, n = A.shape
+    xs, ys = [], []
     rejected = 0
     for x, y in profiles:
-        x = np.clip(np.asarray(x, dtype=np.float64), 0.0, None)
-        y = np.clip(np.asarray(y, dtype=np.float64), 0.0, None)
-        sx, sy = x.sum(), y.sum()
-        if not (np.isfinite(sx) and np.isfinite(sy)) or sx <= 0 or sy <= 0 or x.shape != (A.shape[0],) \
-                or y.shape != (A.shape[1],):
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        if x.shape != (m,) or y.shape != (n,):
             rejected += 1
             continue
-        x, y = x / sx, y / sy
-        flat = np.concatenate([x, y])
-        if len(kept) and (np.abs(kept_flat - flat).max(axis=1) <= atol_same).any():
-            continue
-        gap, _ = bimatrix_gap(An, Bn, x, y)
-        if not np.isfinite(gap) or gap > tol:
+        xs.append(x)
+        ys.append(y)
+    if not xs:
+        return [], rejected
+    # all candidates at once: clip, normalise, relative gaps on the normalised game
+    X = np.clip(np.array(xs), 0.0, None)
+    Y = np.clip(np.array(ys), 0.0, None)
+    sx, sy = X.sum(axis=1), Y.sum(axis=1)
+    valid = np.isfinite(sx) & np.isfinite(sy) & (sx > 0) & (sy > 0)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        X /= np.where(valid, sx, 1.0)[:, None]
+        Y /= np.where(valid, sy, 1.0)[:, None]
+        row_values = Y @ An.T
+        col_values = X @ Bn
+        gaps = np.maximum(np.maximum(row_values.max(axis=1) - (X * row_values).sum(axis=1),
+                                     col_values.max(axis=1) - (Y * col_values).sum(axis=1)), 0.0)
+    ok = valid & np.isfinite(gaps) & (gaps <= tol)
+    kept: list[Equilibrium] = []
+    kept_flat: list[np.ndarray] = []
+    for c in range(len(xs)):
+        if not ok[c]:
             rejected += 1
             continue
+        flat = np.concatenate([X[c], Y[c]])
+        if kept_flat and (np.abs(np.array(kept_flat) - flat).max(axis=1) <= atol_same).any():
+            continue
+        kept_flat.append(flat)
+        x, y = X[c], Y[c]
         payoffs = np.array([x @ A @ y, x @ B @ y])
         payoffs.setflags(write=False)
-        kept_flat = np.vstack([kept_flat, flat])
-        kept.append(Equilibrium(trusted_profile((x, y)), payoffs, gap, dict(extra)))
+        kept.append(Equilibrium(trusted_profile((x, y)), payoffs, float(gaps[c]), dict(extra)))
     return kept, rejected
 
 

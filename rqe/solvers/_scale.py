@@ -20,11 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from rqe.errors import ConvergenceError
 from rqe.game import Game
 
-__all__ = ["ScaledGame", "normalise", "normalised_payoffs", "check_finite"]
+__all__ = ["ScaledGame", "normalise", "normalised_payoffs", "normalise_into", "check_finite"]
 
 
 @dataclass(frozen=True)
@@ -104,3 +105,25 @@ def check_finite(values: np.ndarray, what: str) -> None:
     if not np.isfinite(values).all():
         raise ConvergenceError(f"{what}: a non-finite number appeared in floating point (the game's payoffs "
                                f"are finite, so this is an overflow); rescale the game's payoffs")
+
+
+@njit(cache=True)
+def normalise_into(P, out):
+    """Jitted :func:`normalised_payoffs` for one matrix: ``out = (P - min P) / (max P - min P)`` (0 if constant).
+
+    For the jitted kernels, which normalise inside one compiled call instead of paying numpy's per-call cost.
+    """
+    lo = P.min()
+    hi = P.max()
+    span = hi - lo
+    factor = 1.0
+    if not np.isfinite(span):
+        factor = 0.5
+        lo *= 0.5
+        span = hi * 0.5 - lo
+    if span <= 0.0:
+        out[:, :] = 0.0
+        return
+    for i in range(P.shape[0]):
+        for j in range(P.shape[1]):
+            out[i, j] = min(max((P[i, j] * factor - lo) / span, 0.0), 1.0)

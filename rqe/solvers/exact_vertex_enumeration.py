@@ -51,11 +51,11 @@ def rational_payoffs(values: np.ndarray, max_denominator: int = 10**6) -> tuple[
 
     A binary float is an exact rational, but a game typed as decimals (``3e-12``) or scaled in floating point
     (``A * 1e-12``) is only *near* the rational game its author meant, and a degenerate tie of that game may
-    be broken by rounding. So when every normalised entry ``(u - lo) / span`` lies within ``1e-14`` of a
-    fraction with denominator at most ``max_denominator`` (true of integer games with a range up to
-    ``max_denominator``, however scaled), those fractions are used (``snapped=True``); otherwise the floats
-    themselves, read exactly, shifted and scaled in rational arithmetic. Random real payoffs never snap
-    (the chance that a float lies within ``1e-14`` of such a fraction is about ``1e-14 * 10**12`` per entry).
+    be broken by rounding. So when every normalised entry ``(u - lo) / span`` lies within ``1e-12`` of a
+    multiple of ``1 / D`` for one common ``D <= max_denominator`` (true of integer games with a range up to
+    ``max_denominator``, however scaled or shifted), those fractions are used (``snapped=True``); otherwise the
+    floats themselves, read exactly, shifted and scaled in rational arithmetic. Real-valued payoffs do not
+    snap: for ``k`` entries strictly inside ``(0, 1)`` the chance is of order ``(2e-12 D)^k`` summed over ``D``.
 
     >>> rows, snapped = rational_payoffs(np.array([[3.0, 0.0], [5.0, 1.0]]) * 1e-12)
     >>> [[str(v) for v in row] for row in rows], snapped
@@ -68,7 +68,12 @@ def rational_payoffs(values: np.ndarray, max_denominator: int = 10**6) -> tuple[
         return [[Fraction(0)] * len(row) for row in exact], False
     approx = normalised_payoffs(np.asarray(values, dtype=float)[None])[0][0]
     snapped = [[Fraction(float(v)).limit_denominator(max_denominator) for v in row] for row in approx]
-    if all(abs(float(f) - v) <= 1e-14 for row, frow in zip(approx, snapped) for f, v in zip(frow, row)):
+    common = 1
+    for row in snapped:
+        for f in row:
+            common = common * f.denominator // gcd(common, f.denominator)
+    if common <= max_denominator and all(abs(float(f) - v) <= 1e-12 for row, frow in zip(approx, snapped)
+                                         for f, v in zip(frow, row)):
         return snapped, True
     return [[(v - lo) / span for v in row] for row in exact], False
 

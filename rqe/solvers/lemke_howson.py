@@ -36,6 +36,7 @@ from rqe.solvers._common import (
     GAP_TOL, check_game, check_size, check_tol, sort_equilibria,
 )
 from rqe._validation import positive_int
+from rqe.solvers._scale import normalise_into
 
 __all__ = ["lemke_howson", "lemke_howson_all", "LemkeHowsonResult"]
 
@@ -81,25 +82,6 @@ class LemkeHowsonResult:
     def residual(self) -> float:
         """The largest relative Nash gap of the end points."""
         return max(self.gaps)
-
-
-@njit(cache=True)
-def _normalise(P, out):
-    """``out = (P - min P) / (max P - min P)`` (0 when constant), halving first if the range overflows."""
-    lo = P.min()
-    hi = P.max()
-    span = hi - lo
-    factor = 1.0
-    if not np.isfinite(span):
-        factor = 0.5
-        lo *= 0.5
-        span = hi * 0.5 - lo
-    if span <= 0.0:
-        out[:, :] = 0.0
-        return
-    for i in range(P.shape[0]):
-        for j in range(P.shape[1]):
-            out[i, j] = min(max((P[i, j] * factor - lo) / span, 0.0), 1.0)
 
 
 @njit(cache=True)
@@ -319,8 +301,8 @@ def _lemke_howson_labels(A_raw, B_raw, labels, max_iter, tol):
     m, n = A_raw.shape
     A = np.empty((m, n))
     B = np.empty((m, n))
-    _normalise(A_raw, A)
-    _normalise(B_raw, B)
+    normalise_into(A_raw, A)
+    normalise_into(B_raw, B)
     scratch = np.zeros(2)
     L = labels.shape[0]
     out = np.zeros((L, m + n))
@@ -358,8 +340,8 @@ def _lemke_howson_one(A_raw, B_raw, label, max_iter):
     m, n = A_raw.shape
     A = np.empty((m, n))
     B = np.empty((m, n))
-    _normalise(A_raw, A)
-    _normalise(B_raw, B)
+    normalise_into(A_raw, A)
+    normalise_into(B_raw, B)
     T0 = np.empty((n, m + n + 1))
     T1 = np.empty((m, m + n + 1))
     basis0 = np.empty(n, dtype=np.int64)

@@ -37,11 +37,12 @@ from numba import njit
 
 from rqe._validation import positive_int
 from rqe.errors import ParameterError, ProblemSizeError
-from rqe.game import Game
+from rqe.game import Game, Profile
 from rqe.results import Equilibrium
 from rqe.solvers._common import GAP_TOL, certify, check_game, check_size, check_tol, sort_equilibria
-from rqe.solvers._scale import check_finite, normalise
+from rqe.solvers._scale import check_finite, normalise, normalise_into
 from rqe.solvers.exact_vertex_enumeration import BasisLimitError, exact_extreme_equilibria
+from rqe.solvers._vertex_pivoting import AMBIGUOUS, DEGENERATE, LIMIT, MAX_VARIABLES, OK, pivoting_vertices
 
 __all__ = ["vertex_enumeration", "VertexEnumerationResult", "polytope_vertices"]
 
@@ -265,12 +266,17 @@ def vertex_enumeration(game: Game, *, tol: float = GAP_TOL, max_size: float = MA
     m, n = game.shape
     estimate = max(max_vertices(m, m + n), max_vertices(n, m + n))
     check_size(float(estimate), float(max_size), "vertices (upper bound theorem)", "vertex_enumeration")
-    scaled = normalise(game)
     parameters = {"tol": tol, "qhull_options": qhull_options, "exact": exact, "max_bases": max_bases}
     doubt = "exact enumeration requested" if exact is True else None
     floating = None
     if exact is not True:
-        floating, doubt = _float_enumeration(game, scaled, tol, qhull_options)
+        pivoting = qhull_options is None and m + n <= MAX_VARIABLES
+        if pivoting:
+            floating, doubt = _pivoting_enumeration(game, tol)
+            if doubt is not None and exact is False:  # no exact arbiter: the Qhull path copes with ties
+                floating, _ = _float_enumeration(game, normalise(game), tol, qhull_options)
+        else:
+            floating, doubt = _float_enumeration(game, normalise(game), tol, qhull_options)
         if doubt is None or exact is False:
             return _with(floating, parameters, complete=doubt is None, doubt=doubt)
     try:
@@ -279,12 +285,14 @@ def vertex_enumeration(game: Game, *, tol: float = GAP_TOL, max_size: float = MA
         if floating is None:
             raise ProblemSizeError(f"vertex_enumeration (exact): more than max_bases={max_bases} feasible bases; "
                                    f"pass a larger max_bases= or exact='auto'") from None
+        if floating.doubt == "pivoting":
+            floating, _ = _float_enumeration(game, normalise(game), tol, qhull_options)
         warnings.warn(f"vertex enumeration: floating point could not decide ({doubt}) and the exact search "
                       f"stopped at max_bases={max_bases}; the result may be incomplete", RuntimeWarning,
                       stacklevel=2)
         return _with(floating, parameters, complete=False, doubt=doubt)
     candidates = [(np.array([float(v) for v in x]), np.array([float(v) for v in y])) for x, y in found]
-    equilibria, rejected = certify(game, candidates, tol, atol_same=0.0, scaled=scaled)
+    equilibria, rejected = certify(game, candidates, tol, atol_same=0.0)
     n_vertices = floating.n_vertices if floating is not None else (0, 0)
     return VertexEnumerationResult(
         equilibria=sort_equilibria(equilibria), degenerate=degenerate, complete=rejected == 0,
@@ -297,6 +305,122 @@ def _with(result: VertexEnumerationResult, parameters: dict[str, Any], complete:
           doubt: str | None) -> VertexEnumerationResult:
     return VertexEnumerationResult(result.equilibria, result.degenerate, complete, result.n_vertices,
                                    result.rejected, parameters=parameters, exact=False, doubt=doubt)
+
+
+_PIVOTING_DOUBTS = {
+    DEGENERATE: "the game is degenerate, or too close to degenerate for floating point (a ratio-test tie)",
+    AMBIGUOUS: "a constraint's slack is too close to zero to decide in floating point",
+    LIMIT: "more vertices than the pivoting search's limit",
+}
+
+
+@njit(cache=True)
+def _pivoting_kernel(A_raw, B_raw, tight, loose, limit):
+    """Normalise, enumerate both polytopes by pivoting, match completely labelled pairs: one compiled call.
+
+    Returns ``(X, Y, relative gaps, payoffs in the original game, vertices of P, vertices of Q, flag)``.
+    """
+    m, n = A_raw.shape
+    A = np.empty((m, n))
+    B = np.empty((m, n))
+    normalise_into(A_raw, A)
+    normalise_into(B_raw, B)
+    Bt = np.empty((n, m))
+    for i in range(m):
+        for j in range(n):
+            Bt[j, i] = B[i, j] + 1.0
+    Vx, Mx, flag = pivoting_vertices(Bt, tight, loose, limit)
+    X = np.empty((0, m))
+    Y = np.empty((0, n))
+    gaps = np.empty(0)
+    payoffs = np.empty((0, 2))
+    if flag != OK:
+        return X, Y, gaps, payoffs, Vx.shape[0], 0, flag
+    Vy, My, flag = pivoting_vertices(A + 1.0, tight, loose, limit)
+    if flag != OK:
+        return X, Y, gaps, payoffs, Vx.shape[0], Vy.shape[0], flag
+    full = (1 << (m + n)) - 1
+    low_n = (1 << n) - 1
+    count = 0
+    cap = 8
+    X = np.empty((cap, m))
+    Y = np.empty((cap, n))
+    gaps = np.empty(cap)
+    payoffs = np.empty((cap, 2))
+    row_values = np.empty(m)
+    col_values = np.empty(n)
+    for b in range(Vy.shape[0]):
+        sy = Vy[b].sum()
+        if sy <= 0.0:
+            continue
+        labels_y = ((My[b] & low_n) << m) | (My[b] >> n)
+        for a in range(Vx.shape[0]):
+            if (Mx[a] | labels_y) != full:
+                continue
+            sx = Vx[a].sum()
+            if sx <= 0.0:
+                continue
+            if count == cap:
+                cap *= 2
+                X2 = np.empty((cap, m))
+                Y2 = np.empty((cap, n))
+                g2 = np.empty(cap)
+                p2 = np.empty((cap, 2))
+                X2[:count] = X[:count]
+                Y2[:count] = Y[:count]
+                g2[:count] = gaps[:count]
+                p2[:count] = payoffs[:count]
+                X, Y, gaps, payoffs = X2, Y2, g2, p2
+            x = Vx[a] / sx
+            y = Vy[b] / sy
+            X[count] = x
+            Y[count] = y
+            u0 = 0.0
+            u1 = 0.0
+            r0 = 0.0
+            r1 = 0.0
+            for i in range(m):
+                row_values[i] = 0.0
+            for j in range(n):
+                col_values[j] = 0.0
+            for i in range(m):
+                for j in range(n):
+                    row_values[i] += A[i, j] * y[j]
+                    col_values[j] += B[i, j] * x[i]
+                    w = x[i] * y[j]
+                    u0 += A_raw[i, j] * w
+                    u1 += B_raw[i, j] * w
+            for i in range(m):
+                r0 += row_values[i] * x[i]
+            for j in range(n):
+                r1 += col_values[j] * y[j]
+            gaps[count] = max(row_values.max() - r0, col_values.max() - r1, 0.0)
+            payoffs[count, 0] = u0
+            payoffs[count, 1] = u1
+            count += 1
+    return X[:count].copy(), Y[:count].copy(), gaps[:count].copy(), payoffs[:count].copy(), \
+        Vx.shape[0], Vy.shape[0], OK
+
+
+def _pivoting_enumeration(game: Game, tol: float):
+    """The jitted pivoting enumeration (:mod:`rqe.solvers._vertex_pivoting`) and why not to trust it, if so."""
+    m, n = game.shape
+    limit = 10 * max(max_vertices(m, m + n), max_vertices(n, m + n))
+    payoffs_ab = game.payoffs
+    X, Y, gaps, payoffs, vx, vy, flag = _pivoting_kernel(payoffs_ab[0], payoffs_ab[1], TIGHT, LOOSE, limit)
+    if flag != OK:
+        return VertexEnumerationResult((), False, False, (0, 0), 0, doubt="pivoting"), _PIVOTING_DOUBTS[flag]
+    for array in (X, Y, payoffs):
+        array.setflags(write=False)
+    good = gaps <= tol
+    equilibria = [Equilibrium(tuple.__new__(Profile, (X[c], Y[c])), payoffs[c], float(gaps[c]))
+                  for c in np.flatnonzero(good).tolist()]
+    rejected = len(gaps) - len(equilibria)
+    result = VertexEnumerationResult(sort_equilibria(equilibria) if len(equilibria) > 1 else tuple(equilibria),
+                                     False, False, (int(vx), int(vy)), int(rejected))
+    if rejected:
+        return result, f"{rejected} completely labelled pairs failed the gap check (tol={tol:g})"
+    return result, None
 
 
 def _float_enumeration(game: Game, scaled, tol: float, qhull_options: str | None):
