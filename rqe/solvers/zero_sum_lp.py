@@ -49,8 +49,12 @@ class ZeroSumResult:
         return self.equilibria[0].strategies
 
 
-def maxmin_lp(M: np.ndarray) -> tuple[np.ndarray, float]:
+def maxmin_lp(M: np.ndarray, certificate: bool = False):
     """``max_x min_j (M^T x)_j`` over the simplex: the maximising ``x`` and the value (HiGHS).
+
+    With ``certificate=True`` also the duality gap ``max_i (M y)_i - value >= 0`` of the dual solution ``y``
+    (the minimising mixture over columns, from HiGHS's marginals): zero at an exact optimum, so it certifies the
+    value independently of the primal solution.
 
     >>> x, v = maxmin_lp(np.array([[1.0, -1.0], [-1.0, 1.0]]))
     >>> x.round(12).tolist(), round(v, 12)
@@ -74,7 +78,11 @@ def maxmin_lp(M: np.ndarray) -> tuple[np.ndarray, float]:
     x = np.clip(res.x[:m], 0.0, None)
     x /= x.sum()
     value = float((M.T @ x).min())
-    return x, value
+    if not certificate:
+        return x, value
+    y = np.clip(-np.asarray(res.ineqlin.marginals, dtype=np.float64), 0.0, None)
+    gap = float((M @ (y / y.sum())).max() - value) if y.sum() > 0 else float("inf")
+    return x, value, max(gap, 0.0)
 
 
 def solve_zero_sum(game: Game, *, tol: float = GAP_TOL, atol: float = 1e-12) -> ZeroSumResult:
