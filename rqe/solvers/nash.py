@@ -4,7 +4,7 @@
 |---|---|---|---|
 | ``pure`` | any | all pure equilibria (:mod:`rqe.solvers.nash_pure`) | pure ones only |
 | ``support_enumeration`` | 2 | all equilibria of nondegenerate games; certified ones otherwise | if nondegenerate |
-| ``vertex_enumeration`` | 2 | all extreme equilibria, degenerate games included | yes |
+| ``vertex_enumeration`` | 2 | all extreme equilibria, degenerate games included (exact arithmetic when floating point cannot decide) | when proved |
 | ``lemke_howson`` | 2 | the distinct equilibria reached from every initial label | no |
 | ``lp`` | 2, zero-sum | value and one pair of optimal strategies (HiGHS) | no |
 | ``logit`` | any | the end of the logit QRE path, polished to a Nash equilibrium | no |

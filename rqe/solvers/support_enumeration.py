@@ -74,7 +74,8 @@ class SupportEnumerationResult:
     singular_systems : int
         Number of support pairs whose indifference system is (numerically) singular.
     complete : bool
-        True when the game was found nondegenerate with no singular system: then the list is all equilibria.
+        True when the game was found nondegenerate with no singular system and the count is odd (as it must be
+        in a nondegenerate game): then the list is all equilibria.
     """
 
     equilibria: tuple[Equilibrium, ...]
@@ -379,8 +380,11 @@ def support_enumeration(game: Game, *, exact: bool = False, tol: float = GAP_TOL
             f"not be all: use method='vertex_enumeration' for all extreme equilibria",
             DegenerateGameWarning, stacklevel=2,
         )
+    # a nondegenerate game has an odd number of equilibria (a corollary of Lemke-Howson [vS07]): an even count
+    # means one was lost
+    odd = len(equilibria) % 2 == 1
     return SupportEnumerationResult(
         equilibria=sort_equilibria(equilibria), degenerate=degenerate, singular_systems=int(singular),
-        complete=not degenerate and singular == 0, exact=bool(exact), pairs=int(pairs), rejected=int(rejected),
+        complete=not degenerate and singular == 0 and odd, exact=bool(exact), pairs=int(pairs), rejected=int(rejected),
         parameters={"exact": bool(exact), "tol": 0.0 if exact else tol},
     )

@@ -420,6 +420,9 @@ def _pivoting_enumeration(game: Game, tol: float):
                                      False, False, (int(vx), int(vy)), int(rejected))
     if rejected:
         return result, f"{rejected} completely labelled pairs failed the gap check (tol={tol:g})"
+    if len(equilibria) % 2 == 0:
+        # a nondegenerate game has an odd number of equilibria (a corollary of Lemke-Howson [vS07]): one was missed
+        return result, f"an even number ({len(equilibria)}) of equilibria in a game found nondegenerate"
     return result, None
 
 
