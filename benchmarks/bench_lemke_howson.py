@@ -3,7 +3,8 @@
 Same seeded uniform random n x n games for both, timed in alternation (``benchmarks._paired``). Two cases
 per size: one path (initial label 0), and all ``2n`` initial labels (rqe: one call of
 :func:`rqe.solvers.lemke_howson.lemke_howson_all`; QuantEcon: one call per label). Accuracy: the largest Nash
-gap over the end points, computed the same way for both sides. Times are wall-clock medians; ``extra`` also
+relative gap (Nash gap over each player's payoff range) over the end points, computed the same way for both
+sides. Times are wall-clock medians; ``extra`` also
 has the CPU-time medians and their ratio.
 """
 
@@ -15,6 +16,7 @@ from benchmarks._paired import paired
 from benchmarks.harness import Row, time_call
 from rqe import Game
 from rqe.solvers._common import bimatrix_gap
+from rqe.solvers._scale import normalise
 from rqe.solvers.lemke_howson import lemke_howson, lemke_howson_all
 
 
@@ -22,6 +24,11 @@ def _games(n: int):
     rng = np.random.default_rng(1000 + n)
     A, B = rng.random((2, n, n))
     return A, B, Game(np.stack([A, B]))
+
+
+def _relative_gap(game: Game, x, y) -> float:
+    normalised = normalise(game).payoffs
+    return bimatrix_gap(normalised[0], normalised[1], x, y)[0]
 
 
 def _extra(cpu_ours: float, cpu_peer: float, **more) -> dict:
@@ -44,14 +51,14 @@ def run(quick: bool) -> list[Row]:
         if qe_lemke_howson is None:
             t_rqe, r = time_call(lambda: lemke_howson(game, 0), repeat=repeat)
             rows.append(Row("lemke_howson", f"{n}x{n}, label 0", "quantecon", t_rqe.median, None, repeat,
-                            max(r.gaps), None, "Nash gap", "quantecon not installed"))
+                            max(r.gaps), None, "relative Nash gap", "quantecon not installed"))
             continue
         qe_game = NormalFormGame((Player(A), Player(B.T)))
         wall, wall_peer, cpu, cpu_peer, r, (qx, qy) = paired(
             lambda: lemke_howson(game, 0), lambda: qe_lemke_howson(qe_game, init_pivot=0), repeat)
         same = np.allclose(np.concatenate(r.profiles[0]), np.concatenate([qx, qy]), atol=1e-12)
         rows.append(Row("lemke_howson", f"{n}x{n}, label 0", "quantecon", wall, wall_peer, repeat,
-                        max(r.gaps), bimatrix_gap(A, B, qx, qy)[0], "Nash gap",
+                        max(r.gaps), _relative_gap(game, qx, qy), "relative Nash gap",
                         ("same end point" if same else "DIFFERENT end point")
                         + f"; CPU ratio {cpu_peer / max(cpu, 1e-12):.3g}",
                         _extra(cpu, cpu_peer, pivots=r.iterations[0])))
@@ -66,7 +73,7 @@ def run(quick: bool) -> list[Row]:
             repeat)
         same = all(np.allclose(np.concatenate(p), np.concatenate(q), atol=1e-12) for p, q in zip(r.profiles, ends))
         rows.append(Row("lemke_howson", f"{n}x{n}, all {2 * n} labels", "quantecon", wall, wall_peer, repeat,
-                        max(r.gaps), max(bimatrix_gap(A, B, *q)[0] for q in ends), "max Nash gap",
+                        max(r.gaps), max(_relative_gap(game, *q) for q in ends), "max relative Nash gap",
                         ("same end points" if same else "DIFFERENT end points")
                         + f"; {len(r.equilibria)} distinct equilibria; CPU ratio {cpu_peer / max(cpu, 1e-12):.3g}",
                         _extra(cpu, cpu_peer, pivots=sum(r.iterations))))

@@ -1,7 +1,9 @@
 """Helpers shared by the Nash and correlated solvers: size guards, input checks, certification.
 
-Every solver certifies what it returns: the Nash gap of each profile is computed in float64 from the game's
-payoffs (``Game.nash_gap``; ``docs/rqe-math.md`` section 1) and only profiles below the tolerance are kept.
+Every solver certifies what it returns: the *relative* Nash gap of each profile (the Nash gap of the game with
+each player's payoffs mapped affinely onto ``[0, 1]``, :mod:`rqe.solvers._scale`; ``docs/rqe-math.md``
+section 1) is computed in float64 and only profiles below the tolerance are kept. Expected payoffs are
+reported on the original game.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from rqe._validation import positive_float
 from rqe.errors import GameError, ParameterError, ProblemSizeError
 from rqe.game import Game, Profile
 from rqe.results import Equilibrium, make_equilibrium
+from rqe.solvers._scale import ScaledGame, normalise
 
-#: Default tolerance on the Nash gap of every returned equilibrium.
+#: Default tolerance on the relative Nash gap (gap over each player's payoff range) of every equilibrium.
 GAP_TOL = 1e-9
 
 
@@ -81,13 +84,17 @@ def bimatrix_gap(A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray) -> 
 
 
 def certify(game: Game, profiles: Iterable[Sequence[np.ndarray]], tol: float, atol_same: float = 1e-7,
-            **extra: Any) -> tuple[list[Equilibrium], int]:
-    """Keep the distinct profiles whose Nash gap is at most ``tol``.
+            scaled: ScaledGame | None = None, **extra: Any) -> tuple[list[Equilibrium], int]:
+    """Keep the distinct profiles whose relative Nash gap is at most ``tol``.
 
-    Returns the equilibria (with their gap as residual) and the number of candidates rejected.
+    ``scaled`` is ``normalise(game)`` when the caller has it already. Returns the equilibria (with their relative
+    gap as residual, payoffs on ``game``) and the number of candidates rejected.
     """
+    if scaled is None:
+        scaled = normalise(game)
     if game.n_players == 2:
-        return _certify_bimatrix(game, profiles, tol, atol_same, **extra)
+        return _certify_bimatrix(game, scaled, profiles, tol, atol_same, **extra)
+    normalised_game = scaled.normalised_game
     kept: list[Equilibrium] = []
     rejected = 0
     for profile in profiles:
@@ -98,7 +105,7 @@ def certify(game: Game, profiles: Iterable[Sequence[np.ndarray]], tol: float, at
             continue
         if any(_same(strategies, e.strategies, atol_same) for e in kept):
             continue
-        gap = game.nash_gap(strategies)
+        gap = normalised_game.nash_gap(strategies)
         if not np.isfinite(gap) or gap > tol:
             rejected += 1
             continue
@@ -106,31 +113,50 @@ def certify(game: Game, profiles: Iterable[Sequence[np.ndarray]], tol: float, at
     return kept, rejected
 
 
-def _certify_bimatrix(game: Game, profiles: Iterable[Sequence[np.ndarray]], tol: float, atol_same: float,
-                      **extra: Any) -> tuple[list[Equilibrium], int]:
+def _certify_bimatrix(game: Game, scaled: ScaledGame, profiles: Iterable[Sequence[np.ndarray]], tol: float,
+                      atol_same: float, **extra: Any) -> tuple[list[Equilibrium], int]:
     A, B = game.payoffs[0], game.payoffs[1]
-    kept: list[Equilibrium] = []
-    kept_flat = np.empty((0, A.shape[0] + A.shape[1]))
+    An, Bn = scaled.payoffs[0], scaled.payoffs[1]
+    m, n = A.shape
+    xs, ys = [], []
     rejected = 0
     for x, y in profiles:
-        x = np.clip(np.asarray(x, dtype=np.float64), 0.0, None)
-        y = np.clip(np.asarray(y, dtype=np.float64), 0.0, None)
-        sx, sy = x.sum(), y.sum()
-        if not (np.isfinite(sx) and np.isfinite(sy)) or sx <= 0 or sy <= 0 or x.shape != (A.shape[0],) \
-                or y.shape != (A.shape[1],):
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        if x.shape != (m,) or y.shape != (n,):
             rejected += 1
             continue
-        x, y = x / sx, y / sy
-        flat = np.concatenate([x, y])
-        if len(kept) and (np.abs(kept_flat - flat).max(axis=1) <= atol_same).any():
-            continue
-        gap, payoffs = bimatrix_gap(A, B, x, y)
-        if not np.isfinite(gap) or gap > tol:
+        xs.append(x)
+        ys.append(y)
+    if not xs:
+        return [], rejected
+    # all candidates at once: clip, normalise, relative gaps on the normalised game
+    X = np.clip(np.array(xs), 0.0, None)
+    Y = np.clip(np.array(ys), 0.0, None)
+    sx, sy = X.sum(axis=1), Y.sum(axis=1)
+    valid = np.isfinite(sx) & np.isfinite(sy) & (sx > 0) & (sy > 0)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        X /= np.where(valid, sx, 1.0)[:, None]
+        Y /= np.where(valid, sy, 1.0)[:, None]
+        row_values = Y @ An.T
+        col_values = X @ Bn
+        gaps = np.maximum(np.maximum(row_values.max(axis=1) - (X * row_values).sum(axis=1),
+                                     col_values.max(axis=1) - (Y * col_values).sum(axis=1)), 0.0)
+    ok = valid & np.isfinite(gaps) & (gaps <= tol)
+    kept: list[Equilibrium] = []
+    kept_flat: list[np.ndarray] = []
+    for c in range(len(xs)):
+        if not ok[c]:
             rejected += 1
             continue
+        flat = np.concatenate([X[c], Y[c]])
+        if kept_flat and (np.abs(np.array(kept_flat) - flat).max(axis=1) <= atol_same).any():
+            continue
+        kept_flat.append(flat)
+        x, y = X[c], Y[c]
+        payoffs = np.array([x @ A @ y, x @ B @ y])
         payoffs.setflags(write=False)
-        kept_flat = np.vstack([kept_flat, flat])
-        kept.append(Equilibrium(trusted_profile((x, y)), payoffs, gap, dict(extra)))
+        kept.append(Equilibrium(trusted_profile((x, y)), payoffs, float(gaps[c]), dict(extra)))
     return kept, rejected
 
 

@@ -32,9 +32,10 @@ import numpy as np
 
 from rqe._optional import require
 from rqe.errors import ConvergenceError, ParameterError
-from rqe.game import Game
+from rqe.game import Game, Profile
 from rqe.results import Equilibrium
 from rqe.solvers._common import check_game, check_size
+from rqe.solvers._scale import normalise
 
 __all__ = ["solve_correlated", "CorrelatedResult", "incentive_matrix", "KINDS", "OBJECTIVES"]
 
@@ -60,9 +61,12 @@ class CorrelatedResult:
         The largest left-hand side of the incentive constraints at ``distribution`` (<= 0 up to rounding; the
         reported value is clipped at 0).
     objective_value : float
-        The optimum of the objective.
-    equilibria : tuple
-        Empty: a correlated equilibrium is a joint distribution, not a profile of independent strategies.
+        The optimum of the objective (recomputed on the original payoffs for the built-in objectives).
+    equilibria : tuple of Equilibrium
+        One entry: the players' marginal strategies, the payoffs ``E_p[u_i]``, the *relative* incentive
+        violation (each player's constraints divided by its payoff range) as residual, and the joint
+        distribution as ``extra["distribution"]`` (a correlated equilibrium is a joint distribution: the
+        marginals alone are in general not an equilibrium).
     """
 
     distribution: np.ndarray
@@ -76,6 +80,12 @@ class CorrelatedResult:
     converged: bool = True
     parameters: dict[str, Any] = field(default_factory=dict)
     equilibria: tuple[Equilibrium, ...] = ()
+    iterations: int = 0
+
+    @property
+    def residual(self) -> float:
+        """The relative incentive violation (0 up to rounding)."""
+        return max((e.residual for e in self.equilibria), default=0.0)
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "objective": self.objective, "distribution": self.distribution.tolist(),
@@ -128,6 +138,16 @@ def incentive_matrix(game: Game, kind: str = "ce"):
                              shape=(r, game.n_profiles))
 
 
+def _affine_unit(values: np.ndarray) -> np.ndarray:
+    """``(values - min) / (max - min)`` (halved first if the range overflows; zeros when constant)."""
+    values = np.asarray(values, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        if not np.isfinite(np.ptp(values)):
+            values = values * 0.5
+        span = float(np.ptp(values))
+    return (values - values.min()) / span if span > 0 else np.zeros_like(values)
+
+
 def _check_kind(kind: Any) -> str:
     if kind not in KINDS:
         raise ParameterError(f"kind must be one of {KINDS}, got {kind!r}")
@@ -171,17 +191,22 @@ def solve_correlated(game: Game, kind: str = "ce", objective: str | Callable | A
     nnz = sum(n_i * (n_i - 1 if kind == "ce" else 1) * game.n_profiles / n_i for n_i in shape)
     check_size(float(nnz), float(max_size), "constraint coefficients", f"solve_correlated(kind={kind!r})")
     cp = require("cvxpy", "cvx", "correlated equilibria")
-    G = incentive_matrix(game, kind)
+    # constraints on the payoffs normalised per player (the same feasible set, conditioned whatever the scale);
+    # built-in objectives on the original payoffs divided by one common scale (the same maximiser)
+    scaled = normalise(game)
+    G = incentive_matrix(scaled.normalised_game, kind)
     U = game.payoffs.reshape(game.n_players, -1)
+    Uc = _affine_unit(U)  # one positive affine map for all players: the same maximiser (sum p = 1)
     p = cp.Variable(game.n_profiles, nonneg=True)
     constraints = [cp.sum(p) == 1]
     if G.shape[0]:
         constraints.append(G @ p <= 0)
+    weights = None
     if isinstance(objective, str):
         if objective == "welfare":
-            expr = U.sum(axis=0) @ p
+            expr = _affine_unit((U / game.n_players).sum(axis=0)) @ p  # the mean: no overflow
         elif objective == "egalitarian":
-            expr = cp.min(U @ p)
+            expr = cp.min(Uc @ p)
         else:
             raise ParameterError(f"objective must be one of {OBJECTIVES}, an array of shape {shape} or a callable; "
                                  f"got {objective!r}")
@@ -191,12 +216,12 @@ def solve_correlated(game: Game, kind: str = "ce", objective: str | Callable | A
         name = getattr(objective, "__name__", "custom")
     else:
         try:
-            w = np.asarray(objective, dtype=np.float64)
+            weights = np.asarray(objective, dtype=np.float64)
         except (TypeError, ValueError) as exc:
             raise ParameterError(f"objective weights must be numbers, got {objective!r}") from exc
-        if w.shape not in (shape, (game.n_profiles,)) or not np.all(np.isfinite(w)):
-            raise ParameterError(f"objective weights must be finite with shape {shape}, got shape {w.shape}")
-        expr = w.ravel() @ p
+        if weights.shape not in (shape, (game.n_profiles,)) or not np.all(np.isfinite(weights)):
+            raise ParameterError(f"objective weights must be finite with shape {shape}, got shape {weights.shape}")
+        expr = _affine_unit(weights.ravel()) @ p
         name = "weights"
     problem = cp.Problem(cp.Maximize(expr), constraints)
     if solver is None and "HIGHS" in cp.installed_solvers():
@@ -209,14 +234,29 @@ def solve_correlated(game: Game, kind: str = "ce", objective: str | Callable | A
         raise ConvergenceError(f"the correlated-equilibrium LP ended with status {problem.status!r}")
     dist = np.clip(np.asarray(p.value, dtype=np.float64), 0.0, None)
     dist /= dist.sum()
-    violation = float(max(0.0, (G @ dist).max())) if G.shape[0] else 0.0
+    G_original = incentive_matrix(game, kind)
+    violation = float(max(0.0, (G_original @ dist).max())) if G.shape[0] else 0.0
+    relative_violation = float(max(0.0, (G @ dist).max())) if G.shape[0] else 0.0
     payoffs = U @ dist
     payoffs.setflags(write=False)
     distribution = dist.reshape(shape)
     distribution.setflags(write=False)
+    if name == "welfare":
+        objective_value = float(payoffs.sum())
+    elif name == "egalitarian":
+        objective_value = float(payoffs.min())
+    elif weights is not None:
+        objective_value = float(weights.ravel() @ dist)
+    else:
+        objective_value = float(problem.value)
+    marginals = [distribution.sum(axis=tuple(j for j in range(game.n_players) if j != i))
+                 for i in range(game.n_players)]
+    marginal_profile = Profile([m / m.sum() for m in marginals], shape=shape)
+    equilibrium = Equilibrium(marginal_profile, payoffs, relative_violation, {"distribution": distribution})
     return CorrelatedResult(
         distribution=distribution, payoffs=payoffs, welfare=float(payoffs.sum()), incentive_violation=violation,
-        objective_value=float(problem.value), kind=kind, objective=name,
+        objective_value=objective_value, kind=kind, objective=name,
         converged=problem.status == "optimal",
         parameters={"kind": kind, "objective": name, "solver": solver or problem.solver_stats.solver_name},
+        equilibria=(equilibrium,),
     )

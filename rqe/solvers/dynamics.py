@@ -34,6 +34,7 @@ from rqe.errors import ParameterError
 from rqe.game import Game, Profile, as_profile
 from rqe.results import Equilibrium, make_equilibrium
 from rqe.solvers._common import check_game, check_size
+from rqe.solvers._scale import normalise
 
 __all__ = ["fictitious_play", "regret_matching", "replicator_dynamics", "DynamicsResult"]
 
@@ -55,7 +56,8 @@ class DynamicsResult:
     final : Profile
         The last point.
     profile : Profile
-        The output of the dynamic (see the module docstring) and ``gap`` its Nash gap.
+        The output of the dynamic (see the module docstring) and ``gap`` its relative Nash gap (the gap of each
+        player over the range of its payoffs, as for every Nash solver; also ``residual``).
     gap : float
     converged : bool
         ``gap <= tol``.
@@ -76,6 +78,10 @@ class DynamicsResult:
     parameters: dict[str, Any] = field(default_factory=dict)
     joint: np.ndarray | None = None
     equilibria: tuple[Equilibrium, ...] = ()
+
+    @property
+    def residual(self) -> float:
+        return self.gap
 
 
 @njit(cache=True)
@@ -247,7 +253,7 @@ def _result(game: Game, traj: np.ndarray, offsets: np.ndarray, output: str, tol:
     average = Profile([p.mean(axis=0) for p in parts])
     final = Profile([p[-1] for p in parts])
     profile = average if output == "average" else final
-    gap = game.nash_gap(profile)
+    gap = normalise(game).normalised_game.nash_gap(profile)  # relative to each player's payoff range
     converged = bool(gap <= tol)
     equilibria = (make_equilibrium(game, profile, gap),) if converged else ()
     return DynamicsResult(trajectory=parts, average=average, final=final, profile=profile, gap=float(gap),

@@ -1,7 +1,8 @@
 """The Lemke-Howson algorithm for two-player games, jitted, from every initial label.
 
-Complementary pivoting on the tableaux of the best-response polytopes [LH64; vS07]: with payoffs made
-positive, the system ``B^T x + s = 1`` (tableau of player 0's variables, one row per column action) and
+Complementary pivoting on the tableaux of the best-response polytopes [LH64; vS07]: with each player's payoffs
+normalised onto ``[0, 1]`` and shifted to ``[1, 2]`` (positive; a positive affine map, so the same equilibria
+and, on nondegenerate games, pivot for pivot the same path; tolerances are then relative to the payoff range), the system ``B^T x + s = 1`` (tableau of player 0's variables, one row per column action) and
 ``r + A y = 1`` (tableau of player 1's variables, one row per row action). Dropping the initial label ``k``
 (``0 <= k < m`` a row action, ``m <= k < m + n`` a column action ``k - m``) from the artificial equilibrium
 ``(0, 0)`` and pivoting alternately in the two tableaux until the label is picked up again ends at a Nash
@@ -35,6 +36,7 @@ from rqe.solvers._common import (
     GAP_TOL, check_game, check_size, check_tol, sort_equilibria,
 )
 from rqe._validation import positive_int
+from rqe.solvers._scale import normalise_into
 
 __all__ = ["lemke_howson", "lemke_howson_all", "LemkeHowsonResult"]
 
@@ -51,13 +53,13 @@ class LemkeHowsonResult:
     Attributes
     ----------
     equilibria : tuple of Equilibrium
-        The distinct end points whose Nash gap is at most ``tol``.
+        The distinct end points whose relative Nash gap (gap over each player's payoff range) is at most ``tol``.
     labels : tuple of int
         The initial labels run.
     profiles : tuple of tuple of numpy.ndarray
         The end point of each label's path (same order as ``labels``).
     gaps : tuple of float
-        The Nash gap of each end point.
+        The relative Nash gap of each end point.
     iterations : tuple of int
         Pivots performed for each label.
     label_converged : tuple of bool
@@ -76,17 +78,21 @@ class LemkeHowsonResult:
     method: str = "lemke_howson"
     parameters: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def residual(self) -> float:
+        """The largest relative Nash gap of the end points."""
+        return max(self.gaps)
+
 
 @njit(cache=True)
 def _init_tableaux(A, B, T0, T1, basis0, basis1):
-    """T0 (n x (m+n+1)): columns 0..m-1 are x, m..m+n-1 slacks s; T1 (m x (m+n+1)): 0..m-1 slacks r, m.. y."""
+    """T0 (n x (m+n+1)): columns 0..m-1 are x, m..m+n-1 slacks s; T1 (m x (m+n+1)): 0..m-1 slacks r, m.. y.
+
+    ``A`` and ``B`` are normalised onto ``[0, 1]``; the tableaux hold ``A + 1`` and ``B + 1`` (positive).
+    """
     m, n = A.shape
-    shift_a = 0.0
-    shift_b = 0.0
-    if A.min() <= 0:
-        shift_a = 1.0 - A.min()
-    if B.min() <= 0:
-        shift_b = 1.0 - B.min()
+    shift_a = 1.0
+    shift_b = 1.0
     for j in range(n):
         for i in range(m):
             T0[j, i] = B[i, j] + shift_b
@@ -220,6 +226,21 @@ def _extract(T0, T1, basis0, basis1, x, y):
 
 
 @njit(cache=True)
+def _utilities(A, B, x, y, payoffs):
+    """Expected utilities of (x, y) in the game (A, B), written to ``payoffs``."""
+    m, n = A.shape
+    u0 = 0.0
+    u1 = 0.0
+    for i in range(m):
+        for j in range(n):
+            w = x[i] * y[j]
+            u0 += A[i, j] * w
+            u1 += B[i, j] * w
+    payoffs[0] = u0
+    payoffs[1] = u1
+
+
+@njit(cache=True)
 def _gap(A, B, x, y, payoffs):
     """Nash gap of (x, y); the expected utilities are written to ``payoffs``."""
     m, n = A.shape
@@ -271,13 +292,18 @@ def _distinct_certified(points, gaps, tol, atol):
 
 
 @njit(cache=True)
-def _lemke_howson_labels(A, B, labels, max_iter, tol):
-    """Run the path of every label in ``labels``.
+def _lemke_howson_labels(A_raw, B_raw, labels, max_iter, tol):
+    """Run the path of every label in ``labels`` on the payoffs normalised per player onto ``[0, 1]``.
 
-    Returns the end points (L, m+n), their gaps and expected utilities (L, 2), converged flags, iterations and
-    the indices of the distinct end points with gap <= tol.
+    Returns the end points (L, m+n), their relative gaps and expected utilities in the original game (L, 2),
+    converged flags, iterations and the indices of the distinct end points with relative gap <= tol.
     """
-    m, n = A.shape
+    m, n = A_raw.shape
+    A = np.empty((m, n))
+    B = np.empty((m, n))
+    normalise_into(A_raw, A)
+    normalise_into(B_raw, B)
+    scratch = np.zeros(2)
     L = labels.shape[0]
     out = np.zeros((L, m + n))
     gaps = np.empty(L)
@@ -300,8 +326,45 @@ def _lemke_howson_labels(A, B, labels, max_iter, tol):
         out[t, m:] = y
         converged[t] = ok
         iterations[t] = iters
-        gaps[t] = _gap(A, B, x, y, payoffs[t]) if ok and x.sum() > 0 and y.sum() > 0 else np.inf
+        if ok and x.sum() > 0 and y.sum() > 0:
+            gaps[t] = _gap(A, B, x, y, scratch)
+            _utilities(A_raw, B_raw, x, y, payoffs[t])
+        else:
+            gaps[t] = np.inf
     return out, gaps, payoffs, converged, iterations, _distinct_certified(out, gaps, tol, 1e-7)
+
+
+@njit(cache=True)
+def _lemke_howson_one(A_raw, B_raw, label, max_iter):
+    """One path, packed in one vector: ``[x (m), y (n), relative gap, u_0, u_1, pivots, ended]``."""
+    m, n = A_raw.shape
+    A = np.empty((m, n))
+    B = np.empty((m, n))
+    normalise_into(A_raw, A)
+    normalise_into(B_raw, B)
+    T0 = np.empty((n, m + n + 1))
+    T1 = np.empty((m, m + n + 1))
+    basis0 = np.empty(n, dtype=np.int64)
+    basis1 = np.empty(m, dtype=np.int64)
+    argmins = np.empty(max(m, n), dtype=np.int64)
+    buf = np.empty(m + n + 1)
+    packed = np.zeros(m + n + 5)
+    x = packed[:m]
+    y = packed[m:m + n]
+    _init_tableaux(A, B, T0, T1, basis0, basis1)
+    ok, iters = _run_label(T0, T1, basis0, basis1, label, max_iter, argmins, buf)
+    _extract(T0, T1, basis0, basis1, x, y)
+    scratch = np.zeros(2)
+    if ok and x.sum() > 0 and y.sum() > 0:
+        packed[m + n] = _gap(A, B, x, y, scratch)
+        _utilities(A_raw, B_raw, x, y, scratch)
+        packed[m + n + 1] = scratch[0]
+        packed[m + n + 2] = scratch[1]
+    else:
+        packed[m + n] = np.inf
+    packed[m + n + 3] = iters
+    packed[m + n + 4] = 1.0 if ok else 0.0
+    return packed
 
 
 def lemke_howson_all(game: Game, init_labels: Sequence[int] | None = None, *, max_iter: int = 10**6,
@@ -318,7 +381,7 @@ def lemke_howson_all(game: Game, init_labels: Sequence[int] | None = None, *, ma
     max_iter : int
         Pivot limit per path.
     tol : float
-        Largest Nash gap of a returned equilibrium.
+        Largest relative Nash gap of a returned equilibrium.
     max_size : float
         Limit on the tableau entries ``(m + n) * (m + n + 1)``, checked before allocating.
 
@@ -379,10 +442,32 @@ def lemke_howson(game: Game, init_label: int = 0, *, max_iter: int = 10**6, tol:
                  max_size: float = MAX_TABLEAU) -> LemkeHowsonResult:
     """One Lemke-Howson path, from initial label ``init_label`` (see :func:`lemke_howson_all`).
 
+    The wrapper is kept thin (one jitted call returning one packed vector): this is the method to call in a loop.
+
     >>> from rqe import Game
     >>> g = Game.from_bimatrix([[3, 3], [2, 5], [0, 6]], [[3, 2], [2, 6], [3, 1]])
     >>> r = lemke_howson(g, init_label=1)
     >>> [x.round(4).tolist() for x in r.equilibria[0].strategies], r.iterations
     ([[0.0, 0.3333, 0.6667], [0.3333, 0.6667]], (4,))
     """
-    return lemke_howson_all(game, [init_label], max_iter=max_iter, tol=tol, max_size=max_size)
+    if type(game) is not Game or game.n_players != 2:
+        check_game(game, players=2, method="lemke_howson")
+    tol = check_tol(tol)
+    if type(max_iter) is not int or max_iter < 1:
+        max_iter = positive_int(max_iter, "max_iter")
+    m, n = game.shape
+    if type(init_label) is not int or not 0 <= init_label < m + n:
+        init_label = int(_check_labels([init_label], m + n)[0])
+    if (m + n) * (m + n + 1) > max_size:
+        check_size(float((m + n) * (m + n + 1)), float(max_size), "tableau entries", "lemke_howson")
+    payoffs_ab = game.payoffs
+    packed = _lemke_howson_one(payoffs_ab[0], payoffs_ab[1], init_label, max_iter)
+    packed.setflags(write=False)
+    gap = float(packed[m + n])
+    ended = bool(packed[m + n + 4])
+    profile = (packed[:m], packed[m:m + n])
+    equilibria = (Equilibrium(tuple.__new__(Profile, profile), packed[m + n + 1:m + n + 3], gap),) \
+        if gap <= tol else ()
+    return LemkeHowsonResult(equilibria, (init_label,), (profile,), (gap,), (int(packed[m + n + 3]),), (ended,),
+                             ended and gap <= tol, "lemke_howson",
+                             {"init_labels": (init_label,), "max_iter": max_iter, "tol": tol})

@@ -4,14 +4,18 @@
 |---|---|---|---|
 | ``pure`` | any | all pure equilibria (:mod:`rqe.solvers.nash_pure`) | pure ones only |
 | ``support_enumeration`` | 2 | all equilibria of nondegenerate games; certified ones otherwise | if nondegenerate |
-| ``vertex_enumeration`` | 2 | all extreme equilibria, degenerate games included | yes |
+| ``vertex_enumeration`` | 2 | all extreme equilibria, degenerate games included (exact arithmetic when floating point cannot decide) | when proved |
 | ``lemke_howson`` | 2 | the distinct equilibria reached from every initial label | no |
 | ``lp`` | 2, zero-sum | value and one pair of optimal strategies (HiGHS) | no |
 | ``logit`` | any | the end of the logit QRE path, polished to a Nash equilibrium | no |
 | ``auto`` | any | 2 players: vertex enumeration (Lemke-Howson when too large); N players: pure equilibria and the logit end point | 2 players: yes |
 
-Every equilibrium carries its Nash gap ``max_i (max_a (M_i x_{-i})_a - U_i(x))`` as ``residual``
-(``docs/rqe-math.md`` section 1); only profiles with gap at most ``tol`` (default ``1e-9``) are returned.
+Every method works on the payoffs normalised per player onto ``[0, 1]`` (:mod:`rqe.solvers._scale`; Nash
+equilibria are invariant under positive affine maps of each player's utilities), so answers and verdicts do not
+depend on the payoffs' scale or offset. Every equilibrium carries its *relative* Nash gap
+``max_i (max_a (M_i x_{-i})_a - U_i(x)) / span_i`` (``span_i`` the range of player ``i``'s payoffs;
+``docs/rqe-math.md`` section 1) as ``residual``; only profiles with relative gap at most ``tol`` (default
+``1e-9``) are returned; expected payoffs are those of the original game.
 
 References: J. Nash (1951); B. von Stengel, *Equilibrium computation for two-player games in strategic and
 extensive form* (2007); R. McKelvey, T. Palfrey (1995) and T. Turocy (2005) for the logit path [MP95, T05].
@@ -29,6 +33,7 @@ from rqe.errors import NotAvailableError, ParameterError
 from rqe.game import Game
 from rqe.results import Equilibrium
 from rqe.solvers._common import GAP_TOL, certify, check_game, check_tol, sort_equilibria
+from rqe.solvers._scale import normalise
 
 __all__ = ["solve_nash", "NashResult", "METHODS"]
 
@@ -55,7 +60,12 @@ class NashResult:
     degenerate : bool or None
         For two-player enumeration methods: whether degeneracy was detected (None when not examined).
     details : dict
-        Method-specific diagnostics (singular systems, LP value, initial labels, iterations, ...).
+        Method-specific diagnostics (singular systems, LP value, initial labels, why floating point was not
+        trusted, ...).
+    iterations : int
+        The method's work: vertices enumerated, support pairs tried, pivots, path steps (0 when not counted).
+    residual : float
+        The largest relative Nash gap of the equilibria (0 when there are none).
     """
 
     equilibria: tuple[Equilibrium, ...]
@@ -65,6 +75,11 @@ class NashResult:
     converged: bool = True
     degenerate: bool | None = None
     details: dict[str, Any] = field(default_factory=dict, compare=False)
+    iterations: int = 0
+
+    @property
+    def residual(self) -> float:
+        return max((e.residual for e in self.equilibria), default=0.0)
 
     def __repr__(self) -> str:
         lines = [f"NashResult(method={self.method!r}, {len(self.equilibria)} equilibria, complete={self.complete}, "
@@ -84,8 +99,9 @@ def solve_nash(game: Game, method: str = "auto", **options: Any) -> NashResult:
         One of ``"auto"``, ``"pure"``, ``"support_enumeration"``, ``"vertex_enumeration"``,
         ``"lemke_howson"``, ``"lp"``, ``"logit"``.
     **options
-        Passed to the method: ``tol`` (Nash gap accepted, default ``1e-9``); ``max_size`` (problem-size guard);
-        ``exact`` (support enumeration in rational arithmetic); ``init_labels`` / ``init_label`` and
+        Passed to the method: ``tol`` (relative Nash gap accepted, default ``1e-9``); ``max_size``
+        (problem-size guard); ``exact`` (support enumeration in rational arithmetic; vertex enumeration:
+        ``True``, ``False`` or ``"auto"``, exact when floating point cannot decide) and ``max_bases``; ``init_labels`` / ``init_label`` and
         ``max_iter`` (Lemke-Howson); ``atol`` (pure); ``path_options`` (logit: passed to ``qre_path``).
 
     Returns
@@ -143,17 +159,18 @@ def _support_enumeration(game: Game, **options: Any) -> NashResult:
 
     r = support_enumeration(game, **options)
     return NashResult(r.equilibria, "support_enumeration", r.parameters, complete=r.complete,
-                      degenerate=r.degenerate, details={"singular_systems": r.singular_systems, "pairs": r.pairs,
+                      degenerate=r.degenerate, iterations=r.pairs, details={"singular_systems": r.singular_systems, "pairs": r.pairs,
                                                         "rejected": r.rejected})
 
 
 def _vertex_enumeration(game: Game, **options: Any) -> NashResult:
-    _reject_unknown("vertex_enumeration", options, {"tol", "max_size", "qhull_options"})
+    _reject_unknown("vertex_enumeration", options, {"tol", "max_size", "qhull_options", "exact", "max_bases"})
     from rqe.solvers.vertex_enumeration import vertex_enumeration
 
     r = vertex_enumeration(game, **options)
     return NashResult(r.equilibria, "vertex_enumeration", r.parameters, complete=r.complete,
-                      degenerate=r.degenerate, details={"vertices": r.n_vertices, "rejected": r.rejected})
+                      degenerate=r.degenerate, iterations=r.iterations,
+                      details={"vertices": r.n_vertices, "rejected": r.rejected, "exact": r.exact, "doubt": r.doubt})
 
 
 def _lemke_howson(game: Game, **options: Any) -> NashResult:
@@ -166,6 +183,7 @@ def _lemke_howson(game: Game, **options: Any) -> NashResult:
         options["init_labels"] = [options.pop("init_label")]
     r = lemke_howson_all(game, **options)
     return NashResult(r.equilibria, "lemke_howson", r.parameters, complete=False, converged=r.converged,
+                      iterations=int(sum(r.iterations)),
                       details={"labels": r.labels, "iterations": r.iterations, "label_converged": r.label_converged})
 
 
@@ -190,14 +208,18 @@ def _logit(game: Game, **options: Any) -> NashResult:
             "method 'logit' follows the logit QRE path with rqe.solvers.qre.qre_path, which is not available in "
             "this version of rqe; use method='pure', 'support_enumeration', 'vertex_enumeration' or 'lemke_howson'"
         ) from exc
-    path = qre_path(game, **path_options)
+    # the path is followed on the normalised game: its end point is a Nash equilibrium of that game, hence of
+    # this one, and the path's step control and tolerances no longer depend on the payoffs' scale
+    scaled = normalise(game)
+    normalised_game = scaled.normalised_game
+    path = qre_path(normalised_game, **path_options)
     end = _path_end_point(path, game)
     from rqe.solvers.polish import polish_to_nash
 
-    polished, support_used = polish_to_nash(game, end, tol=tol, thresholds=thresholds)
-    equilibria, _ = certify(game, [polished] if polished is not None else [], tol)
+    polished, support_used = polish_to_nash(normalised_game, end, tol=tol, thresholds=thresholds)
+    equilibria, _ = certify(game, [polished] if polished is not None else [], tol, scaled=scaled)
     parameters = {"tol": tol, "path_options": path_options, "support_thresholds": thresholds}
-    details = {"end_point": tuple(np.asarray(x) for x in end), "end_point_gap": game.nash_gap(end),
+    details = {"end_point": tuple(np.asarray(x) for x in end), "end_point_gap": normalised_game.nash_gap(end),
                "support": support_used}
     for name in ("converged", "steps", "nash_gap"):
         if hasattr(path, name):
@@ -241,7 +263,7 @@ def _auto(game: Game, **options: Any) -> NashResult:
         except ProblemSizeError:
             result = _lemke_howson(game, **{k: v for k, v in options.items() if k in {"tol", "max_iter"}})
         return NashResult(result.equilibria, result.method, {**result.parameters, "requested": "auto"},
-                          result.complete, result.converged, result.degenerate, result.details)
+                          result.complete, result.converged, result.degenerate, result.details, result.iterations)
     if game.n_players == 1:
         result = _pure(game, **options)
         return NashResult(result.equilibria, "pure", {**result.parameters, "requested": "auto"}, complete=False,

@@ -19,6 +19,7 @@ import numpy as np
 from rqe.errors import ParameterError
 from rqe.game import Game
 from rqe.solvers._common import check_game, check_size
+from rqe.solvers._scale import normalised_payoffs
 
 __all__ = ["pure_nash_equilibria", "pure_nash_profiles"]
 
@@ -34,7 +35,8 @@ def pure_nash_profiles(game: Game, atol: float = 0.0, max_size: float = MAX_ENTR
     game : Game
         Any finite game with ``N >= 1`` players.
     atol : float
-        A deviation gain up to ``atol`` is tolerated (``0``: exact test).
+        A deviation gain up to ``atol`` times the deviating player's payoff range is tolerated (``0``: exact
+        test, which is invariant under positive affine maps of each player's payoffs as it is).
     max_size : float
         Limit on the boolean work array (``n_1 * ... * n_N`` entries), checked before allocating it.
 
@@ -50,7 +52,8 @@ def pure_nash_profiles(game: Game, atol: float = 0.0, max_size: float = MAX_ENTR
     if not np.isfinite(atol) or atol < 0:
         raise ParameterError(f"atol must be a finite number >= 0, got {atol!r}")
     check_size(float(game.n_profiles), float(max_size), "pure profiles", "pure")
-    payoffs = game.payoffs
+    # an exact comparison is scale-free as it is; a tolerance is applied to the normalised payoffs
+    payoffs = game.payoffs if atol == 0.0 else normalised_payoffs(game.payoffs)[0]
     stable = np.ones(game.shape, dtype=bool)
     for i in range(game.n_players):
         best = payoffs[i].max(axis=i, keepdims=True)

@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 
 from rqe.game import Game, Profile
-from rqe.results import Equilibrium
+from rqe.results import Equilibrium, make_equilibrium
 from rqe.solvers._common import check_game, check_size
+from rqe.solvers._scale import normalise
 from rqe.solvers.zero_sum_lp import maxmin_lp
 
 __all__ = ["security_strategies", "SecurityResult"]
@@ -40,9 +41,11 @@ class SecurityResult:
         A max-min strategy of each player.
     values : numpy.ndarray
         The security value ``v_i`` of each player.
-    equilibria : tuple
-        Empty: security strategies are not an equilibrium concept (the attribute keeps the common result
-        interface; in zero-sum games use :func:`rqe.solve_nash` with ``method="lp"``).
+    equilibria : tuple of Equilibrium
+        One entry (the common result interface): the profile of security strategies, its expected payoffs, and
+        as residual the largest relative LP duality gap ``max_i gap_i / span_i`` (the dual certificate of
+        each value, :func:`rqe.solvers.zero_sum_lp.maxmin_lp`); ``extra["values"]`` holds the values. The
+        profile is not an equilibrium in general (in zero-sum games it is: use ``solve_nash(method="lp")``).
     """
 
     strategies: Profile
@@ -51,6 +54,12 @@ class SecurityResult:
     converged: bool = True
     parameters: dict[str, Any] = field(default_factory=dict)
     equilibria: tuple[Equilibrium, ...] = ()
+    iterations: int = 0
+
+    @property
+    def residual(self) -> float:
+        """The largest relative duality gap of the players' max-min LPs."""
+        return max((e.residual for e in self.equilibria), default=0.0)
 
 
 def security_strategies(game: Game, *, max_size: float = MAX_COEFFICIENTS) -> SecurityResult:
@@ -73,11 +82,18 @@ def security_strategies(game: Game, *, max_size: float = MAX_COEFFICIENTS) -> Se
     """
     game = check_game(game)
     check_size(float(game.n_players * game.n_profiles), float(max_size), "LP coefficients", "security_strategies")
-    strategies, values = [], []
+    # each LP on the player's payoffs normalised onto [0, 1] (HiGHS's tolerances are absolute), value mapped back
+    scaled = normalise(game)
+    strategies, values, gaps = [], [], []
     for i in range(game.n_players):
-        x, v = maxmin_lp(game.payoff_matrix(i))
+        normalised = np.moveaxis(scaled.payoffs[i], i, 0).reshape(game.shape[i], -1)
+        x, v, gap = maxmin_lp(normalised, certificate=True)
         strategies.append(x)
-        values.append(v)
+        values.append(scaled.to_original(i, v) if scaled.span[i] > 0 else float(game.payoffs[i].flat[0]))
+        gaps.append(gap)
     values = np.array(values)
     values.setflags(write=False)
-    return SecurityResult(strategies=Profile(strategies), values=values, parameters={"solver": "highs"})
+    profile = Profile(strategies)
+    equilibrium = make_equilibrium(game, profile, max(gaps), values=values)
+    return SecurityResult(strategies=profile, values=values, parameters={"solver": "highs"},
+                          equilibria=(equilibrium,), converged=max(gaps) <= 1e-9)

@@ -46,6 +46,7 @@ from rqe.solvers._common import (
     GAP_TOL, certify, check_game, check_size, check_tol, n_equal_support_pairs, sort_equilibria,
 )
 from rqe.solvers._linalg import next_combination, solve_inplace
+from rqe.solvers._scale import check_finite, normalise
 
 __all__ = ["support_enumeration", "SupportEnumerationResult", "DegenerateGameWarning"]
 
@@ -61,7 +62,7 @@ class DegenerateGameWarning(UserWarning):
 
 @dataclass(frozen=True)
 class SupportEnumerationResult:
-    """What :func:`support_enumeration` found.
+    """What :func:`support_enumeration` found (``residual``: the largest relative gap; ``iterations``: pairs).
 
     Attributes
     ----------
@@ -73,7 +74,8 @@ class SupportEnumerationResult:
     singular_systems : int
         Number of support pairs whose indifference system is (numerically) singular.
     complete : bool
-        True when the game was found nondegenerate with no singular system: then the list is all equilibria.
+        True when the game was found nondegenerate with no singular system and the count is odd (as it must be
+        in a nondegenerate game): then the list is all equilibria.
     """
 
     equilibria: tuple[Equilibrium, ...]
@@ -86,6 +88,14 @@ class SupportEnumerationResult:
     method: str = "support_enumeration"
     converged: bool = True
     parameters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def residual(self) -> float:
+        return max((e.residual for e in self.equilibria), default=0.0)
+
+    @property
+    def iterations(self) -> int:
+        return self.pairs
 
 
 @njit(cache=True)
@@ -314,7 +324,8 @@ def support_enumeration(game: Game, *, exact: bool = False, tol: float = GAP_TOL
     exact : bool
         Enumerate in rational arithmetic (small games only; Nash gaps are exactly 0).
     tol : float
-        Largest Nash gap of a returned equilibrium (float mode).
+        Largest relative Nash gap (gap over each player's payoff range) of a returned equilibrium (float mode;
+        the enumeration runs on the payoffs normalised per player onto ``[0, 1]``).
     warn : bool
         Emit a :class:`DegenerateGameWarning` when the game is found degenerate.
     max_size : float, optional
@@ -344,6 +355,7 @@ def support_enumeration(game: Game, *, exact: bool = False, tol: float = GAP_TOL
     limit = (MAX_PAIRS_EXACT if exact else MAX_PAIRS) if max_size is None else float(max_size)
     check_size(float(pairs), limit, "support pairs", "support_enumeration" + (" (exact)" if exact else ""))
     A, B = np.ascontiguousarray(game.payoffs[0]), np.ascontiguousarray(game.payoffs[1])
+    scaled = normalise(game)
     if exact:
         found, singular, witnesses = _exact_enumeration(A, B)
         equilibria = []
@@ -355,9 +367,11 @@ def support_enumeration(game: Game, *, exact: bool = False, tol: float = GAP_TOL
                                                0.0, exact=(tuple(x), tuple(y))))
         rejected = len(found) - len(equilibria)
     else:
-        scale = max(1.0, float(np.abs(game.payoffs).max()))
-        candidates, singular, witnesses = _support_enumeration_kernel(A, B, 1e-10, 1e-9 * scale, 1e-12)
-        equilibria, rejected = certify(game, ((c[:m], c[m:]) for c in candidates), tol)
+        # on the normalised payoffs (entries in [0, 1]) the payoff tolerance is relative to each player's range
+        An, Bn = np.ascontiguousarray(scaled.payoffs[0]), np.ascontiguousarray(scaled.payoffs[1])
+        candidates, singular, witnesses = _support_enumeration_kernel(An, Bn, 1e-10, 1e-9, 1e-12)
+        check_finite(candidates, "support_enumeration")
+        equilibria, rejected = certify(game, ((c[:m], c[m:]) for c in candidates), tol, scaled=scaled)
     degenerate = witnesses > 0
     if degenerate and warn:
         warnings.warn(
@@ -366,8 +380,11 @@ def support_enumeration(game: Game, *, exact: bool = False, tol: float = GAP_TOL
             f"not be all: use method='vertex_enumeration' for all extreme equilibria",
             DegenerateGameWarning, stacklevel=2,
         )
+    # a nondegenerate game has an odd number of equilibria (a corollary of Lemke-Howson [vS07]): an even count
+    # means one was lost
+    odd = len(equilibria) % 2 == 1
     return SupportEnumerationResult(
         equilibria=sort_equilibria(equilibria), degenerate=degenerate, singular_systems=int(singular),
-        complete=not degenerate and singular == 0, exact=bool(exact), pairs=int(pairs), rejected=int(rejected),
+        complete=not degenerate and singular == 0 and odd, exact=bool(exact), pairs=int(pairs), rejected=int(rejected),
         parameters={"exact": bool(exact), "tol": 0.0 if exact else tol},
     )

@@ -35,19 +35,30 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from rqe.game import Game
+from rqe._validation import positive_int
+from rqe.errors import ParameterError, ProblemSizeError
+from rqe.game import Game, Profile
 from rqe.results import Equilibrium
 from rqe.solvers._common import GAP_TOL, certify, check_game, check_size, check_tol, sort_equilibria
+from rqe.solvers._scale import check_finite, normalise, normalise_into
+from rqe.solvers.exact_vertex_enumeration import BasisLimitError, exact_extreme_equilibria
+from rqe.solvers._vertex_pivoting import AMBIGUOUS, DEGENERATE, LIMIT, MAX_VARIABLES, OK, pivoting_vertices
 
 __all__ = ["vertex_enumeration", "VertexEnumerationResult", "polytope_vertices"]
 
 #: Default limit on the upper-bound-theorem estimate of the number of vertices of either polytope.
 MAX_VERTICES = 2e6
+#: Default limit on the feasible bases visited by the exact search (per polytope).
+MAX_BASES = 50_000
 
 
 @dataclass(frozen=True)
 class VertexEnumerationResult:
-    """What :func:`vertex_enumeration` found: all extreme equilibria (``complete``) and diagnostics."""
+    """What :func:`vertex_enumeration` found: all extreme equilibria (``complete``) and diagnostics.
+
+    ``exact`` says whether the exact search produced the list; ``doubt`` why floating point was not trusted
+    (None when it was).
+    """
 
     equilibria: tuple[Equilibrium, ...]
     degenerate: bool
@@ -57,6 +68,18 @@ class VertexEnumerationResult:
     method: str = "vertex_enumeration"
     converged: bool = True
     parameters: dict[str, Any] = field(default_factory=dict)
+    exact: bool = False
+    doubt: str | None = None
+
+    @property
+    def residual(self) -> float:
+        """The largest relative Nash gap of the equilibria (0 when there are none)."""
+        return max((e.residual for e in self.equilibria), default=0.0)
+
+    @property
+    def iterations(self) -> int:
+        """Vertices enumerated (the method's unit of work)."""
+        return int(sum(self.n_vertices))
 
 
 def max_vertices(dim: int, n_facets: int) -> int:
@@ -70,13 +93,16 @@ def max_vertices(dim: int, n_facets: int) -> int:
 def polytope_vertices(G: np.ndarray, h: np.ndarray, interior: np.ndarray, qhull_options: str | None = None):
     """Vertices of the bounded polytope ``{z : G z <= h}`` with ``interior`` strictly inside, and their labels.
 
-    Returns ``(vertices, tight)``: ``vertices`` of shape ``(v, d)`` and a boolean ``(v, k)`` array marking the
-    constraints each vertex makes tight (relative tolerance ``1e-9``).
+    Returns ``(vertices, tight, ambiguous)``: ``vertices`` of shape ``(v, d)``, a boolean ``(v, k)`` array
+    marking the constraints each vertex makes tight (slack at most ``TIGHT`` relative to the row's scale, after
+    refining the vertex on them), and whether some slack fell between ``TIGHT`` and ``LOOSE``, where floating
+    point cannot tell a tight constraint from a loose one. Raises ``scipy.spatial.QhullError`` when Qhull
+    fails and the polytope is too large for the brute-force fallback.
 
     >>> G = np.array([[-1.0, 0], [0, -1], [1, 1]]); h = np.array([0.0, 0, 1])
-    >>> V, T = polytope_vertices(G, h, np.array([0.2, 0.2]))
-    >>> sorted(map(tuple, (V.round(12) + 0.0).tolist()))
-    [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0)]
+    >>> V, T, ambiguous = polytope_vertices(G, h, np.array([0.2, 0.2]))
+    >>> sorted(map(tuple, (V.round(12) + 0.0).tolist())), ambiguous
+    ([(0.0, 0.0), (0.0, 1.0), (1.0, 0.0)], False)
     """
     k, d = G.shape
     slack = h - G @ interior
@@ -98,7 +124,14 @@ def polytope_vertices(G: np.ndarray, h: np.ndarray, interior: np.ndarray, qhull_
             return _refine_and_label(G, h, _brute_force_vertices(G, h))
         normals, offsets = hull.equations[:, :-1], hull.equations[:, -1]
         raw = interior + normals / (-offsets)[:, None]
+    check_finite(raw, "vertex_enumeration (Qhull vertices)")
     return _refine_and_label(G, h, raw)
+
+
+#: Relative slack at or below which a constraint counts as tight at a refined vertex.
+TIGHT = 1e-11
+#: Relative slack above which a constraint is certainly loose; in between, floating point cannot decide.
+LOOSE = 1e-7
 
 
 def _brute_force_vertices(G: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -121,19 +154,23 @@ def _refine_and_label(G: np.ndarray, h: np.ndarray, raw: np.ndarray):
     row_scale = np.abs(G).max(axis=1) + np.abs(h)
     vertices, labels = [], []
     seen = set()
+    ambiguous = False
     for z in raw:
-        tight = np.abs(G @ z - h) <= 1e-7 * row_scale
+        tight = np.abs(G @ z - h) <= LOOSE * row_scale
         if tight.sum() >= d:
             # refine on the tight constraints (least squares on an overdetermined, consistent system)
             z = np.linalg.lstsq(G[tight], h[tight], rcond=None)[0]
-            tight = np.abs(G @ z - h) <= 1e-9 * row_scale
+        slack = np.abs(G @ z - h) / row_scale
+        tight = slack <= TIGHT
+        if tight.sum() < d or ((slack > TIGHT) & (slack <= LOOSE)).any():
+            ambiguous = True
         key = tuple(np.round(z, 9) + 0.0)
         if key in seen:
             continue
         seen.add(key)
         vertices.append(z)
         labels.append(tight)
-    return np.array(vertices).reshape(-1, d), np.array(labels, dtype=bool).reshape(-1, G.shape[0])
+    return np.array(vertices).reshape(-1, d), np.array(labels, dtype=bool).reshape(-1, G.shape[0]), ambiguous
 
 
 def _masks(labels: np.ndarray) -> np.ndarray:
@@ -174,25 +211,40 @@ def _complementary_pairs(mask_x, mask_y, full):
 
 
 def vertex_enumeration(game: Game, *, tol: float = GAP_TOL, max_size: float = MAX_VERTICES,
-                       qhull_options: str | None = None) -> VertexEnumerationResult:
+                       qhull_options: str | None = None, exact: bool | str = "auto",
+                       max_bases: int = MAX_BASES) -> VertexEnumerationResult:
     """All extreme Nash equilibria of a two-player game (degenerate games included).
+
+    The payoffs are first normalised per player onto ``[0, 1]`` (:mod:`rqe.solvers._scale`), so the result
+    does not depend on the payoffs' scale or offset. The floating-point enumeration (Qhull) is trusted only
+    when it is unambiguous: every constraint at every vertex is either tight (relative slack at most
+    ``1e-11``) or clearly loose (above ``1e-7``), no vertex has more tight constraints than its dimension
+    (nondegenerate), Qhull succeeded and every completely labelled pair passed the gap check. Otherwise,
+    with ``exact="auto"``, the enumeration is redone exactly (:mod:`rqe.solvers.exact_vertex_enumeration`,
+    integer pivoting on the payoffs read as rationals), which decides every tie.
 
     Parameters
     ----------
     game : Game
         A two-player game.
     tol : float
-        Largest Nash gap of a returned equilibrium.
+        Largest relative Nash gap (gap over each player's payoff range) of a returned equilibrium.
     max_size : float
         Limit on the upper-bound estimate of the number of vertices of a best-response polytope, checked
         before the polytopes are built.
     qhull_options : str, optional
         Passed to ``scipy.spatial.ConvexHull``.
+    exact : bool or "auto"
+        ``True``: always enumerate exactly; ``False``: never (a doubtful float result is returned with
+        ``complete=False``); ``"auto"`` (default): exactly when floating point cannot decide.
+    max_bases : int
+        Limit on the feasible bases visited by the exact search; past it the result is the float one with
+        ``complete=False``.
 
     Returns
     -------
     VertexEnumerationResult
-        ``complete`` is True unless a completely labelled pair failed the Nash-gap check (then a warning).
+        ``complete`` is True when the enumeration is proved: exact, or unambiguous in floating point.
 
     Examples
     --------
@@ -201,28 +253,200 @@ def vertex_enumeration(game: Game, *, tol: float = GAP_TOL, max_size: float = MA
     >>> from rqe import Game
     >>> g = Game.from_bimatrix([[1, 0], [0, 1]], [[1, 1], [1, 1]])
     >>> r = vertex_enumeration(g)
-    >>> r.degenerate, len(r.equilibria)
-    (True, 4)
+    >>> r.degenerate, len(r.equilibria), r.complete, r.exact
+    (True, 4, True, True)
     >>> [tuple(x.round(12).tolist() for x in e.strategies) for e in r.equilibria]
     [([1.0, 0.0], [1.0, 0.0]), ([1.0, 0.0], [0.5, 0.5]), ([0.0, 1.0], [0.5, 0.5]), ([0.0, 1.0], [0.0, 1.0])]
     """
     game = check_game(game, players=2, method="vertex_enumeration")
     tol = check_tol(tol)
+    if exact not in (True, False, "auto"):
+        raise ParameterError(f"exact must be True, False or 'auto', got {exact!r}")
+    max_bases = positive_int(max_bases, "max_bases")
     m, n = game.shape
     estimate = max(max_vertices(m, m + n), max_vertices(n, m + n))
     check_size(float(estimate), float(max_size), "vertices (upper bound theorem)", "vertex_enumeration")
-    A = game.payoffs[0] - game.payoffs[0].min() + 1.0
-    B = game.payoffs[1] - game.payoffs[1].min() + 1.0
+    parameters = {"tol": tol, "qhull_options": qhull_options, "exact": exact, "max_bases": max_bases}
+    doubt = "exact enumeration requested" if exact is True else None
+    floating = None
+    if exact is not True:
+        pivoting = qhull_options is None and m + n <= MAX_VARIABLES
+        if pivoting:
+            floating, doubt = _pivoting_enumeration(game, tol)
+            if doubt is not None and exact is False:  # no exact arbiter: the Qhull path copes with ties
+                floating, _ = _float_enumeration(game, normalise(game), tol, qhull_options)
+        else:
+            floating, doubt = _float_enumeration(game, normalise(game), tol, qhull_options)
+        if doubt is None or exact is False:
+            return _with(floating, parameters, complete=doubt is None, doubt=doubt)
+    try:
+        found, degenerate, snapped = exact_extreme_equilibria(game.payoffs[0], game.payoffs[1], max_bases=max_bases)
+    except BasisLimitError:
+        if floating is None:
+            raise ProblemSizeError(f"vertex_enumeration (exact): more than max_bases={max_bases} feasible bases; "
+                                   f"pass a larger max_bases= or exact='auto'") from None
+        if floating.doubt == "pivoting":
+            floating, _ = _float_enumeration(game, normalise(game), tol, qhull_options)
+        warnings.warn(f"vertex enumeration: floating point could not decide ({doubt}) and the exact search "
+                      f"stopped at max_bases={max_bases}; the result may be incomplete", RuntimeWarning,
+                      stacklevel=2)
+        return _with(floating, parameters, complete=False, doubt=doubt)
+    candidates = [(np.array([float(v) for v in x]), np.array([float(v) for v in y])) for x, y in found]
+    equilibria, rejected = certify(game, candidates, tol, atol_same=0.0)
+    n_vertices = floating.n_vertices if floating is not None else (0, 0)
+    return VertexEnumerationResult(
+        equilibria=sort_equilibria(equilibria), degenerate=degenerate, complete=rejected == 0,
+        n_vertices=n_vertices, rejected=int(rejected), parameters={**parameters, "snapped": snapped}, exact=True,
+        doubt=doubt,
+    )
+
+
+def _with(result: VertexEnumerationResult, parameters: dict[str, Any], complete: bool,
+          doubt: str | None) -> VertexEnumerationResult:
+    return VertexEnumerationResult(result.equilibria, result.degenerate, complete, result.n_vertices,
+                                   result.rejected, parameters=parameters, exact=False, doubt=doubt)
+
+
+_PIVOTING_DOUBTS = {
+    DEGENERATE: "the game is degenerate, or too close to degenerate for floating point (a ratio-test tie)",
+    AMBIGUOUS: "a constraint's slack is too close to zero to decide in floating point",
+    LIMIT: "more vertices than the pivoting search's limit",
+}
+
+
+@njit(cache=True)
+def _pivoting_kernel(A_raw, B_raw, tight, loose, limit):
+    """Normalise, enumerate both polytopes by pivoting, match completely labelled pairs: one compiled call.
+
+    Returns ``(X, Y, relative gaps, payoffs in the original game, vertices of P, vertices of Q, flag)``.
+    """
+    m, n = A_raw.shape
+    A = np.empty((m, n))
+    B = np.empty((m, n))
+    normalise_into(A_raw, A)
+    normalise_into(B_raw, B)
+    Bt = np.empty((n, m))
+    for i in range(m):
+        for j in range(n):
+            Bt[j, i] = B[i, j] + 1.0
+    Vx, Mx, flag = pivoting_vertices(Bt, tight, loose, limit)
+    X = np.empty((0, m))
+    Y = np.empty((0, n))
+    gaps = np.empty(0)
+    payoffs = np.empty((0, 2))
+    if flag != OK:
+        return X, Y, gaps, payoffs, Vx.shape[0], 0, flag
+    Vy, My, flag = pivoting_vertices(A + 1.0, tight, loose, limit)
+    if flag != OK:
+        return X, Y, gaps, payoffs, Vx.shape[0], Vy.shape[0], flag
+    full = (1 << (m + n)) - 1
+    low_n = (1 << n) - 1
+    count = 0
+    cap = 8
+    X = np.empty((cap, m))
+    Y = np.empty((cap, n))
+    gaps = np.empty(cap)
+    payoffs = np.empty((cap, 2))
+    row_values = np.empty(m)
+    col_values = np.empty(n)
+    for b in range(Vy.shape[0]):
+        sy = Vy[b].sum()
+        if sy <= 0.0:
+            continue
+        labels_y = ((My[b] & low_n) << m) | (My[b] >> n)
+        for a in range(Vx.shape[0]):
+            if (Mx[a] | labels_y) != full:
+                continue
+            sx = Vx[a].sum()
+            if sx <= 0.0:
+                continue
+            if count == cap:
+                cap *= 2
+                X2 = np.empty((cap, m))
+                Y2 = np.empty((cap, n))
+                g2 = np.empty(cap)
+                p2 = np.empty((cap, 2))
+                X2[:count] = X[:count]
+                Y2[:count] = Y[:count]
+                g2[:count] = gaps[:count]
+                p2[:count] = payoffs[:count]
+                X, Y, gaps, payoffs = X2, Y2, g2, p2
+            x = Vx[a] / sx
+            y = Vy[b] / sy
+            X[count] = x
+            Y[count] = y
+            u0 = 0.0
+            u1 = 0.0
+            r0 = 0.0
+            r1 = 0.0
+            for i in range(m):
+                row_values[i] = 0.0
+            for j in range(n):
+                col_values[j] = 0.0
+            for i in range(m):
+                for j in range(n):
+                    row_values[i] += A[i, j] * y[j]
+                    col_values[j] += B[i, j] * x[i]
+                    w = x[i] * y[j]
+                    u0 += A_raw[i, j] * w
+                    u1 += B_raw[i, j] * w
+            for i in range(m):
+                r0 += row_values[i] * x[i]
+            for j in range(n):
+                r1 += col_values[j] * y[j]
+            gaps[count] = max(row_values.max() - r0, col_values.max() - r1, 0.0)
+            payoffs[count, 0] = u0
+            payoffs[count, 1] = u1
+            count += 1
+    return X[:count].copy(), Y[:count].copy(), gaps[:count].copy(), payoffs[:count].copy(), \
+        Vx.shape[0], Vy.shape[0], OK
+
+
+def _pivoting_enumeration(game: Game, tol: float):
+    """The jitted pivoting enumeration (:mod:`rqe.solvers._vertex_pivoting`) and why not to trust it, if so."""
+    m, n = game.shape
+    limit = 10 * max(max_vertices(m, m + n), max_vertices(n, m + n))
+    payoffs_ab = game.payoffs
+    X, Y, gaps, payoffs, vx, vy, flag = _pivoting_kernel(payoffs_ab[0], payoffs_ab[1], TIGHT, LOOSE, limit)
+    if flag != OK:
+        return VertexEnumerationResult((), False, False, (0, 0), 0, doubt="pivoting"), _PIVOTING_DOUBTS[flag]
+    for array in (X, Y, payoffs):
+        array.setflags(write=False)
+    good = gaps <= tol
+    equilibria = [Equilibrium(tuple.__new__(Profile, (X[c], Y[c])), payoffs[c], float(gaps[c]))
+                  for c in np.flatnonzero(good).tolist()]
+    rejected = len(gaps) - len(equilibria)
+    result = VertexEnumerationResult(sort_equilibria(equilibria) if len(equilibria) > 1 else tuple(equilibria),
+                                     False, False, (int(vx), int(vy)), int(rejected))
+    if rejected:
+        return result, f"{rejected} completely labelled pairs failed the gap check (tol={tol:g})"
+    if len(equilibria) % 2 == 0:
+        # a nondegenerate game has an odd number of equilibria (a corollary of Lemke-Howson [vS07]): one was missed
+        return result, f"an even number ({len(equilibria)}) of equilibria in a game found nondegenerate"
+    return result, None
+
+
+def _float_enumeration(game: Game, scaled, tol: float, qhull_options: str | None):
+    """The Qhull enumeration on the normalised payoffs, and why it cannot be trusted (None when it can)."""
+    from scipy.spatial import QhullError
+
+    m, n = game.shape
+    A = scaled.payoffs[0] + 1.0  # entries in [1, 2]: the polytopes are bounded and well scaled
+    B = scaled.payoffs[1] + 1.0
     # P: labels 0..m-1 are -x_i <= 0, labels m..m+n-1 are (B^T x)_j <= 1
     Gp = np.vstack([-np.eye(m), B.T])
     hp = np.concatenate([np.zeros(m), np.ones(n)])
-    xp = np.full(m, 0.5 / (m * B.max()))
+    xp = np.full(m, 0.25 / m)
     # Q: labels 0..m-1 are (A y)_i <= 1, labels m..m+n-1 are -y_j <= 0
     Gq = np.vstack([A, -np.eye(n)])
     hq = np.concatenate([np.ones(m), np.zeros(n)])
-    yq = np.full(n, 0.5 / (n * A.max()))
-    Vx, Lx = polytope_vertices(Gp, hp, xp, qhull_options)
-    Vy, Ly = polytope_vertices(Gq, hq, yq, qhull_options)
+    yq = np.full(n, 0.25 / n)
+    empty = VertexEnumerationResult((), False, False, (0, 0), 0)
+    try:
+        Vx, Lx, ambiguous_x = polytope_vertices(Gp, hp, xp, qhull_options)
+        Vy, Ly, ambiguous_y = polytope_vertices(Gq, hq, yq, qhull_options)
+    except QhullError as exc:
+        return empty, f"Qhull failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
     Vx[Lx[:, :m]] = 0.0  # coordinates on a tight non-negativity constraint are exactly zero
     Vy[Ly[:, m:]] = 0.0
     degenerate = bool((Lx.sum(axis=1) > m).any() or (Ly.sum(axis=1) > n).any())
@@ -232,12 +456,15 @@ def vertex_enumeration(game: Game, *, tol: float = GAP_TOL, max_size: float = MA
     full = _masks(np.ones((1, m + n), dtype=bool))[0]
     pairs = _complementary_pairs(_masks(Lx), _masks(Ly), full) if len(Vx) and len(Vy) else np.empty((0, 2), int)
     candidates = [(Vx[a] / Vx[a].sum(), Vy[b] / Vy[b].sum()) for a, b in pairs]
-    equilibria, rejected = certify(game, candidates, tol, atol_same=1e-9)
-    if rejected:
-        warnings.warn(f"vertex enumeration: {rejected} completely labelled vertex pairs failed the Nash-gap check "
-                      f"(tol={tol:g}); the game may be numerically ill-conditioned", RuntimeWarning, stacklevel=2)
-    return VertexEnumerationResult(
-        equilibria=sort_equilibria(equilibria), degenerate=degenerate, complete=rejected == 0,
+    equilibria, rejected = certify(game, candidates, tol, atol_same=1e-9, scaled=scaled)
+    result = VertexEnumerationResult(
+        equilibria=sort_equilibria(equilibria), degenerate=degenerate, complete=False,
         n_vertices=(int(keep_x.sum()) + 1, int(keep_y.sum()) + 1), rejected=int(rejected),
-        parameters={"tol": tol, "qhull_options": qhull_options},
     )
+    if ambiguous_x or ambiguous_y:
+        return result, "a constraint's slack is too close to zero to decide in floating point"
+    if degenerate:
+        return result, "the game is degenerate (a vertex with more tight constraints than its dimension)"
+    if rejected:
+        return result, f"{rejected} completely labelled pairs failed the gap check (tol={tol:g})"
+    return result, None

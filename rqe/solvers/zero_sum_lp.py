@@ -23,6 +23,7 @@ from rqe.errors import ConvergenceError, GameError
 from rqe.game import Game
 from rqe.results import Equilibrium
 from rqe.solvers._common import GAP_TOL, certify, check_game, check_tol
+from rqe.solvers._scale import normalise
 
 __all__ = ["solve_zero_sum", "ZeroSumResult", "maxmin_lp"]
 
@@ -36,14 +37,24 @@ class ZeroSumResult:
     method: str = "lp"
     converged: bool = True
     parameters: dict[str, Any] = field(default_factory=dict)
+    iterations: int = 0
+
+    @property
+    def residual(self) -> float:
+        """The relative Nash gap of the optimal pair."""
+        return max((e.residual for e in self.equilibria), default=0.0)
 
     @property
     def strategies(self):
         return self.equilibria[0].strategies
 
 
-def maxmin_lp(M: np.ndarray) -> tuple[np.ndarray, float]:
+def maxmin_lp(M: np.ndarray, certificate: bool = False):
     """``max_x min_j (M^T x)_j`` over the simplex: the maximising ``x`` and the value (HiGHS).
+
+    With ``certificate=True`` also the duality gap ``max_i (M y)_i - value >= 0`` of the dual solution ``y``
+    (the minimising mixture over columns, from HiGHS's marginals): zero at an exact optimum, so it certifies the
+    value independently of the primal solution.
 
     >>> x, v = maxmin_lp(np.array([[1.0, -1.0], [-1.0, 1.0]]))
     >>> x.round(12).tolist(), round(v, 12)
@@ -67,7 +78,11 @@ def maxmin_lp(M: np.ndarray) -> tuple[np.ndarray, float]:
     x = np.clip(res.x[:m], 0.0, None)
     x /= x.sum()
     value = float((M.T @ x).min())
-    return x, value
+    if not certificate:
+        return x, value
+    y = np.clip(-np.asarray(res.ineqlin.marginals, dtype=np.float64), 0.0, None)
+    gap = float((M @ (y / y.sum())).max() - value) if y.sum() > 0 else float("inf")
+    return x, value, max(gap, 0.0)
 
 
 def solve_zero_sum(game: Game, *, tol: float = GAP_TOL, atol: float = 1e-12) -> ZeroSumResult:
@@ -91,15 +106,19 @@ def solve_zero_sum(game: Game, *, tol: float = GAP_TOL, atol: float = 1e-12) -> 
     game = check_game(game, players=2, method="lp")
     tol = check_tol(tol)
     total = game.payoffs.sum(axis=0)
-    if np.ptp(total) > atol * max(1.0, float(np.abs(game.payoffs).max())):
+    if np.ptp(total) > atol * max(float(np.ptp(game.payoffs[0])), float(np.ptp(game.payoffs[1])), 1e-300):
         raise GameError(f"method 'lp' needs a zero-sum or constant-sum game; u_1 + u_2 ranges over "
                         f"[{total.min():.6g}, {total.max():.6g}]")
-    A = game.payoffs[0]
-    x, value_row = maxmin_lp(A)
-    y, neg_value = maxmin_lp(-A.T)  # the column player maximises min_i (-A y)_i
-    equilibria, _ = certify(game, [(x, y)], tol)
+    # the LPs are solved on the payoffs normalised onto [0, 1] (HiGHS's tolerances are absolute)
+    scaled = normalise(game)
+    x, value_row_n = maxmin_lp(scaled.payoffs[0])
+    y, value_col_n = maxmin_lp(scaled.payoffs[1].T)  # the column player maximises min_i (B y)_i
+    value_row = scaled.to_original(0, value_row_n)
+    constant = float(np.mean(total))
+    value_from_col = constant - scaled.to_original(1, value_col_n)
+    equilibria, _ = certify(game, [(x, y)], tol, scaled=scaled)
     if not equilibria:
-        raise ConvergenceError(f"the LP strategies have Nash gap {game.nash_gap((x, y)):.3e} > tol={tol:g}",
-                               residual=game.nash_gap((x, y)))
-    return ZeroSumResult(value=float(0.5 * (value_row - neg_value)), equilibria=tuple(equilibria),
-                         parameters={"tol": tol, "solver": "highs", "value_gap": float(value_row + neg_value)})
+        gap = scaled.normalised_game.nash_gap((x, y))
+        raise ConvergenceError(f"the LP strategies have relative Nash gap {gap:.3e} > tol={tol:g}", residual=gap)
+    return ZeroSumResult(value=float(0.5 * (value_row + value_from_col)), equilibria=tuple(equilibria),
+                         parameters={"tol": tol, "solver": "highs", "value_gap": float(value_row - value_from_col)})

@@ -101,3 +101,50 @@ def exact_extreme_equilibria(game: Game) -> set[tuple[Fraction, ...]]:
                 sx, sy = sum(x), sum(y)
                 out.add(tuple(v / sx for v in x) + tuple(v / sy for v in y))
     return out
+
+
+def gambit_game(A, B):
+    """A pygambit strategic game with payoffs ``A`` and ``B`` (pygambit 16 ``Game`` or 17 ``StrategicGame``)."""
+    import pygambit as gbt
+
+    cls = getattr(gbt, "StrategicGame", None) or gbt.Game
+    return cls.from_arrays(np.asarray(A), np.asarray(B))
+
+
+def gambit_profiles(result, game) -> list[tuple[np.ndarray, ...]]:
+    """The equilibria of a pygambit result as tuples of float vectors (pygambit 16 and 17)."""
+    profiles = []
+    for eq in result.equilibria:
+        try:  # pygambit 17: a profile iterates over its mixed strategies, each over (label, probability) pairs
+            profiles.append(tuple(np.array([float(v) for _, v in mixed]) for mixed in list(eq)))
+        except (TypeError, AttributeError):  # pygambit 16
+            profiles.append(tuple(np.array([float(eq[p][s]) for s in p.strategies]) for p in game.players))
+    return profiles
+
+
+def gambit_extreme_equilibria(A, B) -> set[tuple[float, ...]]:
+    """pygambit's exact ``enummixed_solve`` on integer payoffs, as a rounded key set (see :func:`key_set`)."""
+    import pygambit as gbt
+
+    game = gambit_game(np.asarray(A, dtype=int), np.asarray(B, dtype=int))
+    return key_set(gambit_profiles(gbt.nash.enummixed_solve(game, rational=True), game))
+
+
+#: Von Stengel's 6x6 bimatrix game with 75 Nash equilibria: B. von Stengel, *New maximal numbers of equilibria
+#: in bimatrix games*, Discrete Comput. Geom. 21 (1999) 557-568 (the game of his 1997 report). The row
+#: player's payoffs as printed there; the column player's are the same matrix transposed with both players'
+#: actions relabelled by ``VON_STENGEL_PERMUTATION`` (the construction is symmetric up to that relabelling).
+VON_STENGEL_A = np.array([
+    [9504, -660, 19976, -20526, 1776, -8976],
+    [-111771, 31680, -130944, 168124, -8514, 52764],
+    [397584, -113850, 451176, -586476, 29216, -178761],
+    [171204, -45936, 208626, -263076, 14124, -84436],
+    [1303104, -453420, 1227336, -1718376, 72336, -461736],
+    [737154, -227040, 774576, -1039236, 48081, -300036],
+], dtype=float)
+VON_STENGEL_PERMUTATION = [4, 5, 2, 3, 0, 1]
+
+
+def von_stengel_75() -> Game:
+    p = VON_STENGEL_PERMUTATION
+    return Game.from_bimatrix(VON_STENGEL_A, VON_STENGEL_A[p][:, p].T, title="von Stengel's 6x6 game, 75 equilibria")

@@ -93,3 +93,24 @@ def test_bad_input():
         solve_correlated(game, objective=np.ones(3))
     with pytest.raises(ProblemSizeError, match="constraint coefficients"):
         solve_correlated(game, max_size=1)
+
+
+@pytest.mark.parametrize("scale,shift", [(1e-12, 0.0), (1e9, 0.0), (1.0, 1e12)])
+def test_correlated_at_extreme_scales(scale, shift):
+    pytest.importorskip("cvxpy")
+    chicken = np.array([[[6.0, 2], [7, 0]], [[6.0, 7], [2, 0]]])
+    base = solve_correlated(Game(chicken))
+    moved = solve_correlated(Game(chicken * scale + shift))
+    assert np.allclose(moved.distribution, base.distribution, atol=1e-6)
+    assert moved.equilibria[0].residual <= 1e-7
+    assert np.isclose(moved.welfare, base.welfare * scale + 2 * shift, rtol=1e-9)
+
+
+def test_correlated_result_contract():
+    pytest.importorskip("cvxpy")
+    r = solve_correlated(Game.from_bimatrix([[6, 2], [7, 0]], [[6, 7], [2, 0]]))
+    for name in ("equilibria", "converged", "method", "parameters", "residual", "iterations"):
+        assert hasattr(r, name), name
+    (e,) = r.equilibria
+    assert np.allclose(e.strategies[0], r.distribution.sum(axis=1)) and np.allclose(e.payoffs, r.payoffs)
+    assert e.extra["distribution"] is r.distribution

@@ -64,9 +64,9 @@ def test_one_action_players():
 def test_polytope_vertices_square():
     G = np.vstack([-np.eye(2), np.eye(2)])
     h = np.array([0.0, 0.0, 1.0, 1.0])
-    V, tight = polytope_vertices(G, h, np.array([0.5, 0.5]))
+    V, tight, ambiguous = polytope_vertices(G, h, np.array([0.5, 0.5]))
     assert key_set([[v] for v in V]) == {(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)}
-    assert tight.sum(axis=1).tolist() == [2, 2, 2, 2]
+    assert tight.sum(axis=1).tolist() == [2, 2, 2, 2] and not ambiguous
 
 
 def test_size_guard_and_bad_input():

@@ -58,3 +58,23 @@ def test_security_n_player_against_brute_force():
             grid = np.linspace(0, 1, 2001)
             best = max((M.T @ np.array([t, 1 - t])).min() for t in grid)
             assert best <= r.values[i] + 1e-9
+
+
+@pytest.mark.parametrize("scale,shift", [(1e-12, 0.0), (1e9, 0.0), (1.0, 1e12)])
+def test_zero_sum_and_security_at_extreme_scales(scale, shift):
+    rps = np.array([[0.0, -1, 1], [1, 0, -1], [-1, 1, 0]])
+    game = Game.zero_sum(rps * scale + shift) if shift == 0 else Game.from_bimatrix(rps + shift, -rps + shift)
+    r = solve_zero_sum(game)
+    assert np.allclose(r.strategies[0], 1 / 3, atol=1e-9) and r.residual <= 1e-9
+    assert abs(r.value - shift) <= 1e-9 * scale
+    sec = security_strategies(game)
+    assert np.allclose(sec.values, [shift, shift], atol=1e-9 * scale)
+    assert sec.equilibria and sec.residual <= 1e-9 and sec.converged
+
+
+def test_result_contract():
+    game = Game.zero_sum([[1, -1], [-1, 1]])
+    for r in (solve_zero_sum(game), security_strategies(game)):
+        for name in ("equilibria", "converged", "method", "parameters", "residual", "iterations"):
+            assert hasattr(r, name), (type(r).__name__, name)
+        assert len(r.equilibria) == 1
