@@ -1,11 +1,11 @@
-"""The runnable examples in the docstrings of rqe.io's modules pass."""
+"""The runnable examples in the docstrings of rqe.io's modules and rqe.extensive pass."""
 
 import doctest
 import importlib
 
 import pytest
 
-MODULES = ["rqe.io", "rqe.io._text", "rqe.io.nfg", "rqe.io.json"]
+MODULES = ["rqe.io", "rqe.io._text", "rqe.io.nfg", "rqe.io.json", "rqe.io.efg", "rqe.extensive"]
 
 
 @pytest.mark.parametrize("name", MODULES)

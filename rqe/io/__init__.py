@@ -1,11 +1,18 @@
-"""Reading and writing games: Gambit's ``.nfg`` format and rqe's JSON format.
+"""Reading and writing games: Gambit's ``.nfg`` and ``.efg`` formats and rqe's JSON format.
 
 =========  ==========================================  ======================================================
 format     module                                      holds
 =========  ==========================================  ======================================================
 ``nfg``    :mod:`rqe.io.nfg`                           a strategic-form game (:class:`~rqe.game.Game`)
 ``json``   :mod:`rqe.io.json`                          a :class:`~rqe.game.Game` with its private ``costs``
+``efg``    :mod:`rqe.io.efg`                           an extensive-form game (:class:`rqe.extensive.ExtensiveGame`)
 =========  ==========================================  ======================================================
+
+:func:`read_game` always returns a :class:`~rqe.game.Game`: for an ``.efg`` file, the reduced normal form of
+its tree (:meth:`rqe.extensive.ExtensiveGame.reduced_normal_form`). :func:`read_efg` returns the tree itself.
+:func:`write_game` writes a :class:`~rqe.game.Game` in any format (as ``.efg``: players moving in turn, each
+at one information set) and an :class:`~rqe.extensive.ExtensiveGame` as ``.efg`` (or its reduced normal form
+as ``.nfg``/JSON).
 
 Every file is written through :mod:`rqe._files` (a temporary file in the same folder, fsynced, then moved onto
 the target), so a full disk, a read-only folder or an unencodable title (:class:`~rqe.errors.OutputError`)
@@ -42,12 +49,12 @@ from rqe.io._text import MAX_PAYOFFS, check_limit, parse_number
 from rqe.io.json import read_json, write_json
 from rqe.io.nfg import read_nfg, write_nfg
 
-__all__ = ["read_game", "write_game", "loads", "dumps", "FORMATS", "format_from_path",
+__all__ = ["read_game", "write_game", "read_efg", "loads", "dumps", "FORMATS", "format_from_path",
            "parse_number", "MAX_PAYOFFS"]
 
 #: File formats understood, by name.
-FORMATS = ("nfg", "json")
-_EXTENSIONS = {".nfg": "nfg", ".json": "json"}
+FORMATS = ("nfg", "efg", "json")
+_EXTENSIONS = {".nfg": "nfg", ".efg": "efg", ".json": "json"}
 _LEADING_SPACE = re.compile(r"\s*")
 
 
@@ -194,7 +201,6 @@ def dumps(game: Any, format: str = "nfg", *, outcome_version: bool = False) -> s
         return write_nfg(game, outcome_version)
     if fmt == "efg":
         from rqe.extensive import ExtensiveGame
-
         from rqe.io.efg import write_efg_text
 
         return write_efg_text(ExtensiveGame.from_game(game))
@@ -234,6 +240,18 @@ def read_game(source: str | os.PathLike[str], format: str | None = None, *,
     """
     result = _read(source, format, max_payoffs)
     return result if isinstance(result, Game) else result.reduced_normal_form().game
+
+
+def read_efg(source: str | os.PathLike[str], *, max_payoffs: float = MAX_PAYOFFS):
+    """Read an extensive-form game (:class:`rqe.extensive.ExtensiveGame`) from an ``.efg`` file or its text.
+
+    Examples
+    --------
+    >>> tree = read_efg('EFG 2 R "" { "1" } p "" 1 1 "" { "a" "b" } 0 t "" 1 "" { 1 } t "" 2 "" { 0 }')
+    >>> tree.n_players, tree.reduced_normal_form().game.payoffs.tolist()
+    (1, [[1.0, 0.0]])
+    """
+    return _read(source, "efg", max_payoffs)
 
 
 def write_game(game: Any, path: str | os.PathLike[str], format: str | None = None, *,
