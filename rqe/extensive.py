@@ -33,6 +33,7 @@ ExtensiveGame('Matching pennies, in turn': 2 players, 7 nodes, 2 infosets, 2 out
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Sequence
@@ -82,12 +83,20 @@ class Node:
 
 def _exact(value: Any, what: str) -> Fraction:
     if isinstance(value, Fraction):
+        if abs(value) > _FLOAT_MAX:
+            raise GameError(f"{what} is outside the float64 range")
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise GameError(f"{what} must be a real number, got {value!r}")
     if isinstance(value, (float, np.floating)) and not np.isfinite(value):
         raise GameError(f"{what} must be finite, got {value!r}")
-    return Fraction(value) if isinstance(value, (int, np.integer)) else Fraction(float(value))
+    exact = Fraction(int(value)) if isinstance(value, (int, np.integer)) else Fraction(float(value))
+    if abs(exact) > _FLOAT_MAX:
+        raise GameError(f"{what} is outside the float64 range")
+    return exact
+
+
+_FLOAT_MAX = Fraction(sys.float_info.max)
 
 
 @dataclass(frozen=True)
@@ -241,7 +250,10 @@ class ExtensiveGame:
             n_edges.append(len(node.children))
             if not node.children:
                 kind.append(TERMINAL); player.append(-1); infoset.append(-1)
-                returns.append(np.array([float(u) for u in payoffs[k]]))
+                try:
+                    returns.append(np.array([float(u) for u in payoffs[k]]))
+                except OverflowError:
+                    raise GameError(f"the payoffs at terminal node {k} (a sum of outcomes) leave the float64 range") from None
                 continue
             returns.append(zero)
             info = self.infosets[node.infoset]

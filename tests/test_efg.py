@@ -113,6 +113,15 @@ def test_constructor_validates():
         ExtensiveGame(**dict(good, outcomes=(Outcome("", (1, 2)),)))
     with pytest.raises(GameError, match="finite"):
         ExtensiveGame(**dict(good, outcomes=(Outcome("", (float("nan"),)),)))
+    with pytest.raises(GameError, match="float64 range"):
+        ExtensiveGame(**dict(good, outcomes=(Outcome("", (10**400,)),)))
+
+
+def test_terminal_sums_beyond_float_range_are_typed_errors():
+    text = HEAD + 'p "" 1 1 "" { "l" } 1 "" { 1e308, 0 }\nt "" 2 "" { 1e308, 0 }'
+    game = read_efg(text)  # each outcome is a float64; their sum is not
+    with pytest.raises(GameError, match="float64 range"):
+        game.tree()
 
 
 HEAD = 'EFG 2 R "x" { "a" "b" }\n'
@@ -130,6 +139,7 @@ HEAD = 'EFG 2 R "x" { "a" "b" }\n'
         ('t "" 1 "" { 1 2 }\nt "" 0', 3, 1, "after the last node"),
         ('t "" 1 "" { 1 }', 2, 15, "payoff of player 2 in outcome 1"),
         ('p "" 1 1 "" { "l" "r" } 0\nt "" 0\np "" 1 1 "" { "l" } 0\nt "" 0', 4, 8, "described differently"),
+        ('t "" 1 "" { 1e309 2 }', 2, 13, "outside the float64 range"),
         ('t "" 1 "" { 1 2 }\n', 2, 18, None),
     ],
 )

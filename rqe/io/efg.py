@@ -47,6 +47,7 @@ t "" 1 "right" { 1 }
 
 from __future__ import annotations
 
+import sys
 from fractions import Fraction
 
 from rqe.errors import FileFormatError, GameError
@@ -54,6 +55,8 @@ from rqe.extensive import CHANCE, ExtensiveGame, Infoset, Node, Outcome
 from rqe.io._text import MAX_PAYOFFS, Tokens, check_declared_size, distinct_labels, quote, show
 
 __all__ = ["read_efg_text", "write_efg_text"]
+
+_FLOAT_MAX = Fraction(sys.float_info.max)
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -215,7 +218,11 @@ class _NodeReader:
                 peeked = tokens.peek()
                 if peeked is not None and peeked.kind == ",":
                     tokens.next("','")
-            payoffs.append(tokens.fraction(f"the payoff of player {i + 1} in outcome {number}")[0])
+            payoff, payoff_token = tokens.fraction(f"the payoff of player {i + 1} in outcome {number}")
+            if abs(payoff) > _FLOAT_MAX:
+                raise tokens.error(f"the payoff of player {i + 1} in outcome {number} is outside the float64 range",
+                                   payoff_token)
+            payoffs.append(payoff)
         tokens.expect("}", f"'}}' closing outcome {number} (it must have {self.n_players} payoffs)")
         outcome = Outcome(label, tuple(payoffs))
         if number in self.outcome_index:
