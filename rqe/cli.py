@@ -92,7 +92,7 @@ def load_game(spec: str) -> Game:
     if spec.startswith("openspiel:"):
         bridge = _import_optional("rqe.openspiel.cli", "OpenSpiel games ('openspiel:...' specs)")
         return bridge.load_game_spec(spec)
-    if os.path.isfile(spec) or spec.lower().endswith((".nfg", ".json")):
+    if os.path.isfile(spec) or spec.lower().endswith((".nfg", ".efg", ".json")):
         from rqe.io import read_game
 
         return read_game(spec)
@@ -479,10 +479,15 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 
     game = load_game(args.input)
     fmt = args.format or format_from_path(args.output)
-    write_game(game, args.output, fmt, outcome_version=args.outcome_version)
+    if fmt == "efg" and args.input.lower().endswith(".efg"):  # keep the tree, not its reduced normal form
+        from rqe.io import read_efg
+
+        write_game(read_efg(args.input), args.output, fmt)
+    else:
+        write_game(game, args.output, fmt, outcome_version=args.outcome_version)
     print(f"wrote {args.output} ({fmt}, {game.n_players} players, {'x'.join(map(str, game.shape))})")
     if args.check:
-        again = read_game(args.output, fmt)
+        again = read_game(args.output, fmt)  # an .efg output reads back as its reduced normal form
         if not np.array_equal(again.payoffs, game.payoffs):
             raise RQEError(f"round trip through {args.output} changed the payoffs")
     return 0
@@ -544,7 +549,8 @@ def build_parser() -> argparse.ArgumentParser:
     convert = commands.add_parser("convert", help="convert between .nfg and .json (or write a library game)")
     convert.add_argument("input", help=game_help)
     convert.add_argument("output", help="output file (.nfg or .json)")
-    convert.add_argument("--format", choices=["nfg", "json"], help="output format (default: from the extension)")
+    convert.add_argument("--format", choices=["nfg", "efg", "json"],
+                         help="output format (default: from the extension)")
     convert.add_argument("--outcome-version", action="store_true",
                          help="write the .nfg outcome version (as Gambit 16 does) instead of the payoff version")
     convert.add_argument("--check", action="store_true", help="read the output back and compare payoffs")

@@ -173,7 +173,7 @@ class AgentFormResult:
         return exploitability(self.tree, self.behaviour)
 
     def __repr__(self) -> str:
-        return (f"AgentFormResult({self.method}, game={self.tree.game.get_type().short_name!r}, "
+        return (f"AgentFormResult({self.method}, game={self.tree.short_name!r}, "
                 f"values={np.array2string(self.values, precision=4)}, residual={self.residual:.2e}, "
                 f"converged={self.converged})")
 
@@ -440,5 +440,5 @@ def _run(tree, lams, taus, tol, max_iter, steps, init, raise_on_failure, method,
             raise ParameterError(f"init must have one entry per infoset action ({tree.n_slots}), got {init.shape}")
     sigma, res, iterations, how = _solve(tree, lams, np.asarray(taus, dtype=np.float64), tol, max_iter, steps,
                                          init)
-    params = dict(params, tol=tol, steps=steps, game=tree.game.get_type().short_name)
+    params = dict(params, tol=tol, steps=steps, game=tree.short_name)
     return _finish(tree, sigma, taus, res, iterations, f"{method}:{how}", tol, raise_on_failure, params)

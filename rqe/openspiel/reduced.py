@@ -78,7 +78,7 @@ class ReducedNormalForm:
         return Profile(out, shape=self.game.shape, atol=1e-6)
 
     def __repr__(self) -> str:
-        return f"ReducedNormalForm({self.tree.game.get_type().short_name!r}, shape={self.game.shape})"
+        return f"ReducedNormalForm({self.tree.short_name!r}, shape={self.game.shape})"
 
 
 def _player_plans(tree: GameTree, player: int) -> list[tuple[int, ...]]:
@@ -180,6 +180,6 @@ def reduced_normal_form(game: Any, max_cells: int = MAX_CELLS) -> ReducedNormalF
                 parts.append(f"{tree.infoset_keys[I]}:{tree.infoset_action_names[I][s - tree.offsets[I]]}")
             row.append(" ".join(parts) if parts else "(no move)")
         names.append(row)
-    title = f"{tree.game.get_type().long_name} (reduced normal form)"
+    title = f"{tree.long_name} (reduced normal form)"
     rgame = Game(payoffs, title=title, action_names=names)
     return ReducedNormalForm(rgame, tree, tuple(tuple(p) for p in plans), tuple(plan_slots))

@@ -46,6 +46,8 @@ class GameTree:
     infoset_actions : tuple of tuples of OpenSpiel action ids
     infoset_parent : int array, the slot of the player's own last move before the infoset (-1 if none)
     infoset_action_names : tuple of tuples of str, OpenSpiel's names of the legal actions
+    name : str, the game's name when ``game`` is None (a tree built without OpenSpiel, e.g. from an ``.efg`` file
+        by :meth:`rqe.extensive.ExtensiveGame.tree`)
     """
 
     game: Any
@@ -65,6 +67,15 @@ class GameTree:
     infoset_actions: tuple[tuple[int, ...], ...]
     infoset_parent: np.ndarray
     infoset_action_names: tuple[tuple[str, ...], ...] = ()
+    name: str = ""
+
+    @property
+    def short_name(self) -> str:
+        return self.game.get_type().short_name if self.game is not None else self.name
+
+    @property
+    def long_name(self) -> str:
+        return self.game.get_type().long_name if self.game is not None else self.name
 
     @property
     def n_nodes(self) -> int:
@@ -92,7 +103,7 @@ class GameTree:
         return np.flatnonzero(self.infoset_player == player)
 
     def __repr__(self) -> str:
-        return (f"GameTree({self.game.get_type().short_name!r}: {self.n_nodes} nodes, "
+        return (f"GameTree({self.short_name!r}: {self.n_nodes} nodes, "
                 f"{self.n_infosets} infosets, {self.n_slots} actions)")
 
 
