@@ -17,46 +17,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from rqe.solvers._linalg import solve_inplace
+
+#: pivots below this fraction of the largest entry count as singular
+PIVOT_TOL = 1e-300
+
 #: a solution must also satisfy ``max_i ||x_i - R_i(M_i p_i)||_1 < STATIONARITY_TOL`` (fixed-point residual)
 STATIONARITY_TOL = 1e-6
-
-
-@njit(cache=True)
-def _solve_inplace(A, b, n):
-    """Gaussian elimination with partial pivoting on the leading ``n x n`` block; ``b`` becomes the solution.
-
-    Returns False when the matrix is numerically singular.
-    """
-    for k in range(n):
-        piv = k
-        big = abs(A[k, k])
-        for r in range(k + 1, n):
-            if abs(A[r, k]) > big:
-                big = abs(A[r, k])
-                piv = r
-        if big < 1e-300:
-            return False
-        if piv != k:
-            for c in range(n):
-                tmp = A[k, c]
-                A[k, c] = A[piv, c]
-                A[piv, c] = tmp
-            tmp = b[k]
-            b[k] = b[piv]
-            b[piv] = tmp
-        inv = 1.0 / A[k, k]
-        for r in range(k + 1, n):
-            f = A[r, k] * inv
-            if f != 0.0:
-                for c in range(k + 1, n):
-                    A[r, c] -= f * A[k, c]
-                b[r] -= f * b[k]
-    for k in range(n - 1, -1, -1):
-        s = b[k]
-        for c in range(k + 1, n):
-            s -= A[k, c] * b[c]
-        b[k] = s / A[k, k]
-    return True
 
 
 @njit(cache=True)
@@ -100,237 +67,6 @@ def _adversary(M, x, q, tau, p):
     for k in range(m):
         p[k] /= total
     return vmin
-
-
-@njit(cache=True)
-def _objective(M, y, q, tau, eps, reg):
-    """``U^{tau,eps}(y, q) = -(1/tau) log sum_k q_k exp(-tau v_k) - eps nu(y)``, ``v = M^T y`` (``0 log 0 = 0``)."""
-    n, m = M.shape
-    qs = 0.0
-    for k in range(m):
-        qs += q[k]
-    if tau == 0.0:
-        val = 0.0
-        for k in range(m):
-            v = 0.0
-            for a in range(n):
-                v += M[a, k] * y[a]
-            val += q[k] * v
-        val /= qs
-    else:
-        vmin = np.inf
-        for k in range(m):
-            v = 0.0
-            for a in range(n):
-                v += M[a, k] * y[a]
-            if v < vmin:
-                vmin = v
-        total = 0.0
-        for k in range(m):
-            v = 0.0
-            for a in range(n):
-                v += M[a, k] * y[a]
-            total += q[k] * np.exp(-tau * (v - vmin))
-        val = vmin - np.log(total / qs) / tau
-    reg_val = 0.0
-    for a in range(n):
-        if reg == 0 and y[a] <= 0.0:
-            continue
-        reg_val += _h(y[a], reg)
-    return val - eps * reg_val
-
-
-@njit(cache=True)
-def _objective_log(M, y, z, q, tau, eps, reg):
-    """:func:`_objective` at ``y = exp(z)`` with the regulariser evaluated from ``z`` (no underflow)."""
-    val = _objective(M, y, q, tau, 0.0, 0)
-    n = y.shape[0]
-    reg_val = 0.0
-    for a in range(n):
-        if reg == 0:
-            reg_val += y[a] * z[a]
-        else:
-            reg_val -= z[a]
-    return val - eps * reg_val
-
-
-@njit(cache=True)
-def _normalise_log(z, y):
-    """Shift ``z`` so that ``sum exp(z) = 1`` and write ``y = exp(z)``."""
-    n = z.shape[0]
-    zmax = z.max()
-    total = 0.0
-    for a in range(n):
-        total += np.exp(z[a] - zmax)
-    shift = zmax + np.log(total)
-    for a in range(n):
-        z[a] -= shift
-        y[a] = np.exp(z[a])
-
-
-@njit(cache=True)
-def _newton_log(M, z, q, tau, eps, reg, max_iter, y):
-    """Maximise the concave ``U^{tau,eps}(softmax(z), q)`` by Newton steps in log coordinates ``z = log y``.
-
-    The equality-constrained Newton step ``H d + mu 1 = -g``, ``1^T d = 0`` is solved for ``delta = d / y``
-    (``d = diag(y) delta``), a well-scaled system even when coordinates of ``y`` underflow, and applied
-    multiplicatively, ``z <- z + t delta``. For a coordinate far below the others this is the exact
-    coordinate-wise maximiser (``delta_a = (g_a + mu) / eps``), so tiny coordinates are never frozen. Stops
-    on a small step (``max |delta| <= 1e-11``), not on a small slope. ``z`` and ``y`` are updated in place;
-    returns the final objective value.
-    """
-    n, m = M.shape
-    p = np.empty(m)
-    g = np.empty(n)
-    Mp = np.empty(n)
-    K = np.empty((n + 1, n + 1))
-    rhs = np.empty(n + 1)
-    zc = np.empty(n)
-    yc = np.empty(n)
-    _normalise_log(z, y)
-    f_y = _objective_log(M, y, z, q, tau, eps, reg)
-    stall = 0
-    for it in range(max_iter):
-        _adversary(M, y, q, tau, p)
-        for a in range(n):
-            s = 0.0
-            for k in range(m):
-                s += M[a, k] * p[k]
-            Mp[a] = s
-            if reg == 0:
-                g[a] = s - eps * (z[a] + 1.0)
-            else:
-                g[a] = s + eps * np.exp(-z[a])
-        for a in range(n):
-            for b in range(n):
-                s = 0.0
-                if tau > 0.0:
-                    for k in range(m):
-                        s += M[a, k] * p[k] * M[b, k]
-                    s = -tau * (s - Mp[a] * Mp[b]) * y[b]
-                if a == b:
-                    s -= eps * (1.0 if reg == 0 else np.exp(-z[b]))
-                K[a, b] = s
-            K[a, n] = 1.0
-            K[n, a] = y[a]
-            rhs[a] = -g[a]
-        K[n, n] = 0.0
-        rhs[n] = 0.0
-        if not _solve_inplace(K, rhs, n + 1):
-            break
-        dmax = 0.0
-        slope = 0.0
-        for a in range(n):
-            dmax = max(dmax, abs(rhs[a]))
-            slope += g[a] * y[a] * rhs[a]
-        if not np.isfinite(dmax) or dmax <= 1e-11:
-            break
-        t = 1.0
-        ok = False
-        for _ in range(60):
-            for a in range(n):
-                zc[a] = z[a] + t * rhs[a]
-            _normalise_log(zc, yc)
-            f_c = _objective_log(M, yc, zc, q, tau, eps, reg)
-            if f_c >= f_y + 1e-4 * t * max(slope, 0.0):
-                ok = True
-                break
-            t *= 0.5
-        if not ok:
-            break
-        improved = f_c > f_y
-        for a in range(n):
-            z[a] = zc[a]
-            y[a] = yc[a]
-        f_y = f_c
-        # a step with no measurable gain may still move tiny coordinates toward where they matter
-        stall = 0 if improved else stall + 1
-        if not improved and (dmax <= 1e-6 or stall >= 8):
-            break
-    return f_y
-
-
-@njit(cache=True)
-def _entropy_dual_excess(M, y, z, q, tau, eps):
-    """``eps KL(y || softmax(M p(y) / eps))``: with ``phi(p) = max_y [y^T M p - eps sum y log y] + KL(p||q)/tau``
-    convex and ``max_y U^{tau,eps}(y, q) = min_p phi(p)`` (minimax, concave-convex), ``phi(p(y)) =
-    U^{tau,eps}(y, q) + eps KL(y || softmax(M p(y) / eps))`` is a rigorous upper bound on the best response value.
-    """
-    n, m = M.shape
-    p = np.empty(m)
-    _adversary(M, y, q, tau, p)
-    r = np.empty(n)
-    rmax = -np.inf
-    for a in range(n):
-        s = 0.0
-        for k in range(m):
-            s += M[a, k] * p[k]
-        r[a] = s / eps
-        rmax = max(rmax, r[a])
-    total = 0.0
-    for a in range(n):
-        total += np.exp(r[a] - rmax)
-    lse = rmax + np.log(total)
-    kl = 0.0
-    for a in range(n):
-        if y[a] > 0.0:
-            kl += y[a] * (z[a] - (r[a] - lse))
-    return eps * max(kl, 0.0)
-
-
-@njit(cache=True)
-def _best_response_gap(M, x, q, tau, eps, reg, max_iter):
-    """Section-4 gap ``max_y U(y, q) - U(x, q)`` of one player, robust to numerically frozen coordinates.
-
-    Newton in log coordinates (:func:`_newton_log`) from ``x``; for negative entropy (``reg == 0``) the gap
-    reported is the rigorous dual bound ``phi(p(y*)) - U(x, q)`` (:func:`_entropy_dual_excess`), and when the
-    bound is not tight more starts are tried (the quantal response to ``x``'s adversary and the uniform
-    strategy) keeping the smallest upper bound. For the log-barrier the best of the three starts is used.
-    """
-    n, m = M.shape
-    f_x = _objective(M, x, q, tau, eps, reg)
-    if not np.isfinite(f_x):
-        return np.inf
-    z = np.empty(n)
-    y = np.empty(n)
-    for a in range(n):
-        z[a] = np.log(x[a]) if x[a] > 1e-320 else -740.0
-    f_best = _newton_log(M, z, q, tau, eps, reg, max_iter, y)
-    scale = abs(f_x) + 1e-300
-    if reg == 0:
-        ub = f_best + _entropy_dual_excess(M, y, z, q, tau, eps)
-        if ub - f_best <= 1e-14 * scale:
-            gap = ub - f_x
-            return gap if gap > 0.0 else 0.0
-    else:
-        ub = np.inf
-    p = np.empty(m)
-    _adversary(M, x, q, tau, p)
-    g = np.empty(n)
-    for a in range(n):
-        s = 0.0
-        for k in range(m):
-            s += M[a, k] * p[k]
-        g[a] = s
-    for start in range(2):
-        if start == 0:
-            r = _response(g, eps, reg)
-            for a in range(n):
-                z[a] = np.log(r[a]) if r[a] > 1e-320 else -740.0
-        else:
-            for a in range(n):
-                z[a] = 0.0
-        f_s = _newton_log(M, z, q, tau, eps, reg, max_iter, y)
-        if f_s > f_best:
-            f_best = f_s
-        if reg == 0:
-            u = f_s + _entropy_dual_excess(M, y, z, q, tau, eps)
-            if u < ub:
-                ub = u
-    gap = (ub if reg == 0 else f_best) - f_x
-    if not np.isfinite(gap):
-        return np.inf
-    return gap if gap > 0.0 else 0.0
 
 
 @njit(cache=True)
@@ -495,7 +231,7 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
             break
         for r in range(size):
             d[r] = -F[r]
-        if not _solve_inplace(J, d, size):
+        if not solve_inplace(J, d, PIVOT_TOL):
             break
         big = 0.0
         for r in range(n1 + n2):
@@ -531,20 +267,43 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
     out2 = np.exp(w[n1:n1 + n2])
     out1 /= out1.sum()
     out2 /= out2.sum()
-    gap1 = _best_response_gap(M1, out1, out2, tau1, eps1, reg, 100)
-    gap2 = _best_response_gap(M2, out2, out1, tau2, eps2, reg, 100)
-    res = gap1 if gap1 > gap2 else gap2
-    stat = _stationarity(M1, M2, out1, out2, tau1, tau2, eps1, eps2, reg)
-    if not np.isfinite(res) or not np.all(np.isfinite(out1)) or not np.all(np.isfinite(out2)):
+    res, stat = certify(M1, M2, out1, out2, tau1, tau2, eps1, eps2, reg)
+    if not np.all(np.isfinite(out1)) or not np.all(np.isfinite(out2)):
         res = np.inf
-    if not np.isfinite(stat):
         stat = np.inf
     return out1, out2, res, iters, stat
 
 
 @njit(cache=True)
-def _stationarity(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg):
-    """Fixed-point residual ``max_i || x_i - R_i(M_i p_i(x)) ||_1`` (``R_i`` the regularised response)."""
+def _bregman(x, r, reg):
+    """``D_nu(x, r) = sum_a h(x_a) - h(r_a) - h'(r_a) (x_a - r_a)`` on the simplex, as a sum of terms ``>= 0``.
+
+    Entropy: ``KL(x || r)``; log-barrier: ``sum_a x_a / r_a - 1 - log(x_a / r_a)`` (Itakura-Saito).
+    """
+    total = 0.0
+    for a in range(x.shape[0]):
+        if r[a] <= 0.0:
+            if x[a] > 0.0:
+                return np.inf
+            continue
+        if reg == 0:
+            if x[a] > 0.0:
+                total += x[a] * np.log(x[a] / r[a]) - x[a] + r[a]
+            else:
+                total += r[a]
+        else:
+            u = x[a] / r[a]
+            total += u - 1.0 - np.log(u)
+    return total if total > 0.0 else 0.0
+
+
+@njit(cache=True)
+def certify(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg):
+    """``(certificate, stationarity)`` at ``(x1, x2)``: the duality bound and ``max_i ||x_i - R_i||_1``.
+
+    The certificate is ``max_i eps_i D_nu(x_i, R_i(M_i p_i(x)))``, an upper bound of the section-4 gap
+    ``max_y U_i(y, x_j) - U_i(x_i, x_j)`` (see :mod:`rqe.solvers.rqe`), zero exactly at an RQE.
+    """
     n1, n2 = M1.shape
     r1, r2 = _responses(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg,
                         np.empty(n2), np.empty(n1), np.empty(n1), np.empty(n2))
@@ -554,7 +313,15 @@ def _stationarity(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg):
     d2 = 0.0
     for b in range(n2):
         d2 += abs(x2[b] - r2[b])
-    return d1 if d1 > d2 else d2
+    c1 = eps1 * _bregman(x1, r1, reg)
+    c2 = eps2 * _bregman(x2, r2, reg)
+    cert = c1 if c1 > c2 else c2
+    stat = d1 if d1 > d2 else d2
+    if not np.isfinite(cert):
+        cert = np.inf
+    if not np.isfinite(stat):
+        stat = np.inf
+    return cert, stat
 
 
 @njit(cache=True)
@@ -650,3 +417,81 @@ def solve_batch(M1s, M2s, taus, epss, reg, max_iter, fp_iter):
         stat[b] = st
         its[b] = it
     return X1, X2, res, its, stat
+
+
+@njit(cache=True)
+def solve_starts(M1, M2, S1, S2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
+    """:func:`solve_robust` from each row of ``S1, S2`` (starting strategies); arrays of the answers."""
+    S = S1.shape[0]
+    n1, n2 = M1.shape
+    X1 = np.empty((S, n1))
+    X2 = np.empty((S, n2))
+    res = np.empty(S)
+    stat = np.empty(S)
+    its = np.empty(S, dtype=np.int64)
+    for s in range(S):
+        o1, o2, r, it, st = solve_robust(M1, M2, S1[s].copy(), S2[s].copy(), tau1, tau2, eps1, eps2, reg,
+                                         max_iter, fp_iter)
+        X1[s] = o1
+        X2[s] = o2
+        res[s] = r
+        stat[s] = st
+        its[s] = it
+    return X1, X2, res, its, stat
+
+
+@njit(cache=True)
+def _risk_value(M, x, q, tau, p):
+    """``U^tau(M^T x, q) = min_p x^T M p + KL(p || q) / tau = -(1/tau) log sum_k q_k exp(-tau v_k)``; fills ``p``."""
+    vmin = _adversary(M, x, q, tau, p)
+    n, m = M.shape
+    if tau == 0.0:
+        val = 0.0
+        for k in range(m):
+            v = 0.0
+            for a in range(n):
+                v += M[a, k] * x[a]
+            val += q[k] * v
+        return val
+    total = 0.0
+    for k in range(m):
+        v = 0.0
+        for a in range(n):
+            v += M[a, k] * x[a]
+        total += q[k] * np.exp(-tau * (v - vmin))
+    return vmin - np.log(total) / tau
+
+
+@njit(cache=True)
+def _reg_value(x, reg):
+    total = 0.0
+    for a in range(x.shape[0]):
+        if reg == 0:
+            if x[a] > 0.0:
+                total += x[a] * np.log(x[a])
+        else:
+            total -= np.log(x[a])
+    return total
+
+
+@njit(cache=True)
+def evaluate(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg):
+    """Adversaries, risk-adjusted values ``U_i^{tau,eps}(x)`` and expected payoffs ``U_i(x)`` at ``(x1, x2)``."""
+    n1, n2 = M1.shape
+    p1 = np.empty(n2)
+    p2 = np.empty(n1)
+    values = np.empty(2)
+    payoffs = np.empty(2)
+    values[0] = _risk_value(M1, x1, x2, tau1, p1) - eps1 * _reg_value(x1, reg)
+    values[1] = _risk_value(M2, x2, x1, tau2, p2) - eps2 * _reg_value(x2, reg)
+    u1 = 0.0
+    u2 = 0.0
+    for a in range(n1):
+        for b in range(n2):
+            u1 += x1[a] * M1[a, b] * x2[b]
+    for b in range(n2):
+        for a in range(n1):
+            u2 += x2[b] * M2[b, a] * x1[a]
+    payoffs[0] = u1
+    payoffs[1] = u2
+    return p1, p2, values, payoffs

@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -114,22 +115,30 @@ class RQEResult:
     Attributes
     ----------
     strategies : Profile
-        The principal RQE (the continuation branch's end when that method ran, else the first found).
+        The principal RQE: the one reached from ``init`` (default: the centroid), or the continuation
+        branch's end when the fixed point from there was not certified and continuation ran.
     adversaries : tuple of numpy.ndarray
         ``p_i`` over the other players' joint actions (C order, as ``game.payoff_matrix(i)``'s columns).
     values : numpy.ndarray
         Risk-adjusted values ``U_i^{tau,eps}(x_i, x_{-i})``.
     residual : float
-        The section-4 certificate (largest best-response gain) at ``strategies``.
+        The certificate at ``strategies``: an upper bound of the section-4 best-response gap.
     converged : bool
-        ``residual < min(tol, 1e-10)``.
+        ``residual < min(tol, 1e-10)`` and fixed-point residual below ``STATIONARITY_TOL``.
     iterations : int
-        Iterations of the method (fixed-point + Newton steps, or continuation steps).
+        Iterations of the method (fixed-point + Newton steps over all starts, or continuation steps).
     method : str
-    tractable : Tractability
     equilibria : tuple of Equilibrium
-        Every distinct RQE found (each with ``extra["adversaries"]``, ``extra["values"]``).
+        Every distinct certified RQE found, the principal first (each with ``extra["adversaries"]``,
+        ``extra["values"]``).
     parameters : dict
+    complete : bool
+        True when ``equilibria`` is proven to be every RQE (the tractability criterion of section 4 holds,
+        so the RQE is unique); False when the list is what a seeded multistart found.
+    completeness : str
+        Why ``complete`` is what it is.
+    tractable : Tractability
+        Computed on first access (it can cost a sampled monotonicity check).
     """
 
     strategies: Profile
@@ -139,13 +148,19 @@ class RQEResult:
     converged: bool
     iterations: int
     method: str
-    tractable: Tractability
     equilibria: tuple
     parameters: dict = field(default_factory=dict)
+    complete: bool = False
+    completeness: str = ""
+    _model: Any = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def tractable(self) -> Tractability:
+        return _tractability(self._model, 32, np.random.default_rng(0))
 
     def __repr__(self) -> str:
         return (f"RQEResult(strategies={self.strategies!r}, residual={self.residual:.2e}, converged={self.converged},"
-                f" method={self.method!r}, n_equilibria={len(self.equilibria)}, tractable={self.tractable.tractable})")
+                f" method={self.method!r}, n_equilibria={len(self.equilibria)}, complete={self.complete})")
 
 
 # ====================================================================================== validation
@@ -447,13 +462,16 @@ def _solve_from(model: RQEModel, xs: list[np.ndarray], method: str, max_iter: in
     return _normalise(model, w), it1 + it2
 
 
-def _distinct(found: list[tuple[list[np.ndarray], float]], atol: float = 1e-6) -> list[tuple[list[np.ndarray], float]]:
-    out: list[tuple[list[np.ndarray], float]] = []
-    for xs, res in found:
-        if any(all(np.max(np.abs(a - b)) < atol for a, b in zip(xs, ys)) for ys, _ in out):
-            continue
-        out.append((xs, res))
-    return out
+def _distinct(found: list[tuple], atol: float = 1e-6) -> list[tuple]:
+    """The entries of ``found`` (tuples whose first item is a profile) with distinct profiles, in order."""
+    if len(found) <= 1:
+        return list(found)
+    flat = np.array([np.concatenate(f[0]) for f in found])
+    kept = [0]
+    for k in range(1, len(found)):
+        if np.min(np.max(np.abs(flat[kept] - flat[k]), axis=1)) >= atol:
+            kept.append(k)
+    return [found[k] for k in kept]
 
 
 # ====================================================================================== public API
@@ -475,9 +493,9 @@ def rqe_residual(game: Game, strategies: Any, tau: Any, epsilon: Any, penalty: A
 
 def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
               regularizer: str | Regularizer = "entropy", method: str = "auto", *, tol: float = 1e-10,
-              max_iter: int = 5000, init: Any = None, n_starts: int = 1, rng: Any = None,
+              max_iter: int = 5000, init: Any = None, n_starts: int | None = None, rng: Any = None,
               raise_on_failure: bool = False) -> RQEResult:
-    """Compute risk-averse quantal response equilibria of an n-player game (``docs/rqe-math.md`` sections 2-4).
+    """Compute every risk-averse quantal response equilibrium it can find (``docs/rqe-math.md`` sections 2-4).
 
     Parameters
     ----------
@@ -490,17 +508,22 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
     penalty : {"kl", "reverse_kl"} or rqe.risk.Penalty
     regularizer : {"entropy", "log_barrier"} or rqe.risk.Regularizer
     method : {"auto", "fixed_point", "extragradient", "continuation", "all"}
-        ``"all"`` runs every method and the multistart search.
+        ``"auto"``: the compiled fixed point + Newton from every start (2 players, KL), certified; the
+        continuation of section 4 only when the principal start is not certified. ``"all"`` runs every
+        method and the multistart search.
     tol : float
         Required certificate; ``converged`` needs ``residual < min(tol, 1e-10)``.
     max_iter : int
         Iteration budget of the first-order phase (and continuation steps).
     init : profile, optional
-        Starting profile for ``"fixed_point"`` / ``"extragradient"``.
-    n_starts : int
-        Number of starting points; above 1 the search reports every distinct RQE it finds.
+        The principal starting profile (default: the centroid).
+    n_starts : int, optional
+        Number of starting points. Default (``None``): with ``method="auto"`` or ``"all"`` and at most
+        ``MULTISTART_MAX_PROFILES`` pure profiles, the principal start, every near-pure profile
+        (``0.9`` on one action) and ``MULTISTART_RANDOM`` Dirichlet draws; otherwise one start. Every distinct
+        certified RQE found is listed in ``equilibria``.
     rng : numpy.random.Generator or int, optional
-        Seed source for the extra starts.
+        Seed of the Dirichlet starts (default ``0``: the answer is deterministic).
     raise_on_failure : bool
         Raise :class:`~rqe.errors.ConvergenceError` instead of returning ``converged=False``.
 
@@ -515,117 +538,187 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
     >>> r = rqe.solve_rqe(pennies, tau=0.5, epsilon=1.0)
     >>> r.converged, [x.round(6).tolist() for x in r.strategies]
     (True, [[0.5, 0.5], [0.5, 0.5]])
+    >>> collab = rqe.library.get("collaborate_defect")
+    >>> len(rqe.solve_rqe(collab, tau=0.1, epsilon=0.2).equilibria)
+    3
     """
     model = _prepare(game, tau, epsilon, penalty, regularizer)
     if method not in METHODS:
         raise ParameterError(f"unknown method {method!r}; expected one of {METHODS}")
     tol = positive_float(tol, "tol")
     max_iter = positive_int(max_iter, "max_iter")
-    n_starts = positive_int(n_starts, "n_starts")
+    if n_starts is not None:
+        n_starts = positive_int(n_starts, "n_starts")
     if rng is None or isinstance(rng, (int, np.integer)):
-        rng = np.random.default_rng(rng)
+        rng = np.random.default_rng(0 if rng is None else rng)
     elif not isinstance(rng, np.random.Generator):
         raise ParameterError(f"rng must be a numpy.random.Generator, an int seed or None, got {type(rng).__name__}")
-    init_xs = None
+    principal_start = [np.full(n, 1.0 / n) for n in model.shape]
     if init is not None:
-        init_xs = [np.asarray(x, dtype=np.float64) for x in Profile(init, shape=game.shape)]
+        principal_start = [np.asarray(x, dtype=np.float64) for x in Profile(init, shape=game.shape)]
     threshold = min(tol, CERTIFICATE_TOL)
-    tractable = _tractability(model, 32, np.random.default_rng(0))
+    starts = [principal_start] + _default_starts(model, method, n_starts, rng)
 
-    found: list[tuple[list[np.ndarray], float]] = []
+    found: list[tuple[list[np.ndarray], float, float]] = []   # (strategies, certificate, stationarity)
     iterations = 0
     used = []
-
-    nonstationary: set[int] = set()
-
-    def record(xs):
-        res, _ = model.certificate(xs)
-        found.append((xs, res))
-        if not model.stationarity(xs) < STATIONARITY_TOL:
-            nonstationary.add(id(xs))
-            return math.inf
-        return res
-
-    centroid = [np.full(n, 1.0 / n) for n in model.shape]
+    first = "fixed_point" if method in ("auto", "all") else method
+    if first in ("fixed_point", "extragradient") or len(starts) > 1:
+        kind = first if first != "continuation" else "fixed_point"
+        sols, its = _solve_starts(model, starts if first != "continuation" else starts[1:], kind, max_iter,
+                                  threshold)
+        iterations += its
+        used.append(kind + ("+multistart" if len(starts) > 1 else ""))
+        found.extend(sols)
+    principal_ok = bool(found) and first != "continuation" and _ok(found[0], threshold)
+    if not principal_ok and method in ("auto", "all", "continuation"):
+        w, steps = _qre_then_tau(model, max_iter)
+        iterations += steps
+        used.insert(0, "continuation")
+        cont = _certified(model, _normalise(model, w), threshold) if w is not None else None
+        if cont is not None and (_ok(cont, threshold) or not found or first == "continuation"):
+            found.insert(0, cont)
+        elif cont is None and first == "continuation":
+            # the path did not reach the target: report the starting point honestly (its certificate)
+            found.insert(0, _certified(model, principal_start, threshold))
     if method == "all":
-        order = ["continuation", "fixed_point", "extragradient"]
-    elif method == "auto":
-        # KL + entropy is never certified tractable; its interior-sampled margin still guides the method order
-        likely = tractable.tractable or (tractable.criterion == KL_ENTROPY_CRITERION and tractable.margin > 0)
-        order = ["fixed_point", "continuation"] if (likely or init_xs is not None) else \
-            ["continuation", "fixed_point"]
-    else:
-        order = [method]
-    fast = (game.n_players == 2 and type(model.penalty) is KL and type(model.regularizer) in _REG_CODES
-            and order[0] == "fixed_point")
-    if fast:
-        # Numba kernel: damped fixed point + Newton in log coordinates + certificate
-        start = init_xs if init_xs is not None else centroid
-        x1, x2 = (np.maximum(np.asarray(x, dtype=np.float64), 1e-300) for x in start)
-        x1, x2 = x1 / x1.sum(), x2 / x2.sum()
-        o1, o2, res, its, st = _kernels().solve_robust(
-            np.ascontiguousarray(model.base_M[0]), np.ascontiguousarray(model.base_M[1]), x1, x2,
-            model.base_tau[0], model.base_tau[1], model.eps[0], model.eps[1], _REG_CODES[type(model.regularizer)],
-            60, min(max_iter, 500))
-        iterations += int(its)
-        used.append("fixed_point")
-        order = order[1:]
-        found.append(([o1, o2], float(res) if np.isfinite(res) else math.inf))
-        if not st < STATIONARITY_TOL:
-            nonstationary.add(id(found[-1][0]))
-        elif res < threshold:
-            order = []
-    for m in order:
-        if m == "continuation":
-            w, steps = _qre_then_tau(model, max_iter)
-            iterations += steps
-            used.append(m)
-            if w is not None:
-                xs = _normalise(model, w)
-                res = record(xs)
-            else:
-                # the path did not reach the target: report the last usable point honestly (its certificate)
-                res = record(centroid) if not found else math.inf
-        else:
-            xs, its = _solve_from(model, init_xs if init_xs is not None else centroid, m, max_iter)
+        for m in ("extragradient",):
+            sols, its = _solve_starts(model, [principal_start], m, max_iter, threshold)
             iterations += its
             used.append(m)
-            res = record(xs)
-        if res < threshold and method != "all":
-            break
-    if n_starts > 1 or method == "all":
-        for start in _starts(model, max(n_starts, 8 if method == "all" else n_starts), rng):
-            xs, its = _solve_from(model, start, "fixed_point", max_iter)
-            iterations += its
-            record(xs)
-        used.append("multistart")
-    good = sorted([f for f in found if f[1] < threshold and id(f[0]) not in nonstationary], key=lambda f: f[1])
-    principal = next((f for f in found if f[1] < threshold and id(f[0]) not in nonstationary), None)
+            found.extend(sols)
+    principal = found[0] if _ok(found[0], threshold) else next(
+        (f for f in found if _ok(f, threshold)), None)
     if principal is None:
         principal = min(found, key=lambda f: f[1] if np.isfinite(f[1]) else math.inf)
-    distinct = _distinct([principal] + [g for g in good if g is not principal]) if good else []
-    xs_p, res_p = principal
-    converged = bool(res_p < threshold) and id(xs_p) not in nonstationary
+    converged = _ok(principal, threshold)
+    xs_p, res_p = principal[0], principal[1]
     if not converged and raise_on_failure:
         raise ConvergenceError(f"solve_rqe did not reach the certificate {threshold:g} (residual {res_p:.3e})",
                                residual=res_p, iterations=iterations)
-    profile = Profile(xs_p, shape=game.shape)
-    adversaries = tuple(_readonly(p) for p in model.adversaries(list(profile)))
-    values = _readonly(model.values(list(profile)))
-    equilibria = []
-    for xs, res in distinct:
-        if xs is xs_p:
-            prof, advs, vals = profile, adversaries, values
-        else:
-            prof = Profile(xs, shape=game.shape)
-            advs, vals = tuple(_readonly(p) for p in model.adversaries(list(prof))), _readonly(model.values(list(prof)))
-        equilibria.append(make_equilibrium(game, prof, res, adversaries=advs, values=vals,
-                                           tau=model.base_tau.tolist(), epsilon=model.eps.tolist()))
+    distinct = _distinct([principal] + [f for f in found if f is not principal and _ok(f, threshold)]) \
+        if converged else [principal]
+    equilibria = tuple(_equilibrium(model, game, xs, res) for xs, res, _ in distinct)
+    head = equilibria[0]
+    complete, completeness = _completeness(model, len(starts), converged)
     params = dict(tau=model.base_tau.tolist(), epsilon=model.eps.tolist(), penalty=model.penalty.name,
-                  regularizer=model.regularizer.name, tol=tol, max_iter=max_iter, n_starts=n_starts,
+                  regularizer=model.regularizer.name, tol=tol, max_iter=max_iter, n_starts=len(starts),
                   certificate_threshold=threshold)
-    return RQEResult(profile, adversaries, values, float(res_p), converged, int(iterations), "+".join(used),
-                     tractable, tuple(equilibria), params)
+    return RQEResult(head.strategies, head.extra["adversaries"], head.extra["values"], float(res_p), converged,
+                     int(iterations), "+".join(used), equilibria, params, complete, completeness, model)
+
+
+#: default multistart (``solve_rqe(n_starts=None)``) only on games with at most this many pure profiles
+MULTISTART_MAX_PROFILES = 16
+#: Dirichlet starts added to the near-pure ones by the default multistart
+MULTISTART_RANDOM = 2
+
+
+def _default_starts(model: RQEModel, method: str, n_starts: int | None, rng: np.random.Generator
+                    ) -> list[list[np.ndarray]]:
+    """The starts after the principal one: near-pure profiles first, then Dirichlet draws (seeded)."""
+    n_pure = int(np.prod(model.shape))
+    if n_starts is None:
+        if method not in ("auto", "all") or n_pure > MULTISTART_MAX_PROFILES:
+            return []
+        n_starts = 1 + n_pure + MULTISTART_RANDOM
+    if n_starts <= 1:
+        return []
+    n_near = min(n_pure, n_starts - 1) if n_pure <= 64 else 0
+    # row k of the near-pure block puts 0.9 (+ 0.1 / n) on player i's action of the k-th pure profile (C order)
+    actions = np.unravel_index(np.arange(n_near), model.shape)
+    blocks = []
+    for i, n in enumerate(model.shape):
+        block = np.full((n_starts - 1, n), 0.1 / n)
+        block[np.arange(n_near), actions[i]] += 0.9
+        if n_starts - 1 > n_near:
+            block[n_near:] = rng.dirichlet(np.ones(n), size=n_starts - 1 - n_near)
+        blocks.append(block)
+    return [[b[k] for b in blocks] for k in range(n_starts - 1)]
+
+
+def _compiled(model: RQEModel) -> bool:
+    return model.n_players == 2 and type(model.penalty) is KL and type(model.regularizer) in _REG_CODES
+
+
+def _solve_starts(model: RQEModel, starts: list, method: str, max_iter: int, threshold: float
+                  ) -> tuple[list[tuple], int]:
+    """Fixed point (or extragradient) + Newton from each start, each answer certified: a list of
+    ``(strategies, certificate, stationarity)`` and the iterations spent. Compiled for the closed-form pairs."""
+    if not starts:
+        return [], 0
+    if method == "fixed_point" and _compiled(model):
+        S1, S2 = (_interior_rows(np.array([s[i] for s in starts], dtype=np.float64)) for i in range(2))
+        X1, X2, cert, its, stat = _kernels().solve_starts(
+            model.base_M[0], model.base_M[1], S1, S2, model.base_tau[0], model.base_tau[1], model.eps[0],
+            model.eps[1], _REG_CODES[type(model.regularizer)], 60, min(max_iter, 500))
+        out = []
+        for k in range(len(starts)):
+            xs = [X1[k], X2[k]]
+            out.append((xs, float(cert[k]), float(stat[k])) if cert[k] < threshold else
+                       _certified(model, xs, threshold))
+        return out, int(its.sum())
+    sols, total = [], 0
+    for start in starts:
+        xs, its = _solve_from(model, start, method, max_iter)
+        sols.append(_certified(model, xs, threshold))
+        total += its
+    return sols, total
+
+
+def _interior_rows(S: np.ndarray) -> np.ndarray:
+    S = np.maximum(S, 1e-300)
+    return S / S.sum(axis=1, keepdims=True)
+
+
+def _interior(x: np.ndarray) -> np.ndarray:
+    x = np.maximum(np.asarray(x, dtype=np.float64), 1e-300)
+    return x / x.sum()
+
+
+def _certified(model: RQEModel, xs: list[np.ndarray], threshold: float) -> tuple[list[np.ndarray], float, float]:
+    """``(xs, certificate, stationarity)``: the one-evaluation duality bound, and where it does not certify
+    the point, the best-response gap itself (:meth:`RQEModel.certificate`, as :func:`rqe_residual`)."""
+    if any(not np.all(np.isfinite(x)) or np.any(x <= 0) for x in xs):
+        return xs, math.inf, math.inf
+    cert, stat = model.dual_certificate(xs)
+    if not cert < threshold:
+        cert = model.certificate(xs)[0]
+    return xs, float(cert), float(stat)
+
+
+def _ok(f: tuple, threshold: float) -> bool:
+    return bool(f[1] < threshold and f[2] < STATIONARITY_TOL)
+
+
+def _equilibrium(model: RQEModel, game: Game, xs: list[np.ndarray], res: float) -> Equilibrium:
+    if _compiled(model):
+        x1, x2 = (_readonly(x / x.sum()) for x in xs)
+        p1, p2, values, payoffs = _kernels().evaluate(
+            model.base_M[0], model.base_M[1], x1, x2, model.base_tau[0], model.base_tau[1], model.eps[0],
+            model.eps[1], _REG_CODES[type(model.regularizer)])
+        # the kernel's strategies are normalised, finite and read-only: a Profile without re-validation
+        profile = tuple.__new__(Profile, (x1, x2))
+        for a in (p1, p2, values, payoffs):
+            a.setflags(write=False)
+        return Equilibrium(profile, payoffs, float(res), dict(adversaries=(p1, p2), values=values,
+                                                             tau=model.base_tau.tolist(), epsilon=model.eps.tolist()))
+    profile = Profile(xs, shape=game.shape)
+    advs = tuple(_readonly(p) for p in model.adversaries(list(profile)))
+    values = _readonly(model.values(list(profile)))
+    return make_equilibrium(game, profile, res, adversaries=advs, values=values,
+                            tau=model.base_tau.tolist(), epsilon=model.eps.tolist())
+
+
+def _completeness(model: RQEModel, n_starts: int, converged: bool) -> tuple[bool, str]:
+    """Whether the list is proven complete: only where a closed-form criterion makes the RQE unique."""
+    if not converged:
+        return False, "not converged"
+    pair = (type(model.penalty), type(model.regularizer))
+    if model.n_players == 2 and pair in ((KL, LogBarrier), (ReverseKL, NegativeEntropy)) and \
+            np.all(model.base_tau > 0) and float(np.prod(model.eps * model.base_tau)) >= 1.0:
+        return True, "unique: eps1*tau1*eps2*tau2 >= 1 (monotone auxiliary game, [MPS] Thm 3)"
+    return False, f"multistart from {n_starts} start(s); not proven complete"
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
