@@ -318,7 +318,7 @@ def test_completeness_is_claimed_only_under_the_closed_form_criterion():
 def test_duality_certificate_bounds_the_best_response_gap(penalty, regularizer):
     """The one-evaluation certificate eps_i D_nu(x_i, R_i) is an upper bound of the best-response gap computed
     by direct maximisation (scipy), at arbitrary profiles, and zero at the solution."""
-    from rqe.solvers.rqe import _prepare
+    from rqe.solvers.rqe.system import prepare as _prepare
     rng = np.random.default_rng(7)
     game = Game(rng.uniform(-1, 1, size=(2, 2, 3)))
     tau, eps = (0.7, 0.3), (0.5, 0.9)
@@ -478,7 +478,8 @@ def test_sampled_monotonicity_matches_the_2x2_analytic_bound():
     """For 2x2 games with (KL, log-barrier) the auxiliary game's symmetrised Jacobian on the tangent spaces is
     positive semi-definite exactly when 64 eps1 tau1 eps2 tau2 >= 1 (worst case at the centroid, with the best
     weight per player-adversary pair): the sampled check must switch there."""
-    from rqe.solvers.rqe import _prepare, _sampled_monotonicity
+    from rqe.solvers.rqe.system import prepare as _prepare
+    from rqe.solvers.rqe.tractability import _sampled_monotonicity
     game = Game.from_bimatrix([[3.0, 0.0], [1.0, 2.0]], [[1.0, 3.0], [2.0, 0.0]])
     verdicts = {}
     for factor in (0.8, 1.25):

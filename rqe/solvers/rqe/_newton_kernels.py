@@ -1,15 +1,13 @@
-"""Numba kernels for 2-player RQE with the KL penalty (``docs/rqe-math.md`` sections 2-4).
+"""Compiled Newton solver of the 2-player KL RQE stationarity system (``docs/rqe-math.md`` section 4).
 
-Regulariser codes: ``0`` negative entropy ``sum x log x``, ``1`` log-barrier ``-sum log x``.
-
-Player ``i`` has the matrix ``M_i`` (its actions x the other's actions), the adversary
-``p_i ∝ x_j ⊙ exp(-tau_i M_i^T x_i)`` and the stationarity equations (log coordinates ``x_i = exp(z_i)``)::
+In log coordinates ``x_i = exp(z_i)`` with multipliers ``lam_i``::
 
     F_i = M_i p_i - eps_i h'(x_i) - lam_i = 0,   sum_a x_ia = 1,
 
 with Jacobian blocks ``dF_i/dz_i = (-tau_i M_i C_i M_i^T - eps_i diag(h''(x_i))) diag(x_i)``,
-``dF_i/dz_j = M_i C_i`` (``C_i = diag(p_i) - p_i p_i^T``). The certificate maximises each player's concave
-``U_i^{tau,eps}(., x_j)`` by equality-constrained Newton steps.
+``dF_i/dz_j = M_i C_i`` (``C_i = diag(p_i) - p_i p_i^T``). A few damped fixed-point steps
+``x_i <- R_i(M_i p_i)`` (geometric mixing), then damped Newton (linear solves by :mod:`rqe.solvers._linalg`),
+then the certificate of :func:`._kernels.certify`.
 """
 
 from __future__ import annotations
@@ -18,55 +16,12 @@ import numpy as np
 from numba import njit, prange
 
 from rqe.solvers._linalg import solve_inplace
+from rqe.solvers.rqe._kernels import _adversary, _d2h, _dh, _responses, certify
 
 #: pivots below this fraction of the largest entry count as singular
 PIVOT_TOL = 1e-300
-
 #: a solution must also satisfy ``max_i ||x_i - R_i(M_i p_i)||_1 < STATIONARITY_TOL`` (fixed-point residual)
 STATIONARITY_TOL = 1e-6
-
-
-@njit(cache=True)
-def _dh(x, reg):
-    if reg == 0:
-        return np.log(x) + 1.0
-    return -1.0 / x
-
-
-@njit(cache=True)
-def _d2h(x, reg):
-    if reg == 0:
-        return 1.0 / x
-    return 1.0 / (x * x)
-
-
-@njit(cache=True)
-def _h(x, reg):
-    if reg == 0:
-        return x * np.log(x)
-    return -np.log(x)
-
-
-@njit(cache=True)
-def _adversary(M, x, q, tau, p):
-    """``p ∝ q exp(-tau M^T x)`` (``p = q / sum q`` when ``tau = 0``); returns ``min v``."""
-    n, m = M.shape
-    vmin = np.inf
-    for k in range(m):
-        v = 0.0
-        for a in range(n):
-            v += M[a, k] * x[a]
-        p[k] = v
-        if v < vmin:
-            vmin = v
-    total = 0.0
-    for k in range(m):
-        e = q[k] * np.exp(-tau * (p[k] - vmin))
-        p[k] = e
-        total += e
-    for k in range(m):
-        p[k] /= total
-    return vmin
 
 
 @njit(cache=True)
@@ -275,112 +230,6 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
 
 
 @njit(cache=True)
-def _bregman(x, r, reg):
-    """``D_nu(x, r) = sum_a h(x_a) - h(r_a) - h'(r_a) (x_a - r_a)`` on the simplex, as a sum of terms ``>= 0``.
-
-    Entropy: ``KL(x || r)``; log-barrier: ``sum_a x_a / r_a - 1 - log(x_a / r_a)`` (Itakura-Saito).
-    """
-    total = 0.0
-    for a in range(x.shape[0]):
-        if r[a] <= 0.0:
-            if x[a] > 0.0:
-                return np.inf
-            continue
-        if reg == 0:
-            if x[a] > 0.0:
-                total += x[a] * np.log(x[a] / r[a]) - x[a] + r[a]
-            else:
-                total += r[a]
-        else:
-            u = x[a] / r[a]
-            total += u - 1.0 - np.log(u)
-    return total if total > 0.0 else 0.0
-
-
-@njit(cache=True)
-def certify(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg):
-    """``(certificate, stationarity)`` at ``(x1, x2)``: the duality bound and ``max_i ||x_i - R_i||_1``.
-
-    The certificate is ``max_i eps_i D_nu(x_i, R_i(M_i p_i(x)))``, an upper bound of the section-4 gap
-    ``max_y U_i(y, x_j) - U_i(x_i, x_j)`` (see :mod:`rqe.solvers.rqe`), zero exactly at an RQE.
-    """
-    n1, n2 = M1.shape
-    r1, r2 = _responses(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg,
-                        np.empty(n2), np.empty(n1), np.empty(n1), np.empty(n2))
-    d1 = 0.0
-    for a in range(n1):
-        d1 += abs(x1[a] - r1[a])
-    d2 = 0.0
-    for b in range(n2):
-        d2 += abs(x2[b] - r2[b])
-    c1 = eps1 * _bregman(x1, r1, reg)
-    c2 = eps2 * _bregman(x2, r2, reg)
-    cert = c1 if c1 > c2 else c2
-    stat = d1 if d1 > d2 else d2
-    if not np.isfinite(cert):
-        cert = np.inf
-    if not np.isfinite(stat):
-        stat = np.inf
-    return cert, stat
-
-
-@njit(cache=True)
-def _responses(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, p1, p2, g1, g2):
-    """The regularised responses ``R_i(M_i p_i(x))`` of both players to their adversaries at ``(x1, x2)``.
-
-    ``p1, p2, g1, g2`` are work buffers (adversaries and ``M_i p_i``), overwritten.
-    """
-    n1, n2 = M1.shape
-    _adversary(M1, x1, x2, tau1, p1)
-    _adversary(M2, x2, x1, tau2, p2)
-    for a in range(n1):
-        s = 0.0
-        for k in range(n2):
-            s += M1[a, k] * p1[k]
-        g1[a] = s
-    for b in range(n2):
-        s = 0.0
-        for k in range(n1):
-            s += M2[b, k] * p2[k]
-        g2[b] = s
-    return _response(g1, eps1, reg), _response(g2, eps2, reg)
-
-
-@njit(cache=True)
-def _response(g, eps, reg):
-    n = g.shape[0]
-    y = np.empty(n)
-    gmax = g.max()
-    if reg == 0:
-        total = 0.0
-        for a in range(n):
-            y[a] = np.exp((g[a] - gmax) / eps)
-            total += y[a]
-        for a in range(n):
-            y[a] /= total
-        return y
-    lam = eps
-    for _ in range(200):
-        f = -1.0
-        fp = 0.0
-        for a in range(n):
-            dd = lam + gmax - g[a]
-            f += eps / dd
-            fp -= eps / (dd * dd)
-        step = -f / fp
-        lam += step
-        if abs(step) <= 1e-16 * lam:
-            break
-    total = 0.0
-    for a in range(n):
-        y[a] = eps / (lam + gmax - g[a])
-        total += y[a]
-    for a in range(n):
-        y[a] /= total
-    return y
-
-
-@njit(cache=True)
 def solve_robust(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
     """Newton after three fixed-point steps; if the certificate is missed, a long damped fixed point first.
 
@@ -395,28 +244,6 @@ def solve_robust(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter)
         if ok2 or (r2 < r) or not r < np.inf:
             return p1, p2, r2, it, st2
     return o1, o2, r, it, st
-
-
-@njit(cache=True, parallel=True)
-def solve_batch(M1s, M2s, taus, epss, reg, max_iter, fp_iter):
-    """Solve ``B`` games in parallel; ``taus``/``epss`` have shape ``(B, 2)``."""
-    B, n1, n2 = M1s.shape
-    X1 = np.empty((B, n1))
-    X2 = np.empty((B, n2))
-    res = np.empty(B)
-    stat = np.empty(B)
-    its = np.empty(B, dtype=np.int64)
-    for b in prange(B):
-        x1 = np.full(n1, 1.0 / n1)
-        x2 = np.full(n2, 1.0 / n2)
-        o1, o2, r, it, st = solve_robust(M1s[b], M2s[b], x1, x2, taus[b, 0], taus[b, 1], epss[b, 0], epss[b, 1], reg,
-                                     max_iter, fp_iter)
-        X1[b] = o1
-        X2[b] = o2
-        res[b] = r
-        stat[b] = st
-        its[b] = it
-    return X1, X2, res, its, stat
 
 
 @njit(cache=True)
@@ -440,58 +267,23 @@ def solve_starts(M1, M2, S1, S2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter)
     return X1, X2, res, its, stat
 
 
-@njit(cache=True)
-def _risk_value(M, x, q, tau, p):
-    """``U^tau(M^T x, q) = min_p x^T M p + KL(p || q) / tau = -(1/tau) log sum_k q_k exp(-tau v_k)``; fills ``p``."""
-    vmin = _adversary(M, x, q, tau, p)
-    n, m = M.shape
-    if tau == 0.0:
-        val = 0.0
-        for k in range(m):
-            v = 0.0
-            for a in range(n):
-                v += M[a, k] * x[a]
-            val += q[k] * v
-        return val
-    total = 0.0
-    for k in range(m):
-        v = 0.0
-        for a in range(n):
-            v += M[a, k] * x[a]
-        total += q[k] * np.exp(-tau * (v - vmin))
-    return vmin - np.log(total) / tau
-
-
-@njit(cache=True)
-def _reg_value(x, reg):
-    total = 0.0
-    for a in range(x.shape[0]):
-        if reg == 0:
-            if x[a] > 0.0:
-                total += x[a] * np.log(x[a])
-        else:
-            total -= np.log(x[a])
-    return total
-
-
-@njit(cache=True)
-def evaluate(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg):
-    """Adversaries, risk-adjusted values ``U_i^{tau,eps}(x)`` and expected payoffs ``U_i(x)`` at ``(x1, x2)``."""
-    n1, n2 = M1.shape
-    p1 = np.empty(n2)
-    p2 = np.empty(n1)
-    values = np.empty(2)
-    payoffs = np.empty(2)
-    values[0] = _risk_value(M1, x1, x2, tau1, p1) - eps1 * _reg_value(x1, reg)
-    values[1] = _risk_value(M2, x2, x1, tau2, p2) - eps2 * _reg_value(x2, reg)
-    u1 = 0.0
-    u2 = 0.0
-    for a in range(n1):
-        for b in range(n2):
-            u1 += x1[a] * M1[a, b] * x2[b]
-    for b in range(n2):
-        for a in range(n1):
-            u2 += x2[b] * M2[b, a] * x1[a]
-    payoffs[0] = u1
-    payoffs[1] = u2
-    return p1, p2, values, payoffs
+@njit(cache=True, parallel=True)
+def solve_batch(M1s, M2s, taus, epss, reg, max_iter, fp_iter):
+    """Solve ``B`` games in parallel; ``taus``/``epss`` have shape ``(B, 2)``."""
+    B, n1, n2 = M1s.shape
+    X1 = np.empty((B, n1))
+    X2 = np.empty((B, n2))
+    res = np.empty(B)
+    stat = np.empty(B)
+    its = np.empty(B, dtype=np.int64)
+    for b in prange(B):
+        x1 = np.full(n1, 1.0 / n1)
+        x2 = np.full(n2, 1.0 / n2)
+        o1, o2, r, it, st = solve_robust(M1s[b], M2s[b], x1, x2, taus[b, 0], taus[b, 1], epss[b, 0], epss[b, 1], reg,
+                                     max_iter, fp_iter)
+        X1[b] = o1
+        X2[b] = o2
+        res[b] = r
+        stat[b] = st
+        its[b] = it
+    return X1, X2, res, its, stat
