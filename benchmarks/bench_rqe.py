@@ -1,5 +1,8 @@
 """RQE benchmarks: (a) solve_rqe against [MPS]'s projected-gradient method on the 13 laboratory games,
-(b) batched throughput of solve_rqe_batch on random 2x2 and 3x3 games.
+(b) batched throughput of solve_rqe_batch on random 2x2 and 3x3 games, (c) the default call
+``solve_rqe(game, tau, epsilon)`` (KL + entropy, every default) on 78 small games against the baseline
+checkout's ``solve_rqe`` (``benchmarks._baseline``, timed in a subprocess, one game at a time interleaved with
+this checkout's), both answers certified by this checkout's :func:`rqe_residual`.
 
 (a) Both sides solve the same game with the same (tau_i, eps_i) ([MPS]'s fitted values, KL + log-barrier,
 ``docs/rqe-math.md`` section 9). Accuracy is the same metric for both: the section-4 certificate
@@ -14,6 +17,7 @@ import time
 
 import numpy as np
 
+from benchmarks._baseline import BaselineSolver
 from benchmarks.harness import Row, time_call
 from benchmarks.mps_peer import solve_game
 from rqe import Game
@@ -106,8 +110,96 @@ def _batch_rows(quick: bool) -> list[Row]:
     return rows
 
 
+#: the 5x2 game of the default-call case that once took minutes (tau 1, eps 0.3)
+HARD_5X2 = ([[-2, -3], [-9, -7], [0, -6], [-1, 8], [-7, 5]], [[-3, -8], [7, -3], [6, -7], [-5, -4], [5, -1]])
+
+
+def default_call_games(seed: int = 2027) -> list[tuple[str, np.ndarray, tuple, tuple]]:
+    """The default-call set: the 13 laboratory games at [MPS]'s (tau, eps), 32 random 2x2 and 32 random 3x3
+    games (payoffs uniform in [-1, 1], tau and eps log-uniform in [0.05, 5]), and :data:`HARD_5X2`."""
+    games = []
+    for name, (R1, R2, eps, tau) in LAB.items():
+        games.append((name, Game.from_bimatrix(np.array(R1, float), np.array(R2, float)).payoffs, tau, eps))
+    rng = np.random.default_rng(seed)
+    for shape in ((2, 2), (3, 3)):
+        for k in range(32):
+            payoffs = rng.uniform(-1, 1, size=(2, *shape))
+            tau = tuple(np.exp(rng.uniform(np.log(0.05), np.log(5), size=2)))
+            eps = tuple(np.exp(rng.uniform(np.log(0.05), np.log(5), size=2)))
+            games.append((f"random {shape[0]}x{shape[1]} #{k}", payoffs, tau, eps))
+    hard = Game.from_bimatrix(np.array(HARD_5X2[0], float), np.array(HARD_5X2[1], float))
+    games.append(("5x2 (tau 1, eps 0.3)", hard.payoffs, (1.0, 1.0), (0.3, 0.3)))
+    return games
+
+
+def _default_rows(quick: bool) -> list[Row]:
+    baseline = BaselineSolver()
+    rows = []
+    ours_times, base_times = [], []
+    try:
+        for name, payoffs, tau, eps in default_call_games():
+            game = Game(payoffs)
+            t_ours, ours = time_call(lambda: solve_rqe(game, tau, eps), repeat=5 if quick else 20, warmup=2)
+            base = baseline.solve(payoffs, tau, eps, repeat=1 if quick else 3)
+            ours_res = rqe_residual(game, ours.strategies, tau, eps)
+            base_res = rqe_residual(game, base["strategies"], tau, eps) if base else None
+            ours_times.append(t_ours.median)
+            if base:
+                base_times.append(base["median"])
+            rows.append(Row(
+                case="rqe_default_call", size=f"{game.shape[0]}x{game.shape[1]} {name}",
+                peer="baseline checkout solve_rqe (defaults)", rqe_time=t_ours.median,
+                peer_time=base["median"] if base else None, repeat=t_ours.repeat, rqe_accuracy=ours_res,
+                peer_accuracy=base_res, accuracy_metric="RQE certificate (rqe_residual)",
+                note=(f"rqe converged {ours.converged}, {len(ours.equilibria)} RQE listed; baseline converged "
+                      f"{base['converged'] if base else '—'}, {base['n_equilibria'] if base else '—'} listed"),
+                extra=dict(tau=list(tau), epsilon=list(eps), n_equilibria=len(ours.equilibria),
+                           converged=bool(ours.converged), baseline_first_call=base["first"] if base else None),
+            ))
+    finally:
+        baseline.close()
+    small = [r.rqe_time for r in rows if r.size.startswith(("2x2", "3x3"))]
+    rows.append(Row(
+        case="rqe_default_call", size=f"summary of {len(rows)} games", peer="baseline checkout solve_rqe",
+        rqe_time=float(np.median(ours_times)), peer_time=float(np.median(base_times)) if base_times else None,
+        repeat=len(rows), rqe_accuracy=max(r.rqe_accuracy for r in rows),
+        peer_accuracy=max((r.peer_accuracy for r in rows if r.peer_accuracy is not None), default=None),
+        accuracy_metric="max RQE certificate",
+        note=(f"medians; rqe median over 2x2/3x3 {np.median(small) * 1e6:.0f} us, rqe max "
+              f"{max(ours_times) * 1e3:.2f} ms, baseline max {max(base_times, default=float('nan')):.3g} s; "
+              f"all rqe converged: {all(r.extra['converged'] for r in rows)}"),
+        extra=dict(rqe_median_small_us=float(np.median(small) * 1e6), rqe_max_s=max(ours_times),
+                   baseline_max_s=max(base_times, default=None)),
+    ))
+    return rows
+
+
+def _lab_default_rows(quick: bool) -> list[Row]:
+    """The default call with [MPS]'s pair (KL + log-barrier) against the peer at its released step."""
+    rows = []
+    for name, (R1, R2, eps, tau) in LAB.items():
+        game = Game.from_bimatrix(np.array(R1, float), np.array(R2, float), title=name)
+        M1, M2 = game.payoff_matrix(0), game.payoff_matrix(1)
+        t_rqe, ours = time_call(lambda: solve_rqe(game, tau, eps, regularizer="log_barrier"),
+                                repeat=5 if quick else 20, warmup=2)
+        t_peer, answer = time_call(lambda: _peer(M1, M2, tau, eps, 0.1), repeat=1, warmup=0)
+        peer_res = float("inf")
+        if answer is not None:
+            x, y = (np.maximum(a, 0) for a in answer[:2])
+            x, y = x / x.sum(), y / y.sum()
+            if np.all(x > 0) and np.all(y > 0):
+                peer_res = rqe_residual(game, (x, y), tau, eps, regularizer="log_barrier")
+        rows.append(Row(
+            case="rqe_default_call_vs_mps", size=name, peer="MPS projected gradient (step 0.1)",
+            rqe_time=t_rqe.median, peer_time=t_peer.median, repeat=t_rqe.repeat, rqe_accuracy=ours.residual,
+            peer_accuracy=peer_res, accuracy_metric="RQE certificate",
+            note=f"default call, KL + log-barrier; {len(ours.equilibria)} RQE listed, complete {ours.complete}",
+        ))
+    return rows
+
+
 def run(quick: bool) -> list[Row]:
-    return _lab_rows(quick) + _batch_rows(quick)
+    return _default_rows(quick) + _lab_default_rows(quick) + _lab_rows(quick) + _batch_rows(quick)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,19 +7,60 @@ the CLI, plots and analysis treat them alike:
 * ``equilibria``: a tuple of :class:`Equilibrium` (profile, payoffs, residual);
 * ``converged``: bool (for exact methods: True);
 * ``method``: the method's name;
-* ``parameters``: a dict of the parameters used (``tau``, ``epsilon``, ``lam``, tolerances, ...).
+* ``parameters``: a dict of the parameters used (``tau``, ``epsilon``, ``lam``, tolerances, ...);
+* ``residual``: the certificate of the principal answer (float; ``0.0`` for exact methods);
+* ``iterations``: the work done (iterations, pivots or steps; int).
+
+:class:`SolverResult` states this contract as a runtime-checkable :class:`typing.Protocol`:
+``isinstance(result, SolverResult)`` checks that the six names are present.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from rqe.game import Game, Profile
 
-__all__ = ["Equilibrium", "make_equilibrium"]
+__all__ = ["Equilibrium", "SolverResult", "make_equilibrium"]
+
+
+@runtime_checkable
+class SolverResult(Protocol):
+    """What every solver's result exposes, whatever its concept (the names are the same everywhere).
+
+    Attributes
+    ----------
+    equilibria : tuple of Equilibrium
+        Every distinct solution found, principal first.
+    converged : bool
+        The method's own success criterion (for RQE: certificate below ``1e-10`` and a small fixed-point
+        residual, ``docs/rqe-math.md`` section 4).
+    method : str
+        The method(s) that ran, joined by ``"+"``.
+    parameters : dict
+        The parameters used.
+    residual : float
+        The certificate of the principal solution.
+    iterations : int
+        Iterations, pivots or steps spent.
+
+    Examples
+    --------
+    >>> import rqe
+    >>> g = rqe.Game.from_bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    >>> isinstance(rqe.solve_rqe(g, tau=0.5, epsilon=1.0), SolverResult)
+    True
+    """
+
+    equilibria: tuple
+    converged: bool
+    method: str
+    parameters: dict
+    residual: float
+    iterations: int
 
 
 @dataclass(frozen=True)

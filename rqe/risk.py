@@ -330,6 +330,24 @@ class Regularizer:
         """Diagonal of the Hessian, ``h''(x_a) > 0``."""
         return self.d2h(np.asarray(x, dtype=np.float64))
 
+    def bregman(self, x: np.ndarray, r: np.ndarray) -> float:
+        """``D_nu(x, r) = sum_a h(x_a) - h(r_a) - h'(r_a) (x_a - r_a) >= 0``.
+
+        With ``r = response(g, epsilon)`` (so ``g - epsilon h'(r)`` is constant on the simplex),
+        ``epsilon D_nu(x, r) = max_y [<y, g> - epsilon nu(y)] - [<x, g> - epsilon nu(x)]``: the regularised
+        best-response gain at ``x`` (``docs/rqe-math.md`` section 4).
+
+        >>> import numpy as np
+        >>> round(NegativeEntropy().bregman(np.array([0.5, 0.5]), np.array([0.25, 0.75])), 6)
+        0.143841
+        """
+        x = np.asarray(x, dtype=np.float64)
+        r = np.asarray(r, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            terms = self.h(x) - self.h(r) - self.dh(r) * (x - r)
+        value = float(np.sum(terms))
+        return max(value, 0.0) if np.isfinite(value) else np.inf
+
     def response(self, g: np.ndarray, epsilon: float) -> np.ndarray:
         """The quantal response ``argmax_{y in Delta} <y, g> - epsilon nu(y)``.
 
@@ -377,6 +395,14 @@ class NegativeEntropy(Regularizer):
     def d2h(self, x):
         return 1.0 / x
 
+    def bregman(self, x, r):
+        x = np.asarray(x, dtype=np.float64)
+        r = np.asarray(r, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            terms = np.where(x > 0, x * np.log(np.where(x > 0, x, 1.0) / r), 0.0) - x + r
+        value = float(np.sum(terms))
+        return max(value, 0.0) if np.isfinite(value) else np.inf
+
     def response(self, g, epsilon):
         z = np.asarray(g, dtype=np.float64) / epsilon
         z = np.exp(z - z.max())
@@ -405,6 +431,12 @@ class LogBarrier(Regularizer):
 
     def d2h(self, x):
         return 1.0 / x**2
+
+    def bregman(self, x, r):
+        with np.errstate(all="ignore"):
+            u = np.asarray(x, dtype=np.float64) / np.asarray(r, dtype=np.float64)
+            value = float(np.sum(u - 1.0 - np.log(u)))
+        return max(value, 0.0) if np.isfinite(value) else np.inf
 
     def response(self, g, epsilon):
         g = np.asarray(g, dtype=np.float64)

@@ -288,6 +288,53 @@ def test_collaborate_defect_pitchfork():
     assert np.all(np.diff(sym) > 0)
 
 
+@pytest.mark.parametrize("tau,count", [(0.1, 3), (0.8, 3), (0.86, 1), (2.0, 1)])
+def test_default_call_lists_every_rqe_of_collaborate_defect(tau, count):
+    """By default solve_rqe lists every RQE it finds: three for tau below the pitchfork (0.8288 at eps 0.2),
+    one above; the principal (from the centroid) is the symmetric one, each one certified independently."""
+    game = collaborate_defect()
+    r = solve_rqe(game, tau=tau, epsilon=0.2)
+    assert r.converged and len(r.equilibria) == count
+    assert not r.complete and "not proven complete" in r.completeness
+    assert np.allclose(r.strategies[0], r.strategies[1], atol=1e-8)
+    assert r.equilibria[0].strategies.allclose(r.strategies, atol=0)
+    for e in r.equilibria:
+        assert rqe_residual(game, e.strategies, tau, 0.2) < 1e-10
+    if count == 3:
+        a, b = r.equilibria[1].strategies, r.equilibria[2].strategies
+        assert np.allclose(a[0], b[1], atol=1e-8) and not np.allclose(a[0], a[1], atol=1e-3)
+
+
+def test_completeness_is_claimed_only_under_the_closed_form_criterion():
+    game = lab_game("sc1")
+    proven = solve_rqe(game, tau=(0.1, 100), epsilon=(0.21, 0.555), regularizer="log_barrier")
+    assert proven.converged and proven.complete and len(proven.equilibria) == 1
+    unproven = solve_rqe(game, tau=(0.1, 1.0), epsilon=(0.21, 0.555), regularizer="log_barrier")
+    assert unproven.converged and not unproven.complete
+
+
+@pytest.mark.parametrize("penalty,regularizer", [("kl", "entropy"), ("kl", "log_barrier"),
+                                                 ("reverse_kl", "entropy"), ("reverse_kl", "log_barrier")])
+def test_duality_certificate_bounds_the_best_response_gap(penalty, regularizer):
+    """The one-evaluation certificate eps_i D_nu(x_i, R_i) is an upper bound of the best-response gap computed
+    by direct maximisation (scipy), at arbitrary profiles, and zero at the solution."""
+    from rqe.solvers.rqe.system import prepare as _prepare
+    rng = np.random.default_rng(7)
+    game = Game(rng.uniform(-1, 1, size=(2, 2, 3)))
+    tau, eps = (0.7, 0.3), (0.5, 0.9)
+    model = _prepare(game, tau, eps, penalty, regularizer)
+    for _ in range(5):
+        xs = [rng.dirichlet(np.ones(n)) for n in game.shape]
+        bound, _ = model.dual_certificate(xs)
+        exact = model.certificate(xs)[0]
+        assert bound >= exact - 1e-12 * (1 + exact)
+        if penalty == "kl":
+            gains = [scipy_best_response_gain(game, i, xs, tau, eps, regularizer) for i in (0, 1)]
+            assert bound >= max(gains) - 1e-9
+    r = solve_rqe(game, tau, eps, penalty, regularizer)
+    assert r.converged and model.dual_certificate(list(r.strategies))[0] < 1e-10
+
+
 # ----------------------------------------------------------------------------------------------- invariances
 small_games = st.tuples(st.integers(2, 3), st.integers(2, 3)).flatmap(
     lambda s: st.lists(st.integers(-3, 3), min_size=2 * s[0] * s[1], max_size=2 * s[0] * s[1]).map(
@@ -431,7 +478,8 @@ def test_sampled_monotonicity_matches_the_2x2_analytic_bound():
     """For 2x2 games with (KL, log-barrier) the auxiliary game's symmetrised Jacobian on the tangent spaces is
     positive semi-definite exactly when 64 eps1 tau1 eps2 tau2 >= 1 (worst case at the centroid, with the best
     weight per player-adversary pair): the sampled check must switch there."""
-    from rqe.solvers.rqe import _prepare, _sampled_monotonicity
+    from rqe.solvers.rqe.system import prepare as _prepare
+    from rqe.solvers.rqe.tractability import _sampled_monotonicity
     game = Game.from_bimatrix([[3.0, 0.0], [1.0, 2.0]], [[1.0, 3.0], [2.0, 0.0]])
     verdicts = {}
     for factor in (0.8, 1.25):

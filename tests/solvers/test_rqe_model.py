@@ -5,7 +5,7 @@ import pytest
 
 from rqe import Game
 from rqe.risk import PhiDivergence
-from rqe.solvers.rqe import _prepare
+from rqe.solvers.rqe.system import prepare as _prepare
 
 HELLINGER = PhiDivergence(lambda r: (np.sqrt(r) - 1) ** 2, lambda r: 1 - 1 / np.sqrt(r), lambda r: 0.5 * r ** -1.5,
                           "hellinger")

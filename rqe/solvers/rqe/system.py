@@ -1,6 +1,7 @@
 """The RQE stationarity system of ``docs/rqe-math.md`` sections 2-4, its Jacobian and the certificate.
 
-Internal module used by :mod:`rqe.solvers.rqe`. Notation: ``M_i`` is player ``i``'s payoff matrix (rows: its
+The core of :mod:`rqe.solvers.rqe` for every penalty and regulariser (NumPy; the closed-form pairs also have
+compiled kernels in :mod:`rqe.solvers.rqe._kernels`). Notation: ``M_i`` is player ``i``'s payoff matrix (rows: its
 actions, columns: the others' joint actions in C order), ``q_i = x_{-i}`` the others' product distribution,
 ``v_i = M_i^T x_i`` and ``p_i`` the adversary of the penalty (a function of ``v_i`` and ``q_i``).
 
@@ -17,41 +18,49 @@ For KL + negative entropy these equations are ``x_i = softmax(M_i p_i / eps_i)``
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from rqe.game import Game, product_distribution
-from rqe.risk import KL, LogBarrier, NegativeEntropy, Penalty, Regularizer
+from rqe.game import product_distribution
+from rqe.risk import KL, LogBarrier, NegativeEntropy
+from rqe.solvers.rqe.problem import RQEProblem
 
 
 class RQEModel:
-    """The stationarity system of one game at parameters ``(tau, eps)``, with payoff scale and tau multiplier.
+    """The stationarity system of one :class:`~rqe.solvers.rqe.problem.RQEProblem` (deformation included).
 
-    ``scale`` and ``tau_mult`` let continuation methods deform the problem: the model solved is the game with
-    payoffs ``scale * u`` and risk aversion ``tau_mult * tau``.
+    Immutable: every attribute is set once here; a deformed or re-parametrised problem is a new model
+    (:meth:`deformed`). ``M`` and ``tau`` are the deformed payoff matrices and risk aversion
+    (``scale * M_i``, ``tau_scale * tau``); ``base_M`` and ``base_tau`` the problem's own.
     """
 
-    def __init__(self, game: Game, tau: np.ndarray, eps: np.ndarray, penalty: Penalty, regularizer: Regularizer):
-        self.game = game
-        self.n_players = game.n_players
-        self.shape = game.shape
-        self.base_M = [game.payoff_matrix(i).copy() for i in range(self.n_players)]
-        self.base_tau = np.asarray(tau, dtype=np.float64)
-        self.eps = np.asarray(eps, dtype=np.float64)
-        self.penalty = penalty
-        self.regularizer = regularizer
-        self.others = [game.others(i) for i in range(self.n_players)]
-        self.offsets = np.concatenate([[0], np.cumsum(self.shape)]).astype(int)
-        self.n_x = int(self.offsets[-1])
-        self.size = self.n_x + self.n_players
-        self.payoff_scale = max(float(np.max(np.abs(game.payoffs))), 1e-300)
-        self.set_homotopy(1.0, 1.0)
+    def __init__(self, problem: RQEProblem, base_M: tuple | None = None):
+        game = problem.game
+        base_M = problem.base_M if base_M is None else base_M
+        fields = dict(
+            problem=problem, game=game, n_players=game.n_players, shape=game.shape, base_M=base_M,
+            base_tau=problem.tau, eps=problem.epsilon, penalty=problem.penalty, regularizer=problem.regularizer,
+            scale=problem.scale, tau_mult=problem.tau_scale,
+            M=tuple(base_M) if problem.scale == 1.0 else tuple(problem.scale * m for m in base_M),
+            tau=problem.tau_eff, others=tuple(game.others(i) for i in range(game.n_players)),
+            offsets=np.concatenate([[0], np.cumsum(game.shape)]).astype(int),
+            payoff_scale=max(float(np.max(np.abs(game.payoffs))), 1e-300))
+        fields["n_x"] = int(fields["offsets"][-1])
+        fields["size"] = fields["n_x"] + game.n_players
+        for name, value in fields.items():
+            object.__setattr__(self, name, value)
 
-    # ------------------------------------------------------------------ parameters
-    def set_homotopy(self, scale: float, tau_mult: float) -> None:
-        self.scale = float(scale)
-        self.tau_mult = float(tau_mult)
-        self.M = [self.scale * m for m in self.base_M]
-        self.tau = self.tau_mult * self.base_tau
+    def __setattr__(self, name: str, value) -> None:
+        raise AttributeError(f"RQEModel is immutable (cannot set {name!r}); build a new one from its problem")
+
+    def deformed(self, scale: float, tau_scale: float) -> RQEModel:
+        """The model of the problem with payoffs ``scale * u`` and risk aversion ``tau_scale * tau``."""
+        return RQEModel(self.problem.deformed(scale, tau_scale), self.base_M)
+
+    def with_parameters(self, tau=None, epsilon=None) -> RQEModel:
+        """The model of the same game at other ``(tau, epsilon)``."""
+        return RQEModel(self.problem.with_parameters(tau, epsilon), self.base_M)
 
     # ------------------------------------------------------------------ helpers
     def split(self, x_flat: np.ndarray) -> list[np.ndarray]:
@@ -230,6 +239,26 @@ class RQEModel:
             bound = best_f
         return best_y, float(bound), f_x
 
+    def dual_certificate(self, xs: list[np.ndarray]) -> tuple[float, float]:
+        """``(max_i eps_i D_nu(x_i, r_i), max_i ||x_i - r_i||_1)`` with ``r_i = R_i(M_i p_i(x))``.
+
+        Weak duality makes the first an upper bound of the section-4 gap for every penalty and regulariser:
+        ``max_y min_p L_i(y, p) <= max_y L_i(y, p_i(x))`` and ``U_i(x_i, x_{-i}) = L_i(x_i, p_i(x))``, with
+        ``L_i(y, p) = y^T M_i p + D(p, x_{-i}) / tau_i - eps_i nu(y)``; the difference of the right sides is the
+        regularised best-response gain ``eps_i D_nu(x_i, r_i)`` of :meth:`rqe.risk.Regularizer.bregman`. It
+        vanishes exactly at an RQE (where ``x_i = r_i``), so it certifies a solution in one evaluation.
+        """
+        cert, stat = 0.0, 0.0
+        with np.errstate(all="ignore"):
+            for i in range(self.n_players):
+                x = np.asarray(xs[i], dtype=np.float64)
+                r = self.regularizer.response(self.M[i] @ self.adversary(xs, i), float(self.eps[i]))
+                c = float(self.eps[i]) * self.regularizer.bregman(x, r)
+                d = float(np.sum(np.abs(x - r)))
+                cert = max(cert, c if np.isfinite(c) else np.inf)
+                stat = max(stat, d if np.isfinite(d) else np.inf)
+        return cert, stat
+
     def stationarity(self, xs: list[np.ndarray]) -> float:
         """Fixed-point residual ``max_i || x_i - R_i(M_i p_i(x)) ||_1`` (``R_i`` the regularised response)."""
         worst = 0.0
@@ -314,3 +343,8 @@ class RQEModel:
 
     def is_kl(self) -> bool:
         return isinstance(self.penalty, KL)
+
+
+def prepare(game: Any, tau: Any, epsilon: Any, penalty: Any = "kl", regularizer: Any = "entropy") -> RQEModel:
+    """Validate the inputs (:meth:`RQEProblem.create`) and return the model of the problem."""
+    return RQEModel(RQEProblem.create(game, tau, epsilon, penalty, regularizer))

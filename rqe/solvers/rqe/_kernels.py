@@ -1,0 +1,214 @@
+"""Compiled core of the 2-player RQE with the KL penalty (``docs/rqe-math.md`` sections 2-4).
+
+Each operation is written once here and used by every compiled algorithm (:mod:`._newton_kernels`, the
+batch solver, the Markov stage games): the adversary ``p_i ∝ x_j ⊙ exp(-tau_i M_i^T x_i)`` (the KL best
+response of section 2), the regularised response ``R_i(g) = argmax_y <y, g> - eps_i nu(y)`` (softmax for the
+negative entropy, a 1-D Newton root for the log-barrier), the risk value, and the certificate
+``max_i eps_i D_nu(x_i, R_i(M_i p_i(x)))`` with the fixed-point residual.
+
+Regulariser codes: ``0`` negative entropy ``sum x log x``, ``1`` log-barrier ``-sum log x``. ``M_i`` is player
+``i``'s matrix (its actions x the other's actions).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+@njit(cache=True)
+def _dh(x, reg):
+    if reg == 0:
+        return np.log(x) + 1.0
+    return -1.0 / x
+
+
+@njit(cache=True)
+def _d2h(x, reg):
+    if reg == 0:
+        return 1.0 / x
+    return 1.0 / (x * x)
+
+
+@njit(cache=True)
+def _adversary(M, x, q, tau, p):
+    """``p ∝ q exp(-tau M^T x)`` (``p = q / sum q`` when ``tau = 0``); returns ``min v``."""
+    n, m = M.shape
+    vmin = np.inf
+    for k in range(m):
+        v = 0.0
+        for a in range(n):
+            v += M[a, k] * x[a]
+        p[k] = v
+        if v < vmin:
+            vmin = v
+    total = 0.0
+    for k in range(m):
+        e = q[k] * np.exp(-tau * (p[k] - vmin))
+        p[k] = e
+        total += e
+    for k in range(m):
+        p[k] /= total
+    return vmin
+
+
+@njit(cache=True)
+def _response(g, eps, reg):
+    n = g.shape[0]
+    y = np.empty(n)
+    gmax = g.max()
+    if reg == 0:
+        total = 0.0
+        for a in range(n):
+            y[a] = np.exp((g[a] - gmax) / eps)
+            total += y[a]
+        for a in range(n):
+            y[a] /= total
+        return y
+    lam = eps
+    for _ in range(200):
+        f = -1.0
+        fp = 0.0
+        for a in range(n):
+            dd = lam + gmax - g[a]
+            f += eps / dd
+            fp -= eps / (dd * dd)
+        step = -f / fp
+        lam += step
+        if abs(step) <= 1e-16 * lam:
+            break
+    total = 0.0
+    for a in range(n):
+        y[a] = eps / (lam + gmax - g[a])
+        total += y[a]
+    for a in range(n):
+        y[a] /= total
+    return y
+
+
+@njit(cache=True)
+def _responses(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, p1, p2, g1, g2):
+    """The regularised responses ``R_i(M_i p_i(x))`` of both players to their adversaries at ``(x1, x2)``.
+
+    ``p1, p2, g1, g2`` are work buffers (adversaries and ``M_i p_i``), overwritten.
+    """
+    n1, n2 = M1.shape
+    _adversary(M1, x1, x2, tau1, p1)
+    _adversary(M2, x2, x1, tau2, p2)
+    for a in range(n1):
+        s = 0.0
+        for k in range(n2):
+            s += M1[a, k] * p1[k]
+        g1[a] = s
+    for b in range(n2):
+        s = 0.0
+        for k in range(n1):
+            s += M2[b, k] * p2[k]
+        g2[b] = s
+    return _response(g1, eps1, reg), _response(g2, eps2, reg)
+
+
+@njit(cache=True)
+def _bregman(x, r, reg):
+    """``D_nu(x, r) = sum_a h(x_a) - h(r_a) - h'(r_a) (x_a - r_a)`` on the simplex, as a sum of terms ``>= 0``.
+
+    Entropy: ``KL(x || r)``; log-barrier: ``sum_a x_a / r_a - 1 - log(x_a / r_a)`` (Itakura-Saito).
+    """
+    total = 0.0
+    for a in range(x.shape[0]):
+        if r[a] <= 0.0:
+            if x[a] > 0.0:
+                return np.inf
+            continue
+        if reg == 0:
+            if x[a] > 0.0:
+                total += x[a] * np.log(x[a] / r[a]) - x[a] + r[a]
+            else:
+                total += r[a]
+        else:
+            u = x[a] / r[a]
+            total += u - 1.0 - np.log(u)
+    return total if total > 0.0 else 0.0
+
+
+@njit(cache=True)
+def certify(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg):
+    """``(certificate, stationarity)`` at ``(x1, x2)``: the duality bound and ``max_i ||x_i - R_i||_1``.
+
+    The certificate is ``max_i eps_i D_nu(x_i, R_i(M_i p_i(x)))``, an upper bound of the section-4 gap
+    ``max_y U_i(y, x_j) - U_i(x_i, x_j)`` (see :mod:`rqe.solvers.rqe`), zero exactly at an RQE.
+    """
+    n1, n2 = M1.shape
+    r1, r2 = _responses(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg,
+                        np.empty(n2), np.empty(n1), np.empty(n1), np.empty(n2))
+    d1 = 0.0
+    for a in range(n1):
+        d1 += abs(x1[a] - r1[a])
+    d2 = 0.0
+    for b in range(n2):
+        d2 += abs(x2[b] - r2[b])
+    c1 = eps1 * _bregman(x1, r1, reg)
+    c2 = eps2 * _bregman(x2, r2, reg)
+    cert = c1 if c1 > c2 else c2
+    stat = d1 if d1 > d2 else d2
+    if not np.isfinite(cert):
+        cert = np.inf
+    if not np.isfinite(stat):
+        stat = np.inf
+    return cert, stat
+
+
+@njit(cache=True)
+def _risk_value(M, x, q, tau, p):
+    """``U^tau(M^T x, q) = min_p x^T M p + KL(p || q) / tau = -(1/tau) log sum_k q_k exp(-tau v_k)``; fills ``p``."""
+    vmin = _adversary(M, x, q, tau, p)
+    n, m = M.shape
+    if tau == 0.0:
+        val = 0.0
+        for k in range(m):
+            v = 0.0
+            for a in range(n):
+                v += M[a, k] * x[a]
+            val += q[k] * v
+        return val
+    total = 0.0
+    for k in range(m):
+        v = 0.0
+        for a in range(n):
+            v += M[a, k] * x[a]
+        total += q[k] * np.exp(-tau * (v - vmin))
+    return vmin - np.log(total) / tau
+
+
+@njit(cache=True)
+def _reg_value(x, reg):
+    total = 0.0
+    for a in range(x.shape[0]):
+        if reg == 0:
+            if x[a] > 0.0:
+                total += x[a] * np.log(x[a])
+        else:
+            total -= np.log(x[a])
+    return total
+
+
+@njit(cache=True)
+def evaluate(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg):
+    """Adversaries, risk-adjusted values ``U_i^{tau,eps}(x)`` and expected payoffs ``U_i(x)`` at ``(x1, x2)``."""
+    n1, n2 = M1.shape
+    p1 = np.empty(n2)
+    p2 = np.empty(n1)
+    values = np.empty(2)
+    payoffs = np.empty(2)
+    values[0] = _risk_value(M1, x1, x2, tau1, p1) - eps1 * _reg_value(x1, reg)
+    values[1] = _risk_value(M2, x2, x1, tau2, p2) - eps2 * _reg_value(x2, reg)
+    u1 = 0.0
+    u2 = 0.0
+    for a in range(n1):
+        for b in range(n2):
+            u1 += x1[a] * M1[a, b] * x2[b]
+    for b in range(n2):
+        for a in range(n1):
+            u2 += x2[b] * M2[b, a] * x1[a]
+    payoffs[0] = u1
+    payoffs[1] = u2
+    return p1, p2, values, payoffs

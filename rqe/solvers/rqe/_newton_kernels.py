@@ -1,0 +1,289 @@
+"""Compiled Newton solver of the 2-player KL RQE stationarity system (``docs/rqe-math.md`` section 4).
+
+In log coordinates ``x_i = exp(z_i)`` with multipliers ``lam_i``::
+
+    F_i = M_i p_i - eps_i h'(x_i) - lam_i = 0,   sum_a x_ia = 1,
+
+with Jacobian blocks ``dF_i/dz_i = (-tau_i M_i C_i M_i^T - eps_i diag(h''(x_i))) diag(x_i)``,
+``dF_i/dz_j = M_i C_i`` (``C_i = diag(p_i) - p_i p_i^T``). A few damped fixed-point steps
+``x_i <- R_i(M_i p_i)`` (geometric mixing), then damped Newton (linear solves by :mod:`rqe.solvers._linalg`),
+then the certificate of :func:`._kernels.certify`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from rqe.solvers._linalg import solve_inplace
+from rqe.solvers.rqe._kernels import _adversary, _d2h, _dh, _responses, certify
+
+#: pivots below this fraction of the largest entry count as singular
+PIVOT_TOL = 1e-300
+#: a solution must also satisfy ``max_i ||x_i - R_i(M_i p_i)||_1 < STATIONARITY_TOL`` (fixed-point residual)
+STATIONARITY_TOL = 1e-6
+
+
+@njit(cache=True)
+def _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, want_j, x1, x2, Mp):
+    """Fill ``F`` (and ``J`` when ``want_j``) at ``w = (z_1, z_2, lam_1, lam_2)``; returns ``max |F|``.
+
+    ``x1, x2, Mp`` are work buffers (the strategies ``exp(z_i)`` are written to ``x1, x2``).
+    """
+    n1, n2 = M1.shape
+    for a in range(n1):
+        x1[a] = np.exp(w[a])
+    for b in range(n2):
+        x2[b] = np.exp(w[n1 + b])
+    lam1 = w[n1 + n2]
+    lam2 = w[n1 + n2 + 1]
+    _adversary(M1, x1, x2, tau1, p1)
+    _adversary(M2, x2, x1, tau2, p2)
+    size = n1 + n2 + 2
+    norm = 0.0
+    for a in range(n1):
+        s = 0.0
+        for k in range(n2):
+            s += M1[a, k] * p1[k]
+        F[a] = s - eps1 * _dh(x1[a], reg) - lam1
+        if abs(F[a]) > norm:
+            norm = abs(F[a])
+    for b in range(n2):
+        s = 0.0
+        for k in range(n1):
+            s += M2[b, k] * p2[k]
+        F[n1 + b] = s - eps2 * _dh(x2[b], reg) - lam2
+        if abs(F[n1 + b]) > norm:
+            norm = abs(F[n1 + b])
+    s1 = 0.0
+    for a in range(n1):
+        s1 += x1[a]
+    s2 = 0.0
+    for b in range(n2):
+        s2 += x2[b]
+    F[n1 + n2] = s1 - 1.0
+    F[n1 + n2 + 1] = s2 - 1.0
+    if abs(F[n1 + n2]) > norm:
+        norm = abs(F[n1 + n2])
+    if abs(F[n1 + n2 + 1]) > norm:
+        norm = abs(F[n1 + n2 + 1])
+    if not want_j:
+        return norm
+    for r in range(size):
+        for c in range(size):
+            J[r, c] = 0.0
+    _blocks(M1, x1, p1, tau1, eps1, reg, J, 0, n1, Mp)
+    _blocks(M2, x2, p2, tau2, eps2, reg, J, n1, 0, Mp)
+    for a in range(n1):
+        J[a, n1 + n2] = -1.0
+        J[n1 + n2, a] = x1[a]
+    for b in range(n2):
+        J[n1 + b, n1 + n2 + 1] = -1.0
+        J[n1 + n2 + 1, n1 + b] = x2[b]
+    return norm
+
+
+@njit(cache=True)
+def _blocks(M, x, p, tau, eps, reg, J, row, col_other, Mp):
+    """Rows ``row..row+n`` of ``J``: own block at columns ``row..`` and the other player's at ``col_other..``."""
+    n, m = M.shape
+    for a in range(n):
+        s = 0.0
+        for k in range(m):
+            s += M[a, k] * p[k]
+        Mp[a] = s
+    for a in range(n):
+        for b in range(n):
+            s = 0.0
+            if tau > 0.0:
+                for k in range(m):
+                    s += M[a, k] * p[k] * M[b, k]
+                s = -tau * (s - Mp[a] * Mp[b])
+            if a == b:
+                s -= eps * _d2h(x[b], reg)
+            J[row + a, row + b] = s * x[b]
+        # d(M p)/dz_j = M (diag(p) - p p^T)
+        for k in range(m):
+            J[row + a, col_other + k] = M[a, k] * p[k] - Mp[a] * p[k]
+
+
+@njit(cache=True)
+def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
+    """Damped fixed point then Newton for one game; returns ``(x1, x2, residual, iterations)``.
+
+    ``x1, x2`` are starting strategies (strictly positive). ``residual`` is the section-4 certificate.
+    """
+    n1, n2 = M1.shape
+    size = n1 + n2 + 2
+    p1 = np.empty(n2)
+    p2 = np.empty(n1)
+    F = np.empty(size)
+    J = np.empty((size, size))
+    Jc = np.empty((size, size))
+    Fc = np.empty(size)
+    d = np.empty(size)
+    w = np.empty(size)
+    cand = np.empty(size)
+    bx1 = np.empty(n1)
+    bx2 = np.empty(n2)
+    Mp = np.empty(max(n1, n2))
+    y1 = x1.copy()
+    y2 = x2.copy()
+    # damped fixed point x_i <- R(M_i p_i) (geometric mixing for the logit response)
+    alpha = 0.5
+    g1 = np.empty(n1)
+    g2 = np.empty(n2)
+    iters = 0
+    for it in range(fp_iter):
+        iters += 1
+        r1, r2 = _responses(M1, M2, y1, y2, tau1, tau2, eps1, eps2, reg, p1, p2, g1, g2)
+        change = 0.0
+        for a in range(n1):
+            change = max(change, abs(r1[a] - y1[a]))
+        for b in range(n2):
+            change = max(change, abs(r2[b] - y2[b]))
+        if change < 1e-3:
+            break
+        for a in range(n1):
+            y1[a] = np.exp((1 - alpha) * np.log(y1[a]) + alpha * np.log(max(r1[a], 1e-300)))
+        for b in range(n2):
+            y2[b] = np.exp((1 - alpha) * np.log(y2[b]) + alpha * np.log(max(r2[b], 1e-300)))
+        y1 /= y1.sum()
+        y2 /= y2.sum()
+    # Newton polish in log coordinates
+    for a in range(n1):
+        w[a] = np.log(y1[a])
+    for b in range(n2):
+        w[n1 + b] = np.log(y2[b])
+    _adversary(M1, y1, y2, tau1, p1)
+    _adversary(M2, y2, y1, tau2, p2)
+    l1 = 0.0
+    for a in range(n1):
+        s = 0.0
+        for k in range(n2):
+            s += M1[a, k] * p1[k]
+        l1 += s - eps1 * _dh(y1[a], reg)
+    l2 = 0.0
+    for b in range(n2):
+        s = 0.0
+        for k in range(n1):
+            s += M2[b, k] * p2[k]
+        l2 += s - eps2 * _dh(y2[b], reg)
+    w[n1 + n2] = l1 / n1
+    w[n1 + n2 + 1] = l2 / n2
+    scale = 0.0
+    for a in range(n1):
+        for k in range(n2):
+            scale = max(scale, abs(M1[a, k]))
+    for b in range(n2):
+        for k in range(n1):
+            scale = max(scale, abs(M2[b, k]))
+    scale += max(eps1, eps2)
+    norm = _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, True, bx1, bx2, Mp)
+    for it in range(max_iter):
+        iters += 1
+        if norm <= 1e-15 * scale:
+            break
+        for r in range(size):
+            d[r] = -F[r]
+        if not solve_inplace(J, d, PIVOT_TOL):
+            break
+        big = 0.0
+        for r in range(n1 + n2):
+            big = max(big, abs(d[r]))
+        t = 1.0 if big <= 5.0 else 5.0 / big
+        merit = 0.0
+        for r in range(size):
+            merit += F[r] * F[r]
+        ok = False
+        new = 0.0
+        for _ in range(40):
+            for r in range(size):
+                cand[r] = w[r] + t * d[r]
+            # the Jacobian is formed with the residual: an accepted full step needs no second evaluation
+            new = _system(M1, M2, cand, tau1, tau2, eps1, eps2, reg, Fc, Jc, p1, p2, True, bx1, bx2, Mp)
+            mc = 0.0
+            for r in range(size):
+                mc += Fc[r] * Fc[r]
+            if mc <= (1.0 - 1e-4 * t) * merit:
+                ok = True
+                break
+            t *= 0.5
+        if not ok:
+            break
+        w, cand = cand, w
+        F, Fc = Fc, F
+        J, Jc = Jc, J
+        stalled = new >= 0.5 * norm and new <= 1e-12 * scale
+        norm = new
+        if stalled:
+            break
+    out1 = np.exp(w[:n1])
+    out2 = np.exp(w[n1:n1 + n2])
+    out1 /= out1.sum()
+    out2 /= out2.sum()
+    res, stat = certify(M1, M2, out1, out2, tau1, tau2, eps1, eps2, reg)
+    if not np.all(np.isfinite(out1)) or not np.all(np.isfinite(out2)):
+        res = np.inf
+        stat = np.inf
+    return out1, out2, res, iters, stat
+
+
+@njit(cache=True)
+def solve_robust(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
+    """Newton after three fixed-point steps; if the certificate is missed, a long damped fixed point first.
+
+    Returns ``(x1, x2, certificate, iterations, stationarity)``; a point counts as solved only when both the
+    certificate is below ``1e-10`` and the stationarity residual below ``STATIONARITY_TOL``.
+    """
+    o1, o2, r, it, st = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, 15, 3)
+    if not (r < 1e-10 and st < STATIONARITY_TOL):
+        p1, p2, r2, it2, st2 = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter)
+        it += it2
+        ok2 = r2 < 1e-10 and st2 < STATIONARITY_TOL
+        if ok2 or (r2 < r) or not r < np.inf:
+            return p1, p2, r2, it, st2
+    return o1, o2, r, it, st
+
+
+@njit(cache=True)
+def solve_starts(M1, M2, S1, S2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
+    """:func:`solve_robust` from each row of ``S1, S2`` (starting strategies); arrays of the answers."""
+    S = S1.shape[0]
+    n1, n2 = M1.shape
+    X1 = np.empty((S, n1))
+    X2 = np.empty((S, n2))
+    res = np.empty(S)
+    stat = np.empty(S)
+    its = np.empty(S, dtype=np.int64)
+    for s in range(S):
+        o1, o2, r, it, st = solve_robust(M1, M2, S1[s].copy(), S2[s].copy(), tau1, tau2, eps1, eps2, reg,
+                                         max_iter, fp_iter)
+        X1[s] = o1
+        X2[s] = o2
+        res[s] = r
+        stat[s] = st
+        its[s] = it
+    return X1, X2, res, its, stat
+
+
+@njit(cache=True, parallel=True)
+def solve_batch(M1s, M2s, taus, epss, reg, max_iter, fp_iter):
+    """Solve ``B`` games in parallel; ``taus``/``epss`` have shape ``(B, 2)``."""
+    B, n1, n2 = M1s.shape
+    X1 = np.empty((B, n1))
+    X2 = np.empty((B, n2))
+    res = np.empty(B)
+    stat = np.empty(B)
+    its = np.empty(B, dtype=np.int64)
+    for b in prange(B):
+        x1 = np.full(n1, 1.0 / n1)
+        x2 = np.full(n2, 1.0 / n2)
+        o1, o2, r, it, st = solve_robust(M1s[b], M2s[b], x1, x2, taus[b, 0], taus[b, 1], epss[b, 0], epss[b, 1], reg,
+                                     max_iter, fp_iter)
+        X1[b] = o1
+        X2[b] = o2
+        res[b] = r
+        stat[b] = st
+        its[b] = it
+    return X1, X2, res, its, stat

@@ -1,0 +1,113 @@
+"""Seeded multistart: the starting points, the solve from each, the certificate of each answer and the
+distinct solutions (``docs/rqe-math.md`` section 4: "outside the tractable region RQE may be several: find
+them all you can").
+
+The certificate of a candidate ``x`` is the duality bound ``max_i eps_i D_nu(x_i, R_i(M_i p_i(x)))`` of
+:meth:`RQEModel.dual_certificate` (an upper bound of the best-response gap, one evaluation); where it does not
+certify the point, the best-response gap itself (:meth:`RQEModel.certificate`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from rqe.solvers.rqe.newton import solve_from
+from rqe.solvers.rqe.problem import STATIONARITY_TOL
+from rqe.solvers.rqe.system import RQEModel
+
+__all__ = ["MULTISTART_MAX_PROFILES", "MULTISTART_RANDOM", "extra_starts", "solve_starts", "certified",
+           "is_solution", "distinct"]
+
+
+#: default multistart (``solve_rqe(n_starts=None)``) only on games with at most this many pure profiles
+MULTISTART_MAX_PROFILES = 16
+#: Dirichlet starts added to the near-pure ones by the default multistart
+MULTISTART_RANDOM = 2
+
+
+def extra_starts(model: RQEModel, method: str, n_starts: int | None, rng: np.random.Generator
+                 ) -> list[list[np.ndarray]]:
+    """The starts after the principal one: near-pure profiles first, then Dirichlet draws (seeded)."""
+    n_pure = int(np.prod(model.shape))
+    if n_starts is None:
+        if method not in ("auto", "all") or n_pure > MULTISTART_MAX_PROFILES:
+            return []
+        n_starts = 1 + n_pure + MULTISTART_RANDOM
+    if n_starts <= 1:
+        return []
+    n_near = min(n_pure, n_starts - 1) if n_pure <= 64 else 0
+    # row k of the near-pure block puts 0.9 (+ 0.1 / n) on player i's action of the k-th pure profile (C order)
+    actions = np.unravel_index(np.arange(n_near), model.shape)
+    blocks = []
+    for i, n in enumerate(model.shape):
+        block = np.full((n_starts - 1, n), 0.1 / n)
+        block[np.arange(n_near), actions[i]] += 0.9
+        if n_starts - 1 > n_near:
+            block[n_near:] = rng.dirichlet(np.ones(n), size=n_starts - 1 - n_near)
+        blocks.append(block)
+    return [[b[k] for b in blocks] for k in range(n_starts - 1)]
+
+
+def solve_starts(model: RQEModel, starts: list, method: str, max_iter: int, threshold: float
+                  ) -> tuple[list[tuple], int]:
+    """Fixed point (or extragradient) + Newton from each start, each answer certified: a list of
+    ``(strategies, certificate, stationarity)`` and the iterations spent. Compiled for the closed-form pairs."""
+    if not starts:
+        return [], 0
+    if method == "fixed_point" and model.problem.compiled:
+        S1, S2 = (_interior_rows(np.array([s[i] for s in starts], dtype=np.float64)) for i in range(2))
+        from rqe.solvers.rqe import _newton_kernels
+        X1, X2, cert, its, stat = _newton_kernels.solve_starts(
+            model.base_M[0], model.base_M[1], S1, S2, model.base_tau[0], model.base_tau[1], model.eps[0],
+            model.eps[1], model.problem.reg_code, 60, min(max_iter, 500))
+        out = []
+        for k in range(len(starts)):
+            xs = [X1[k], X2[k]]
+            out.append((xs, float(cert[k]), float(stat[k])) if cert[k] < threshold else
+                       certified(model, xs, threshold))
+        return out, int(its.sum())
+    sols, total = [], 0
+    for start in starts:
+        xs, its = solve_from(model, start, method, max_iter)
+        sols.append(certified(model, xs, threshold))
+        total += its
+    return sols, total
+
+
+def _interior_rows(S: np.ndarray) -> np.ndarray:
+    S = np.maximum(S, 1e-300)
+    return S / S.sum(axis=1, keepdims=True)
+
+
+def _interior(x: np.ndarray) -> np.ndarray:
+    x = np.maximum(np.asarray(x, dtype=np.float64), 1e-300)
+    return x / x.sum()
+
+
+def certified(model: RQEModel, xs: list[np.ndarray], threshold: float) -> tuple[list[np.ndarray], float, float]:
+    """``(xs, certificate, stationarity)``: the one-evaluation duality bound, and where it does not certify
+    the point, the best-response gap itself (:meth:`RQEModel.certificate`, as :func:`rqe_residual`)."""
+    if any(not np.all(np.isfinite(x)) or np.any(x <= 0) for x in xs):
+        return xs, math.inf, math.inf
+    cert, stat = model.dual_certificate(xs)
+    if not cert < threshold:
+        cert = model.certificate(xs)[0]
+    return xs, float(cert), float(stat)
+
+
+def is_solution(f: tuple, threshold: float) -> bool:
+    return bool(f[1] < threshold and f[2] < STATIONARITY_TOL)
+
+
+def distinct(found: list[tuple], atol: float = 1e-6) -> list[tuple]:
+    """The entries of ``found`` (tuples whose first item is a profile) with distinct profiles, in order."""
+    if len(found) <= 1:
+        return list(found)
+    flat = np.array([np.concatenate(f[0]) for f in found])
+    kept = [0]
+    for k in range(1, len(found)):
+        if np.min(np.max(np.abs(flat[kept] - flat[k]), axis=1)) >= atol:
+            kept.append(k)
+    return [found[k] for k in kept]
