@@ -5,6 +5,7 @@
 Examples::
 
     rqe train srpo --env cooking --steps 200000 --seed 0 --out runs/srpo0
+    rqe train srpo --env cooking --preset paper --steps 2000000 --seed 0 --out runs/srpo0   # the paper's settings
     rqe train ippo --env cooking --steps 200000 --seeds 0 1 2 --out runs/ --workers 2   # one folder per seed
     rqe train srpo --env collaborate_defect --set tau=10 epsilon=0.2 norm_adv=false --out runs/cd
     rqe train srpo --env cooking --steps 200000 --seed 0 --out runs/srpo0 --resume      # continue exactly
@@ -58,7 +59,12 @@ def register(subparsers: Any) -> None:
     train.add_argument("algo", choices=ALGORITHMS)
     train.add_argument("--env", default="cooking", help="cooking, collaborate_defect or matrix (default cooking)")
     train.add_argument("--env-arg", nargs="*", metavar="KEY=VALUE", help="environment options (e.g. game=stag_hunt)")
-    train.add_argument("--steps", type=int, default=200_000, help="training budget in environment steps")
+    train.add_argument("--steps", type=int, default=200_000,
+                       help="training budget in environment steps, the same for every algorithm")
+    train.add_argument("--preset", default="tuned", choices=("tuned", "paper"),
+                       help="hyper-parameters: 'paper' = the paper's gridworld runs [QZLM App. D.2] (eps 0.1, lr 6e-4, "
+                            "8 envs x 128 steps, 4 full-batch epochs, no normalisation/clipping/annealing); "
+                            "'tuned' (default) = this package's earlier settings. --set overrides either")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--seeds", type=int, nargs="+", help="several seeds: one sub-folder each, run in parallel")
     train.add_argument("--out", required=True, help="output folder (metrics.csv, checkpoint.pt, policies.pt)")
@@ -99,7 +105,7 @@ def _train(args: argparse.Namespace) -> int:
         print(f"error: unknown --set fields {sorted(unknown)}; known: {sorted(fields)}", file=sys.stderr)
         return 2
     base = dict(algo=args.algo, env=args.env, env_kwargs=_pairs(args.env_arg, "--env-arg"), total_steps=args.steps,
-                device=args.device, **overrides)
+                device=args.device, preset=args.preset, **overrides)
     if args.checkpoint_every is not None:
         base["checkpoint_every"] = args.checkpoint_every
     if args.partners:

@@ -118,7 +118,13 @@ class MatrixGameEnv:
         self._obs = obs
         return obs.unsqueeze(0).expand(self.n_agents, -1, -1)
 
-    def reset(self, generator: Any = None) -> Any:
+    #: Uniforms per copy that one step consumes (none: the game is deterministic given the actions).
+    noise_width = 0
+
+    def noise_from(self, uniforms: Any) -> None:
+        return None
+
+    def reset(self, generator: Any = None, swap: Any = None) -> Any:
         self.t = 0
         return self._observe(None)
 
@@ -306,6 +312,16 @@ class CookingGridworld:
         self.onion[env] = torch.tensor(onion, device=self.device)
 
     # -- randomness of one step, drawn in one place so the reference implementation can reuse it
+    @property
+    def noise_width(self) -> int:
+        """Uniforms per copy that one step consumes: agent order keys, onion respawns, start swap."""
+        return self.n_agents + len(self.rules.onions) + 1
+
+    def noise_from(self, uniforms: Any) -> dict[str, Any]:
+        """The noise of one :meth:`step` from uniforms of shape ``(n_envs, noise_width)`` (a trainer draws them)."""
+        n, m = self.n_agents, len(self.rules.onions)
+        return {"order": uniforms[:, :n], "respawn": uniforms[:, n:n + m], "swap": uniforms[:, n + m]}
+
     def draw_noise(self, generator: Any) -> dict[str, Any]:
         """Uniform draws used by one :meth:`step`: agent order keys, onion respawns, start swap of the reset."""
         dev = self.device

@@ -52,7 +52,7 @@ def test_cli_train_resume_and_crossplay(tmp_path, capsys):
     # a finished run resumed does nothing more and keeps its metrics
     assert _cli(["train", "srpo", "--seed", "5", "--out", str(tmp_path / "runs" / "srpo5"), "--resume", *common]) == 0
     rows = (tmp_path / "runs" / "srpo5" / "metrics.csv").read_text().strip().splitlines()
-    assert len(rows) == 1 + 4
+    assert len(rows) == 1 + 2   # 512 env steps = 2 SRPO updates of 2 rollouts of 32 x 4
     run = load_run(tmp_path / "runs" / "srpo5")
     assert run.algo == "srpo" and run.seed == 5 and len(run.seats) == 2
     solo = solo_values(run, episodes=8)
