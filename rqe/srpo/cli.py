@@ -41,10 +41,12 @@ def _parse_value(text: str) -> Any:
 
 
 def _pairs(items: list[str] | None, what: str) -> dict[str, Any]:
+    from rqe.errors import ParameterError
+
     out = {}
     for item in items or []:
         if "=" not in item:
-            raise SystemExit(f"error: {what} expects key=value, got {item!r}")
+            raise ParameterError(f"{what} expects key=value, got {item!r}")
         key, value = item.split("=", 1)
         out[key.strip().replace("-", "_")] = _parse_value(value)
     return out
@@ -97,13 +99,18 @@ def _train(args: argparse.Namespace) -> int:
     from rqe.srpo.config import TrainConfig
     from rqe.srpo.parallel import run_jobs, train_job
 
-    torch.set_num_threads(max(1, args.threads))
+    from rqe.errors import ParameterError
+
+    if args.threads < 1:
+        raise ParameterError(f"--threads must be >= 1, got {args.threads}")
+    if args.workers < 1:
+        raise ParameterError(f"--workers must be >= 1, got {args.workers}")
+    torch.set_num_threads(args.threads)
     overrides = _pairs(args.set, "--set")
     fields = {f.name for f in dataclasses.fields(TrainConfig)}
     unknown = set(overrides) - fields
     if unknown:
-        print(f"error: unknown --set fields {sorted(unknown)}; known: {sorted(fields)}", file=sys.stderr)
-        return 2
+        raise ParameterError(f"unknown --set fields {sorted(unknown)}; known: {sorted(fields)}")
     base = dict(algo=args.algo, env=args.env, env_kwargs=_pairs(args.env_arg, "--env-arg"), total_steps=args.steps,
                 device=args.device, preset=args.preset, **overrides)
     if args.checkpoint_every is not None:
@@ -133,11 +140,19 @@ def _crossplay(args: argparse.Namespace) -> int:
     from rqe.srpo._torch import torch
     from rqe.srpo.evaluate import crossplay, find_runs, plot_crossplay, plot_curves
 
+    from rqe._files import write_text
+    from rqe.errors import OutputError, ParameterError
+
     torch.set_num_threads(1)
+    if args.episodes < 1 or args.workers < 1:
+        raise ParameterError(f"--episodes and --workers must be >= 1, got {args.episodes} and {args.workers}")
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     result = crossplay(args.dirs, episodes=args.episodes, seed=args.seed, workers=args.workers, backend=args.backend)
-    (out / "crossplay.json").write_text(json.dumps(result, indent=2))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder {str(out)!r}: {exc.strerror or exc}", path=str(out)) from exc
+    write_text(out / "crossplay.json", json.dumps(result, indent=2))
     if not args.no_plots:
         plot_crossplay(result, out / "crossplay_return.png", "team_return")
         plot_crossplay(result, out / "crossplay_free_riding.png", "free_riding")
@@ -152,11 +167,17 @@ def _crossplay(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Stand-alone entry (``python -m rqe.srpo.cli ...``) with the same subcommands."""
+    from rqe.errors import RQEError
+
     parser = argparse.ArgumentParser(prog="rqe", description="SRPO training and cross-play")
     sub = parser.add_subparsers(dest="command", required=True)
     register(sub)
     args = parser.parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except RQEError as exc:
+        print(f"rqe: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

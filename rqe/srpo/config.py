@@ -124,6 +124,11 @@ class TrainConfig:
                 setattr(self, name, value)
         if self.algo not in ALGORITHMS:
             raise ParameterError(f"algo must be one of {ALGORITHMS}, got {self.algo!r}")
+        if not isinstance(self.env_kwargs, dict):
+            raise ParameterError(f"env_kwargs must be a dict of environment options, got {self.env_kwargs!r}")
+        if not isinstance(self.partner_runs, (list, tuple)) or not all(isinstance(p, str) for p in self.partner_runs):
+            raise ParameterError(f"partner_runs must be a list of run folders, got {self.partner_runs!r}")
+        self.partner_runs = list(self.partner_runs)
         for name in ("total_steps", "n_envs", "n_steps", "n_epochs", "n_minibatches", "hidden", "layers",
                      "population_size", "memory_every", "checkpoint_every", "eval_episodes", "memory_capacity"):
             value = getattr(self, name)

@@ -177,16 +177,26 @@ class CookingRules:
     horizon: int = 50
 
     def __post_init__(self) -> None:
-        cells = [tuple(self.pot), *map(tuple, self.onions), *map(tuple, self.starts)]
+        try:
+            cells = [tuple(self.pot), *map(tuple, self.onions), *map(tuple, self.starts)]
+            cells = [tuple(int(x) for x in c) for c in cells]
+        except (TypeError, ValueError) as exc:
+            raise ParameterError(f"cells of the cooking gridworld are (row, column) pairs of integers ({exc})") from exc
         if len(self.starts) != 2:
             raise ParameterError(f"the cooking gridworld has two agents: starts needs two cells, got {self.starts!r}")
         for cell in cells:
-            if len(cell) != 2 or not all(0 <= int(x) < self.size for x in cell):
+            if len(cell) != 2 or not all(0 <= x < int(self.size) for x in cell):
                 raise ParameterError(f"cell {cell!r} lies outside the {self.size} x {self.size} grid")
         if tuple(self.starts[0]) == tuple(self.starts[1]) or tuple(self.pot) in map(tuple, self.starts):
             raise ParameterError(f"start cells {self.starts!r} must differ from each other and from the pot")
+        for name in ("respawn_prob", "pickup_reward", "delivery_reward", "move_cost", "collision_cost"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+                raise ParameterError(f"{name} must be a finite number, got {value!r}")
         if not 0.0 <= float(self.respawn_prob) <= 1.0:
             raise ParameterError(f"respawn_prob must lie in [0, 1], got {self.respawn_prob!r}")
+        if not isinstance(self.pickup_when_blocked, bool):
+            raise ParameterError(f"pickup_when_blocked must be true or false, got {self.pickup_when_blocked!r}")
         positive_int(self.horizon, "horizon")
 
 
@@ -218,9 +228,15 @@ def cooking_rules(rules: str | CookingRules | None = None, **changes: Any) -> Co
         unknown = set(changes) - known
         if unknown:
             raise ParameterError(f"unknown cooking gridworld options {sorted(unknown)}; known: {sorted(known)}")
-        changes = {k: tuple(map(tuple, v)) if k in ("starts", "onions") else tuple(v) if k == "pot" else v
-                   for k, v in changes.items()}
-        rules = dataclasses.replace(rules, **changes)
+        try:
+            changes = {k: tuple(map(tuple, v)) if k in ("starts", "onions") else tuple(v) if k == "pot" else v
+                       for k, v in changes.items()}
+        except TypeError as exc:
+            raise ParameterError(f"cells of the cooking gridworld are (row, column) pairs, got {changes}") from exc
+        try:
+            rules = dataclasses.replace(rules, **changes)
+        except (TypeError, ValueError) as exc:
+            raise ParameterError(f"bad cooking gridworld options {changes}: {exc}") from exc
     return rules
 
 
@@ -631,11 +647,20 @@ def make_env(name: str, n_envs: int, device: Any = "cpu", **kwargs: Any) -> Any:
 
     ``"matrix"`` takes ``game`` (an :class:`rqe.Game`, or a name for ``rqe.library.get``) and ``horizon``;
     ``"cooking"`` takes ``rules`` (a :data:`RULESETS` name, default ``"paper"``) and any :class:`CookingRules`
-    field (e.g. ``pickup_when_blocked=True``).
+    field (e.g. ``pickup_when_blocked=True``). Bad options raise :class:`rqe.errors.ParameterError`.
 
     >>> make_env("collaborate_defect", 8).n_actions
     (2, 2)
     """
+    try:
+        return _make_env(name, n_envs, device, **kwargs)
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, ParameterError) or type(exc).__module__.startswith("rqe"):
+            raise
+        raise ParameterError(f"bad options for environment {name!r}: {exc}") from exc
+
+
+def _make_env(name: str, n_envs: int, device: Any = "cpu", **kwargs: Any) -> Any:
     if name == "cooking":
         kwargs = dict(kwargs)
         return CookingGridworld(n_envs=n_envs, device=device, rules=cooking_rules(kwargs.pop("rules", None), **kwargs))

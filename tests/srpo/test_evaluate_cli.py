@@ -67,8 +67,11 @@ def test_cli_train_resume_and_crossplay(tmp_path, capsys):
     assert "self-play" in capsys.readouterr().out
 
 
-def test_cli_rejects_unknown_config_field(tmp_path):
-    assert _cli(["train", "ippo", "--out", str(tmp_path), "--set", "bogus=1", "--no-progress"]) == 2
+def test_cli_rejects_unknown_config_field(tmp_path, capsys):
+    from rqe.srpo.cli import main
+
+    assert main(["train", "ippo", "--out", str(tmp_path), "--set", "bogus=1", "--no-progress"]) == 2
+    assert capsys.readouterr().err.startswith("rqe: error: unknown --set fields ['bogus']")
 
 
 def test_crossplay_parallel_processes_match_serial(tmp_path):
