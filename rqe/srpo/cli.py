@@ -7,6 +7,7 @@ Examples::
     rqe train srpo --env cooking --steps 200000 --seed 0 --out runs/srpo0
     rqe train srpo --env cooking --preset paper --steps 2000000 --seed 0 --out runs/srpo0   # the paper's settings
     rqe train ippo --env cooking --steps 200000 --seeds 0 1 2 --out runs/ --workers 2   # one folder per seed
+    rqe train srpo --preset paper --seeds 0-15 --backend batched --out runs/          # 16 seeds in one process
     rqe train srpo --env collaborate_defect --set tau=10 epsilon=0.2 norm_adv=false --out runs/cd
     rqe train srpo --env cooking --steps 200000 --seed 0 --out runs/srpo0 --resume      # continue exactly
     rqe train selfplay --env cooking --seeds 0 1 2 --workers 2 --out pop/              # population in parallel
@@ -68,7 +69,8 @@ def register(subparsers: Any) -> None:
                             "8 envs x 128 steps, 4 full-batch epochs, no normalisation/clipping/annealing); "
                             "'tuned' (default) = this package's earlier settings. --set overrides either")
     train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--seeds", type=int, nargs="+", help="several seeds: one sub-folder each, run in parallel")
+    train.add_argument("--seeds", nargs="+", metavar="SEEDS",
+                       help="several seeds (e.g. 0 1 2, or 0-15): one sub-folder <algo>-seed<k> each")
     train.add_argument("--out", required=True, help="output folder (metrics.csv, checkpoint.pt, policies.pt)")
     train.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:N")
     train.add_argument("--resume", action="store_true", help="continue from the folder's checkpoint exactly")
@@ -77,7 +79,10 @@ def register(subparsers: Any) -> None:
     train.add_argument("--partners", nargs="+", metavar="DIR",
                        help="fcp/mep/trajedi: train against these runs' snapshots instead of an own population")
     train.add_argument("--workers", type=int, default=1, help="parallel jobs for --seeds (default 1)")
-    train.add_argument("--backend", default="auto", choices=("auto", "serial", "process", "ray"))
+    train.add_argument("--backend", default="auto", choices=("auto", "serial", "process", "ray", "batched"),
+                       help="how --seeds run: one after another (serial), in --workers processes or Ray, or all "
+                            "together in this process with batched networks (batched; ippo, mappo, selfplay, srpo, "
+                            "adversarial; CUDA when present)")
     train.add_argument("--threads", type=int, default=1, help="torch threads in this process (default 1)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.set_defaults(func=_train)
@@ -119,8 +124,12 @@ def _train(args: argparse.Namespace) -> int:
         from rqe.srpo.evaluate import find_runs
 
         base["partner_runs"] = [str(p) for p in find_runs(args.partners)]
+    from rqe.srpo.population import parse_seeds
+
     out = Path(args.out)
-    seeds = args.seeds or [args.seed]
+    seeds = parse_seeds(args.seeds) if args.seeds else [args.seed]
+    if args.backend == "batched":
+        return _train_batched(TrainConfig(**{**base, "seed": seeds[0]}), seeds, out, args)
     jobs = []
     for seed in seeds:
         config = TrainConfig(**{**base, "seed": seed})
@@ -133,6 +142,18 @@ def _train(args: argparse.Namespace) -> int:
         last = "n/a (already finished)" if last is None else f"{last:.4g}"
         print(f"{s['algo']} seed {s['seed']}: {s['updates']} updates, {s['env_steps']} env steps, "
               f"{s['time_s']:.1f}s, last return (seat 0) {last} -> {s['out']}")
+    return 0
+
+
+def _train_batched(config: Any, seeds: list[int], out: Path, args: argparse.Namespace) -> int:
+    from rqe.srpo.population import PopulationTrainer
+
+    population = PopulationTrainer(config, seeds, out)
+    history = population.train(progress=not args.no_progress, resume=args.resume)
+    for k, run in enumerate(population.runs):
+        last = f"{history[-1][k]['return_seat0']:.4g}" if history else "n/a (already finished)"
+        print(f"{config.algo} seed {run.cfg.seed}: {run.update} updates, {run.env_steps} env steps, "
+              f"{population.elapsed:.1f}s for the whole population, last return (seat 0) {last} -> {run.out_dir}")
     return 0
 
 
