@@ -133,3 +133,15 @@ def test_stacked_mlp_is_s_mlps():
                                    atol=1e-6)
         state = stacked.seed_state(k, actor.net)
         assert all(torch.equal(state[n], v) for n, v in actor.net.state_dict().items())
+
+
+def test_gpu_check_skips_cleanly_without_cuda(capsys, monkeypatch):
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is present: benchmarks/gpu_check.py would measure it")
+    import sys
+
+    from benchmarks import gpu_check
+
+    monkeypatch.setattr(sys, "argv", ["gpu_check"])
+    assert gpu_check.main() == 0
+    assert "no CUDA device" in capsys.readouterr().out
