@@ -50,7 +50,9 @@ def main() -> None:
     for algo in ("srpo", "ippo"):
         for seed in range(args.seeds):
             start = time.perf_counter()
-            trainer = Trainer(TrainConfig(algo=algo, seed=seed, **common))
+            # the same number of updates for both (SRPO plays two rollouts per update: twice the env steps)
+            rollouts = 2 if algo == "srpo" else 1
+            trainer = Trainer(TrainConfig(algo=algo, seed=seed, **{**common, "total_steps": common["total_steps"] * rollouts}))
             trainer.train(progress=False)
             strategies = [policy_probabilities(trainer.learners[f"agent{i}"].actor, obs) for i in range(2)]
             row = {"seed": seed, "p_collaborate": [float(s[0]) for s in strategies],

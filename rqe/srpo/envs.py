@@ -30,6 +30,7 @@ Strategic Risk Aversion*, arXiv 2602.21515, 2026.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,9 @@ __all__ = [
     "CookingGridworld",
     "CookingGridworldReference",
     "CookingParallelEnv",
+    "CookingRules",
+    "RULESETS",
+    "cooking_rules",
     "PettingZooEnv",
     "make_env",
     "ENV_NAMES",
@@ -114,7 +118,13 @@ class MatrixGameEnv:
         self._obs = obs
         return obs.unsqueeze(0).expand(self.n_agents, -1, -1)
 
-    def reset(self, generator: Any = None) -> Any:
+    #: Uniforms per copy that one step consumes (none: the game is deterministic given the actions).
+    noise_width = 0
+
+    def noise_from(self, uniforms: Any) -> None:
+        return None
+
+    def reset(self, generator: Any = None, swap: Any = None) -> Any:
         self.t = 0
         return self._observe(None)
 
@@ -144,12 +154,21 @@ STAY = 4
 
 @dataclass(frozen=True)
 class CookingRules:
-    """Parameters of the cooking gridworld [QZLM Sec. 5, App. C] (defaults are the paper's)."""
+    """Parameters of the cooking gridworld [QZLM Sec. 5, App. D.2] (defaults are the paper's).
+
+    ``starts`` are the two start cells (which agent takes which is drawn every episode); the paper and its
+    authors' script start both agents top left, next to each other, at ``(1, 0)`` and ``(0, 1)``.
+    ``pickup_when_blocked``: whether an agent whose move was blocked by its partner or by the pot still picks up an
+    onion lying on its own cell in that turn. The paper's rule (``False``): a blocked move ends the turn.
+    :data:`RULESETS` names the paper's rules (``"paper"``) and the earlier variant of this package (``"corner"``:
+    starts ``(0, 0)`` / ``(4, 4)`` and pickups after blocked moves), kept for comparison.
+    """
 
     size: int = 5
     pot: tuple[int, int] = (2, 2)
     onions: tuple[tuple[int, int], ...] = ((3, 4), (4, 3))
-    starts: tuple[tuple[int, int], ...] = ((0, 0), (4, 4))
+    starts: tuple[tuple[int, int], ...] = ((1, 0), (0, 1))
+    pickup_when_blocked: bool = False
     respawn_prob: float = 0.2
     pickup_reward: float = 1.0
     delivery_reward: float = 10.0
@@ -157,22 +176,92 @@ class CookingRules:
     collision_cost: float = 2.0
     horizon: int = 50
 
+    def __post_init__(self) -> None:
+        try:
+            cells = [tuple(self.pot), *map(tuple, self.onions), *map(tuple, self.starts)]
+            cells = [tuple(int(x) for x in c) for c in cells]
+        except (TypeError, ValueError) as exc:
+            raise ParameterError(f"cells of the cooking gridworld are (row, column) pairs of integers ({exc})") from exc
+        if len(self.starts) != 2:
+            raise ParameterError(f"the cooking gridworld has two agents: starts needs two cells, got {self.starts!r}")
+        for cell in cells:
+            if len(cell) != 2 or not all(0 <= x < int(self.size) for x in cell):
+                raise ParameterError(f"cell {cell!r} lies outside the {self.size} x {self.size} grid")
+        if tuple(self.starts[0]) == tuple(self.starts[1]) or tuple(self.pot) in map(tuple, self.starts):
+            raise ParameterError(f"start cells {self.starts!r} must differ from each other and from the pot")
+        for name in ("respawn_prob", "pickup_reward", "delivery_reward", "move_cost", "collision_cost"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+                raise ParameterError(f"{name} must be a finite number, got {value!r}")
+        if not 0.0 <= float(self.respawn_prob) <= 1.0:
+            raise ParameterError(f"respawn_prob must lie in [0, 1], got {self.respawn_prob!r}")
+        if not isinstance(self.pickup_when_blocked, bool):
+            raise ParameterError(f"pickup_when_blocked must be true or false, got {self.pickup_when_blocked!r}")
+        positive_int(self.horizon, "horizon")
+
+
+#: Named rule sets of the cooking gridworld: the paper's (the default) and the earlier corner-start variant.
+RULESETS = {
+    "paper": CookingRules(),
+    "corner": CookingRules(starts=((0, 0), (4, 4)), pickup_when_blocked=True),
+}
+
+
+def cooking_rules(rules: str | CookingRules | None = None, **changes: Any) -> CookingRules:
+    """A :class:`CookingRules` from a :data:`RULESETS` name (default ``"paper"``) or an instance, with ``changes``.
+
+    >>> cooking_rules().starts
+    ((1, 0), (0, 1))
+    >>> cooking_rules("corner", horizon=20).horizon
+    20
+    """
+    if rules is None:
+        rules = "paper"
+    if isinstance(rules, str):
+        if rules not in RULESETS:
+            raise ParameterError(f"unknown cooking rule set {rules!r}; expected one of {sorted(RULESETS)}")
+        rules = RULESETS[rules]
+    if not isinstance(rules, CookingRules):
+        raise ParameterError(f"rules must be a rule-set name or CookingRules, got {type(rules).__name__}")
+    if changes:
+        known = {f for f in CookingRules.__dataclass_fields__}
+        unknown = set(changes) - known
+        if unknown:
+            raise ParameterError(f"unknown cooking gridworld options {sorted(unknown)}; known: {sorted(known)}")
+        try:
+            changes = {k: tuple(map(tuple, v)) if k in ("starts", "onions") else tuple(v) if k == "pot" else v
+                       for k, v in changes.items()}
+        except TypeError as exc:
+            raise ParameterError(f"cells of the cooking gridworld are (row, column) pairs, got {changes}") from exc
+        try:
+            rules = dataclasses.replace(rules, **changes)
+        except (TypeError, ValueError) as exc:
+            raise ParameterError(f"bad cooking gridworld options {changes}: {exc}") from exc
+    return rules
+
 
 class CookingGridworld:
     """The cooperative cooking gridworld of SRPO [QZLM Sec. 5, App. C], vectorised over ``n_envs`` copies.
 
     Rules (shared with :class:`CookingGridworldReference`, which spells them out as a plain loop):
 
-    * 5 x 5 grid, 2 agents, actions up / down / left / right / stay (:data:`MOVES`). Agents start at
-      ``(0, 0)`` and ``(4, 4)``; which agent starts where is drawn at random (probability 1/2) every episode.
+    * 5 x 5 grid, 2 agents, actions up / down / left / right / stay (:data:`MOVES`). Agents start top left,
+      next to each other, at ``(1, 0)`` and ``(0, 1)``; which agent starts where is drawn at random
+      (probability 1/2) every episode.
     * Each step the agents act one after the other in an order drawn at random. A move off the grid, into the pot
       at ``(2, 2)`` or into the cell the other agent occupies leaves the agent in place. Every action other than
       stay costs the mover ``0.2`` (private); bumping into the other agent costs the mover another ``2.0``.
-    * After its move, an agent holding nothing on a cell with an onion (``(3, 4)`` or ``(4, 3)``) picks it up:
-      ``+1`` shared reward, the onion disappears. An agent holding an onion that moves into the pot delivers it:
-      ``+10`` shared reward.
+    * An agent holding an onion that moves into the pot delivers it: ``+10`` shared reward. A move blocked by the
+      pot or by the partner ends the agent's turn. Otherwise (after a move, a stay, or a move off the grid), an
+      agent holding nothing on a cell with an onion (``(3, 4)`` or ``(4, 3)``) picks it up: ``+1`` shared reward,
+      the onion disappears.
     * At the end of each step every missing onion reappears with probability ``0.2``.
     * Episodes last 50 steps; agent ``i`` receives the shared reward minus its own private costs.
+
+    These are the rules of [QZLM App. D.2] and of the authors' script ``gridworld/coop_ppo.py``; ``rules``
+    (a :class:`CookingRules`, or a :data:`RULESETS` name via :func:`cooking_rules`) selects variants.
+    Note: the authors' script observes global, unnormalised coordinates ``[r_0, c_0, h_0, r_1, c_1, h_1, o_0,
+    o_1]``; here each agent observes its own cell first, coordinates divided by 4 (same information).
 
     Observation of agent ``i`` (8 numbers): own row and column, partner's row and column (each divided by 4),
     own and partner's holding flags, and the two onion-present flags. The global state (for centralised
@@ -194,10 +283,10 @@ class CookingGridworld:
     obs_dim = 8
     state_dim = 8
 
-    def __init__(self, n_envs: int = 64, device: Any = "cpu", rules: CookingRules | None = None):
+    def __init__(self, n_envs: int = 64, device: Any = "cpu", rules: CookingRules | str | None = None):
         self.n_envs = positive_int(n_envs, "n_envs")
         self.device = resolve_device(device)
-        self.rules = rules = rules or CookingRules()
+        self.rules = rules = cooking_rules(rules)
         self.horizon = rules.horizon
         self.n_actions = (len(MOVES),) * self.n_agents
         dev, size = self.device, rules.size
@@ -239,6 +328,16 @@ class CookingGridworld:
         self.onion[env] = torch.tensor(onion, device=self.device)
 
     # -- randomness of one step, drawn in one place so the reference implementation can reuse it
+    @property
+    def noise_width(self) -> int:
+        """Uniforms per copy that one step consumes: agent order keys, onion respawns, start swap."""
+        return self.n_agents + len(self.rules.onions) + 1
+
+    def noise_from(self, uniforms: Any) -> dict[str, Any]:
+        """The noise of one :meth:`step` from uniforms of shape ``(n_envs, noise_width)`` (a trainer draws them)."""
+        n, m = self.n_agents, len(self.rules.onions)
+        return {"order": uniforms[:, :n], "respawn": uniforms[:, n:n + m], "swap": uniforms[:, n + m]}
+
     def draw_noise(self, generator: Any) -> dict[str, Any]:
         """Uniform draws used by one :meth:`step`: agent order keys, onion respawns, start swap of the reset."""
         dev = self.device
@@ -293,7 +392,8 @@ class CookingGridworld:
             collide = moving & (target == other)
             costs.scatter_add_(1, who, rules.move_cost * moving.float() + rules.collision_cost * collide.float())
             holding = self.holding.gather(1, who)
-            deliver = self._into_pot[here, action] & holding
+            bumped_pot = self._into_pot[here, action]
+            deliver = bumped_pot & holding
             holding = holding & ~deliver
             here = torch.where(collide, here, target)
             self.cell.scatter_(1, who, here)
@@ -301,6 +401,8 @@ class CookingGridworld:
             slot = onion_index.clamp(min=0)
             present = self.onion.gather(1, slot) & (onion_index >= 0)
             pick = present & ~holding
+            if not rules.pickup_when_blocked:
+                pick = pick & ~(collide | bumped_pot)
             self.onion.scatter_(1, slot, self.onion.gather(1, slot) & ~pick)
             self.holding.scatter_(1, who, holding | pick)
             shared += rules.delivery_reward * deliver.float() + rules.pickup_reward * pick.float()
@@ -330,9 +432,9 @@ class CookingGridworldReference:
     obs_dim = 8
     state_dim = 8
 
-    def __init__(self, n_envs: int = 1, rules: CookingRules | None = None):
+    def __init__(self, n_envs: int = 1, rules: CookingRules | str | None = None):
         self.n_envs = positive_int(n_envs, "n_envs")
-        self.rules = rules or CookingRules()
+        self.rules = cooking_rules(rules)
         self.horizon = self.rules.horizon
         self.n_actions = (len(MOVES),) * self.n_agents
         self.envs: list[dict[str, Any]] = [self._fresh(False) for _ in range(self.n_envs)]
@@ -400,6 +502,9 @@ class CookingGridworldReference:
                     env["holding"][who] = False
                 if moving and inside and not into_pot and not occupied:
                     env["pos"][who] = target
+                blocked = moving and inside and (into_pot or occupied)
+                if blocked and not rules.pickup_when_blocked:
+                    continue            # the paper's rule: a move blocked by the pot or the partner ends the turn
                 for o, cell in enumerate(rules.onions):
                     if tuple(env["pos"][who]) == tuple(cell) and env["onion"][o] and not env["holding"][who]:
                         env["holding"][who] = True
@@ -540,13 +645,25 @@ ENV_NAMES = ("cooking", "collaborate_defect", "matrix")
 def make_env(name: str, n_envs: int, device: Any = "cpu", **kwargs: Any) -> Any:
     """Build an environment by name: ``"cooking"``, ``"collaborate_defect"``, or ``"matrix"`` (``game=...``).
 
-    ``"matrix"`` takes ``game`` (an :class:`rqe.Game`, or a name for ``rqe.library.get``) and ``horizon``.
+    ``"matrix"`` takes ``game`` (an :class:`rqe.Game`, or a name for ``rqe.library.get``) and ``horizon``;
+    ``"cooking"`` takes ``rules`` (a :data:`RULESETS` name, default ``"paper"``) and any :class:`CookingRules`
+    field (e.g. ``pickup_when_blocked=True``). Bad options raise :class:`rqe.errors.ParameterError`.
 
     >>> make_env("collaborate_defect", 8).n_actions
     (2, 2)
     """
+    try:
+        return _make_env(name, n_envs, device, **kwargs)
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, ParameterError) or type(exc).__module__.startswith("rqe"):
+            raise
+        raise ParameterError(f"bad options for environment {name!r}: {exc}") from exc
+
+
+def _make_env(name: str, n_envs: int, device: Any = "cpu", **kwargs: Any) -> Any:
     if name == "cooking":
-        return CookingGridworld(n_envs=n_envs, device=device, rules=CookingRules(**kwargs) if kwargs else None)
+        kwargs = dict(kwargs)
+        return CookingGridworld(n_envs=n_envs, device=device, rules=cooking_rules(kwargs.pop("rules", None), **kwargs))
     if name == "collaborate_defect":
         horizon = int(kwargs.pop("horizon", 1))
         from rqe import library

@@ -73,10 +73,17 @@ def load_run(path: str | Path, device: Any = "cpu") -> Run:
     file = path / "policies.pt" if path.is_dir() else path
     if not file.exists():
         raise ParameterError(f"no trained policies at {file} (train first with `rqe train`)")
-    data = torch.load(file, map_location=resolve_device(device), weights_only=False)
-    seats = [load_actor(s["spec"], s["state"], resolve_device(device)) for s in data["seats"]]
-    return Run(f"{data['algo']}/seed{data['seed']}", data["algo"], int(data["seed"]), data["env"],
-               dict(data["env_kwargs"]), seats, str(file.parent))
+    from rqe.errors import FileFormatError
+    from rqe.srpo.trainer import load_policies_file
+
+    data = load_policies_file(file, resolve_device(device))
+    try:
+        seats = [load_actor(s["spec"], s["state"], resolve_device(device)) for s in data["seats"]]
+        name = f"{data['algo']}/seed{data['seed']}"
+        return Run(name, data["algo"], int(data["seed"]), data["env"], dict(data["env_kwargs"]), seats,
+                   str(file.parent))
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        raise FileFormatError(f"policies file does not describe a trained run ({exc})", path=str(file)) from exc
 
 
 def find_runs(paths: list[str | Path]) -> list[Path]:
@@ -236,9 +243,7 @@ def plot_crossplay(result: dict[str, Any], path: str | Path, key: str = "team_re
     from rqe import plot
 
     fig = plot.crossplay_heatmap(np.asarray(result[key]), result["labels"], title=key.replace("_", " "))
-    path = Path(path)
-    fig.savefig(path, dpi=120)
-    return path
+    return _save_figure(fig, path)
 
 
 def plot_curves(run_dirs: list[str | Path], path: str | Path, metric: str = "return_seat0") -> Path:
@@ -248,12 +253,22 @@ def plot_curves(run_dirs: list[str | Path], path: str | Path, metric: str = "ret
 
     curves = {}
     for run in find_runs(list(run_dirs)):
-        with open(run / "metrics.csv") as fh:
-            rows = [r for r in csv.DictReader(fh) if r.get(metric)]
+        try:
+            with open(run / "metrics.csv") as fh:
+                rows = [r for r in csv.DictReader(fh) if r.get(metric)]
+        except OSError:
+            rows = []      # a run without metrics draws no curve
         curves[run.name] = (np.array([float(r["env_steps"]) for r in rows]), np.array([float(r[metric]) for r in rows]))
     fig = plot.training_curves(curves, ylabel=metric)
+    return _save_figure(fig, path)
+
+
+def _save_figure(fig: Any, path: str | Path) -> Path:
+    from rqe._files import atomic_write
+
     path = Path(path)
-    fig.savefig(path, dpi=120)
+    with atomic_write(path, "wb") as handle:
+        fig.savefig(handle, dpi=120, format=path.suffix.lstrip(".") or "png")
     return path
 
 

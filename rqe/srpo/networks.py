@@ -12,16 +12,26 @@ nn = torch.nn
 __all__ = ["Actor", "Critic", "FixedPolicy", "sample_actions", "load_actor"]
 
 
-def _mlp(in_dim: int, out_dim: int, hidden: int, layers: int, out_gain: float, generator: Any) -> Any:
+def _mlp(in_dim: int, out_dim: int, hidden: int, layers: int, out_gain: float, generator: Any,
+         init: str = "orthogonal") -> Any:
+    """A tanh MLP. ``init="orthogonal"``: orthogonal weights (gain sqrt 2, last layer ``out_gain``), zero biases
+    (CleanRL); ``"uniform"``: PyTorch's default ``nn.Linear`` initialisation, ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``
+    for weights and biases (what the authors' gridworld script uses), drawn from ``generator``."""
     dims = [in_dim] + [hidden] * layers
     modules: list[Any] = []
     for a, b in zip(dims[:-1], dims[1:]):
         modules += [nn.Linear(a, b), nn.Tanh()]
     modules.append(nn.Linear(dims[-1], out_dim))
     gains = [math.sqrt(2.0)] * layers + [out_gain]
-    for layer, gain in zip([m for m in modules if isinstance(m, nn.Linear)], gains):
-        nn.init.orthogonal_(layer.weight, gain=gain, generator=generator)
-        nn.init.zeros_(layer.bias)
+    with torch.no_grad():
+        for layer, gain in zip([m for m in modules if isinstance(m, nn.Linear)], gains):
+            if init == "uniform":
+                bound = 1.0 / math.sqrt(layer.in_features)
+                layer.weight.uniform_(-bound, bound, generator=generator)
+                layer.bias.uniform_(-bound, bound, generator=generator)
+            else:
+                nn.init.orthogonal_(layer.weight, gain=gain, generator=generator)
+                nn.init.zeros_(layer.bias)
     return nn.Sequential(*modules)
 
 
@@ -34,10 +44,11 @@ class Actor(nn.Module):
     torch.Size([3, 5])
     """
 
-    def __init__(self, obs_dim: int, n_actions: int, hidden: int = 64, layers: int = 2, generator: Any = None):
+    def __init__(self, obs_dim: int, n_actions: int, hidden: int = 64, layers: int = 2, generator: Any = None,
+                 init: str = "orthogonal"):
         super().__init__()
         self.obs_dim, self.n_actions, self.hidden, self.layers = obs_dim, n_actions, hidden, layers
-        self.net = _mlp(obs_dim, n_actions, hidden, layers, 0.01, generator)
+        self.net = _mlp(obs_dim, n_actions, hidden, layers, 0.01, generator, init)
 
     def forward(self, obs: Any) -> Any:
         return self.net(obs)
@@ -49,9 +60,10 @@ class Actor(nn.Module):
 class Critic(nn.Module):
     """Value network: input (observation, or global state for centralised critics) -> scalar value."""
 
-    def __init__(self, in_dim: int, hidden: int = 64, layers: int = 2, generator: Any = None):
+    def __init__(self, in_dim: int, hidden: int = 64, layers: int = 2, generator: Any = None,
+                 init: str = "orthogonal"):
         super().__init__()
-        self.net = _mlp(in_dim, 1, hidden, layers, 1.0, generator)
+        self.net = _mlp(in_dim, 1, hidden, layers, 1.0, generator, init)
 
     def forward(self, x: Any) -> Any:
         return self.net(x).squeeze(-1)
@@ -79,8 +91,9 @@ class FixedPolicy(nn.Module):
 
 def sample_actions(logits: Any, generator: Any) -> Any:
     """Sample one action per row of ``logits`` with the Gumbel-max trick, drawing only from ``generator``."""
-    u = torch.rand(logits.shape, generator=generator, device=logits.device).clamp_(1e-20, 1.0)
-    return (logits - torch.log(-torch.log(u))).argmax(dim=-1)
+    from rqe.srpo.ppo import gumbel_argmax
+
+    return gumbel_argmax(logits, torch.rand(logits.shape, generator=generator, device=logits.device))
 
 
 def load_actor(spec: dict[str, int], state: dict[str, Any], device: Any = "cpu") -> Any:

@@ -1,53 +1,35 @@
 """One PPO trainer for every algorithm of the SRPO layer (``docs/rqe-math.md`` section 8).
 
-The loop reads top to bottom like CleanRL's PPO: plan the rollouts of this update, play them, compute GAE
-advantages, run clipped-PPO epochs on each learner, log, checkpoint. What differs between algorithms is only the
-*plan*: which policy sits in which seat and which learner is trained on which seat with which reward.
+The loop reads top to bottom like CleanRL's PPO: ask the algorithm (:mod:`rqe.srpo.algorithms`) for the matches
+of this update, play them, compute GAE advantages, run clipped-PPO epochs on each learner (:mod:`rqe.srpo.ppo`),
+log, checkpoint. What differs between algorithms is only the *plan*: which policy sits in which seat and which
+learner is trained on which seat with which reward; see :mod:`rqe.srpo.algorithms` for the algorithms.
 
-Algorithms (``TrainConfig.algo``):
-
-* ``ippo``: one learner per seat, independent PPO with entropy bonus ``epsilon``.
-* ``mappo``: IPPO with centralised critics (critic input = global state and own observation).
-* ``selfplay``: one learner with shared weights in every seat.
-* ``srpo`` [QZLM Sec. 5, App. C]: per agent ``i`` an adversary ``phi_i`` initialised from the agent. The agent is
-  trained (entropy bonus ``epsilon``) on rollouts where ``phi_i`` sits in the partner's seat; the adversary is
-  trained on minus the agent's reward with a penalty ``(1/tau) KL(phi_i || pi_{-i})`` towards the partner's
-  *current* policy (snapshotted before the update so both sides move simultaneously). With ``N > 2`` players:
-  one shared policy and one adversary on a seat drawn at random each update. Options:
-  ``adversary_reference="memory"`` uses the average of the partner memory (and the current partner) as the KL
-  reference; ``risk_critic=True`` trains the agent on ``(1 - lam) E_partner[A] + lam E_adversary[A]``, i.e.
-  ``E[A] - lam (E_partner[A] - E_adversary[A])`` with a partner critic and a risk (adversary) critic, and logs
-  the value gap ``V_partner - V_adversary``.
-* ``adversarial``: SRPO without the KL penalty (pure worst-case partner ablation).
-* ``fcp`` (Fictitious Co-Play): ``population_size`` self-play learners are trained for a share
-  ``population_fraction`` of the updates, with checkpoints (from the random initialisation on) stored in the
-  partner memory; then one agent learns a best response to partners drawn from the memory, in random seats.
-  With ``partner_runs`` (run folders, e.g. self-play seeds trained as parallel jobs) the population phase is
-  skipped and the memory holds those runs' snapshots (``snapshots/policies_*.pt``, written at every checkpoint
-  and at the start) and final policies.
-* ``mep`` (Maximum-Entropy Population): as FCP, the population being trained with the population-entropy bonus
-  ``-alpha log mean_j pi_j(a|s)``.
-* ``trajedi`` (trajectory diversity): as FCP, with the per-step Jensen-Shannon bonus
-  ``alpha (log pi_k(a|s) - log mean_j pi_j(a|s))`` (the local, per-step form of TrajeDi's trajectory JSD).
+Budget: ``total_steps`` environment steps for every algorithm (:func:`rqe.srpo.algorithms.schedule`). A rollout
+of ``n_steps`` starts from a reset and may end inside an episode, which is then bootstrapped from the critic.
+Randomness: one torch generator per run; each rollout draws its reset swaps and then all its uniforms (action
+sampling and environment noise) in one call, so a population of runs can draw exactly the same numbers.
 
 Resuming from a checkpoint restores networks, optimisers, the partner memory and the states of the torch and numpy
-generators, so a resumed run reproduces the uninterrupted one bit for bit on CPU.
+generators, so a resumed run reproduces the uninterrupted one bit for bit on CPU; the checkpoint's configuration
+must equal the resuming run's. Every file goes through :mod:`rqe._files` (atomic replace), so a kill leaves the
+previous version of each file whole.
 
 Example
 -------
 >>> from rqe.srpo import TrainConfig, Trainer
->>> cfg = TrainConfig(algo="srpo", env="collaborate_defect", total_steps=512, n_envs=64, n_steps=4,
+>>> cfg = TrainConfig(algo="srpo", env="collaborate_defect", total_steps=1024, n_envs=64, n_steps=4,
 ...                   n_minibatches=2, device="cpu")
 >>> trainer = Trainer(cfg)
 >>> metrics = trainer.train(progress=False)
->>> trainer.update
-2
+>>> trainer.update, trainer.env_steps
+(2, 1024)
 """
 
 from __future__ import annotations
 
-import copy
 import csv
+import io
 import json
 import time
 from collections.abc import Callable
@@ -57,14 +39,17 @@ from typing import Any
 
 import numpy as np
 
-from rqe.errors import ParameterError
+from rqe._files import atomic_write, write_text
+from rqe.errors import FileFormatError, ParameterError
 from rqe.srpo._torch import make_generator, resolve_device, torch
+from rqe.srpo.algorithms import Assignment, Match, make_algorithm, schedule
 from rqe.srpo.config import TrainConfig
 from rqe.srpo.envs import make_env
 from rqe.srpo.memory import PartnerMemory
 from rqe.srpo.networks import Actor, Critic, sample_actions
+from rqe.srpo.ppo import gae, gumbel_argmax, ppo_loss
 
-__all__ = ["Trainer", "Learner", "Match", "Assignment", "train"]
+__all__ = ["Trainer", "Learner", "Match", "Assignment", "train", "load_checkpoint_file", "save_torch"]
 
 LEARNER_METRICS = ("pg_loss", "v_loss", "entropy", "kl_ref", "approx_kl", "clipfrac")
 
@@ -76,9 +61,10 @@ class Learner:
                  cfg: TrainConfig, generator: Any, device: Any, lr: float, ent_coef: float,
                  kl_coef: float = 0.0, critic_input: str = "obs"):
         self.name = name
-        self.actor = Actor(obs_dim, n_actions, cfg.hidden, cfg.layers, generator).to(device)
+        self.actor = Actor(obs_dim, n_actions, cfg.hidden, cfg.layers, generator, cfg.init).to(device)
         self.critics = torch.nn.ModuleDict(
-            {k: Critic(critic_dim, cfg.hidden, cfg.layers, generator) for k in critic_keys}).to(device)
+            {k: Critic(critic_dim, cfg.hidden, cfg.layers, generator, cfg.init) for k in critic_keys}).to(device)
+        self.adam_eps = cfg.adam_eps
         self.base_lr = lr
         self.ent_coef = ent_coef
         self.kl_coef = kl_coef
@@ -89,7 +75,7 @@ class Learner:
 
     def _make_optimizer(self) -> None:
         params = list(self.actor.parameters()) + list(self.critics.parameters())
-        self.optimizer = torch.optim.Adam(params, lr=self.base_lr, eps=1e-5)
+        self.optimizer = torch.optim.Adam(params, lr=self.base_lr, eps=self.adam_eps)
 
     def state_dict(self) -> dict[str, Any]:
         return {"actor": self.actor.state_dict(), "critics": self.critics.state_dict(),
@@ -99,28 +85,6 @@ class Learner:
         self.actor.load_state_dict(state["actor"])
         self.critics.load_state_dict(state["critics"])
         self.optimizer.load_state_dict(state["optimizer"])
-
-
-@dataclass
-class Assignment:
-    """Train ``learner`` on what seat ``seat`` did, with reward ``sign * mean(rewards[reward_seats])``."""
-
-    learner: str
-    seat: int
-    reward_seats: tuple[int, ...]
-    sign: float = 1.0
-    weight: float = 1.0
-    critic: str = "v"
-    bonus: Callable[[Any, Any], Any] | None = None   # (obs, actions) -> extra reward, shape (T, B)
-
-
-@dataclass
-class Match:
-    """One rollout: the policy in each seat (a learner name or a frozen module) and what is learned from it."""
-
-    name: str
-    seats: list[Any]
-    train: list[Assignment] = field(default_factory=list)
 
 
 @dataclass
@@ -136,47 +100,61 @@ class Rollout:
     next_state: Any   # (B, state_dim)
 
     def episode_means(self) -> tuple[Any, Any]:
-        """Mean return and mean private cost per episode of each seat (shape (N,) each)."""
-        episodes = self.dones.float().sum(0).clamp(min=1.0)        # (B,)
-        ret = (self.rewards.sum(0) / episodes).mean(-1)
-        cost = (self.costs.sum(0) / episodes).mean(-1)
+        """Mean return and mean private cost per *complete* episode of each seat (shape (N,) each).
+
+        Steps after the last episode end of a copy (an episode cut by the end of the rollout) are left out; a
+        rollout without any complete episode falls back to the per-step means times the rollout length.
+        """
+        done = self.dones.float()                                   # (T, B)
+        complete = torch.flip(torch.cummax(torch.flip(done, [0]), 0).values, [0])   # 1 up to the last done
+        episodes = done.sum()
+        if float(episodes) == 0:
+            T = done.shape[0]
+            return self.rewards.mean((0, 2)) * T, self.costs.mean((0, 2)) * T
+        ret = (self.rewards * complete[:, None]).sum((0, 2)) / episodes
+        cost = (self.costs * complete[:, None]).sum((0, 2)) / episodes
         return ret, cost
 
 
 class Trainer:
     """Train one configuration (``TrainConfig``); optionally log and checkpoint into ``out_dir``.
 
-    See the module docstring for the algorithms and an example.
+    See the module docstring for the loop and :mod:`rqe.srpo.algorithms` for the algorithms.
     """
 
     def __init__(self, config: TrainConfig, out_dir: str | Path | None = None, env: Any = None):
+        if not isinstance(config, TrainConfig):
+            raise ParameterError(f"config must be a TrainConfig, got {type(config).__name__}")
         self.cfg = cfg = config
         self.device = resolve_device(cfg.device)
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.generator = make_generator(cfg.seed, self.device)
         self.np_rng = np.random.default_rng(cfg.seed)
         self.env = env if env is not None else make_env(cfg.env, cfg.n_envs, self.device, **dict(cfg.env_kwargs))
-        horizon = getattr(self.env, "horizon", None)
-        if horizon and cfg.n_steps % horizon:
-            raise ParameterError(
-                f"n_steps = {cfg.n_steps} must be a multiple of the episode length {horizon} (rollouts start with a reset)")
+        if self.env.n_envs != cfg.n_envs:
+            raise ParameterError(f"the environment holds {self.env.n_envs} copies but n_envs = {cfg.n_envs}")
         self.n_agents = self.env.n_agents
         if len(set(self.env.n_actions)) != 1 and cfg.algo not in ("ippo", "mappo"):
             raise ParameterError(f"algorithm {cfg.algo!r} shares policies across seats and needs equal action sets, "
                                  f"got {self.env.n_actions}")
+        self.algorithm = make_algorithm(cfg, self.n_agents)
+        self.n_updates = schedule(cfg, self.n_agents)
         self.memory = PartnerMemory(cfg.memory_capacity)
         self.learners: dict[str, Learner] = {}
         self.update = 0
         self.elapsed = 0.0
         self.env_steps = 0
         self._init_generator = torch.Generator().manual_seed(cfg.seed + 1_000_003)
-        self._build()
+        self.algorithm.build(self)
 
-    # ------------------------------------------------------------------ construction
-    def _learner(self, name: str, seat: int = 0, ent_coef: float | None = None, kl_coef: float = 0.0,
-                 critic_keys: tuple[str, ...] = ("v",), lr: float | None = None, copy_from: str | None = None) -> Learner:
+    # ------------------------------------------------------------------ construction (used by the algorithms)
+    def add_learner(self, name: str, seat: int = 0, ent_coef: float | None = None, kl_coef: float = 0.0,
+                    critic_keys: tuple[str, ...] = ("v",), lr: float | None = None,
+                    copy_from: str | None = None) -> Learner:
+        """Create learner ``name`` (actor for ``seat``'s actions, critics ``critic_keys``); initial weights come
+        from the run's initialisation generator in creation order; ``copy_from`` copies another learner's actor."""
         cfg, env = self.cfg, self.env
-        central = cfg.algo == "mappo"
+        central = self.algorithm.central_critic
         critic_dim = env.state_dim + env.obs_dim if central else env.obs_dim
         learner = Learner(name, env.obs_dim, env.n_actions[seat], critic_dim, critic_keys, cfg, self._init_generator,
                           self.device, lr or cfg.lr, cfg.epsilon if ent_coef is None else ent_coef, kl_coef,
@@ -186,41 +164,7 @@ class Trainer:
         self.learners[name] = learner
         return learner
 
-    def _build(self) -> None:
-        cfg, n = self.cfg, self.n_agents
-        algo = cfg.algo
-        if algo in ("ippo", "mappo"):
-            for i in range(n):
-                self._learner(f"agent{i}", seat=i)
-        elif algo == "selfplay":
-            self._learner("shared")
-        elif algo in ("srpo", "adversarial"):
-            kl = 0.0 if algo == "adversarial" else 1.0 / cfg.tau
-            adv_lr = cfg.adversary_lr or cfg.lr
-            critics = ("partner", "adversary") if cfg.risk_critic else ("v",)
-            if n == 2:
-                for i in range(2):
-                    self._learner(f"agent{i}", seat=i, critic_keys=critics)
-                for i in range(2):
-                    adv = self._learner(f"adversary{i}", seat=1 - i, ent_coef=cfg.adversary_entropy, kl_coef=kl,
-                                        lr=adv_lr, copy_from=f"agent{i}")
-                    adv.kl_reference = self._reference(f"agent{1 - i}")
-            else:
-                self._learner("shared", critic_keys=critics)
-                adv = self._learner("adversary", ent_coef=cfg.adversary_entropy, kl_coef=kl, lr=adv_lr,
-                                    copy_from="shared")
-                adv.kl_reference = self._reference("shared")
-        elif cfg.partner_runs:  # population methods on a population trained elsewhere (e.g. parallel jobs)
-            self._learner("agent")
-            self._load_partner_runs(cfg.partner_runs)
-        else:  # population methods
-            for k in range(cfg.population_size):
-                self._learner(f"pop{k}")
-            self._learner("agent")
-            for k in range(cfg.population_size):
-                self.memory.add(self.learners[f"pop{k}"].actor, tag=f"pop{k}@init")
-
-    def _load_partner_runs(self, runs: list[str]) -> None:
+    def load_partner_runs(self, runs: list[str]) -> None:
         """Fill the partner memory with every snapshot (and the final policies) of the given run folders."""
         from rqe.srpo.networks import load_actor
 
@@ -230,7 +174,7 @@ class Trainer:
             if not files:
                 raise ParameterError(f"partner run {run} has no policies.pt or snapshots (train it first)")
             for file in files:
-                data = torch.load(file, map_location=self.device, weights_only=False)
+                data = load_policies_file(file, self.device)
                 seats = data["seats"]
                 distinct = seats[:1] if all(torch.equal(seats[0]["state"][k], s["state"][k])
                                             for s in seats for k in seats[0]["state"]) else seats
@@ -238,7 +182,7 @@ class Trainer:
                     actor = load_actor(seat["spec"], seat["state"], self.device)
                     self.memory.add(actor, tag=f"{run.name}/{file.stem}/seat{k}")
 
-    def _reference(self, partner: str) -> Callable[[Any], Any]:
+    def reference(self, partner: str) -> Callable[[Any], Any]:
         """KL reference of an adversary: the partner's current policy, or the memory mixture with it."""
 
         def reference(obs: Any) -> Any:
@@ -253,72 +197,11 @@ class Trainer:
 
     @property
     def n_population_updates(self) -> int:
-        if self.cfg.partner_runs:
-            return 0
-        return max(1, int(round(self.cfg.population_fraction * self.cfg.n_updates)))
+        return self.algorithm.population_updates()
 
-    # ------------------------------------------------------------------ the plan of one update
     def plan(self) -> list[Match]:
         """The rollouts of the current update and the learning assignments on each."""
-        cfg, n, algo = self.cfg, self.n_agents, self.cfg.algo
-        everyone = tuple(range(n))
-        if algo in ("ippo", "mappo"):
-            return [Match("team", [f"agent{i}" for i in range(n)],
-                          [Assignment(f"agent{i}", i, (i,)) for i in range(n)])]
-        if algo == "selfplay":
-            return [Match("team", ["shared"] * n, [Assignment("shared", i, (i,)) for i in range(n)])]
-        if algo in ("srpo", "adversarial"):
-            risk = cfg.risk_critic
-            agent_critic = "adversary" if risk else "v"
-            agent_weight = cfg.risk_lambda if risk else 1.0
-            matches = []
-            if n == 2:
-                for i in range(2):
-                    seats = [f"agent{i}", f"adversary{i}"] if i == 0 else [f"adversary{i}", f"agent{i}"]
-                    matches.append(Match(f"adversary{i}", seats, [
-                        Assignment(f"agent{i}", i, (i,), weight=agent_weight, critic=agent_critic),
-                        Assignment(f"adversary{i}", 1 - i, (i,), sign=-1.0)]))
-                if risk:
-                    for i in range(2):
-                        matches.append(Match(f"partner{i}", ["agent0", "agent1"], [
-                            Assignment(f"agent{i}", i, (i,), weight=1.0 - cfg.risk_lambda, critic="partner")]))
-            else:
-                seat = int(self.np_rng.integers(n))
-                others = tuple(k for k in everyone if k != seat)
-                seats = ["shared"] * n
-                seats[seat] = "adversary"
-                matches.append(Match("adversary", seats,
-                                     [Assignment("shared", k, (k,), weight=agent_weight, critic=agent_critic)
-                                      for k in others] + [Assignment("adversary", seat, others, sign=-1.0)]))
-                if risk:
-                    matches.append(Match("partner", ["shared"] * n, [
-                        Assignment("shared", k, (k,), weight=1.0 - cfg.risk_lambda, critic="partner")
-                        for k in everyone]))
-            return matches
-        # population methods
-        if self.update < self.n_population_updates:
-            bonus = None if algo == "fcp" else self._diversity_bonus
-            return [Match(f"pop{k}", [f"pop{k}"] * n,
-                          [Assignment(f"pop{k}", i, (i,), bonus=None if bonus is None else bonus(k))
-                           for i in range(n)]) for k in range(cfg.population_size)]
-        entry = self.memory.sample(self.np_rng)
-        seat = int(self.np_rng.integers(n))
-        seats: list[Any] = [entry.actor] * n
-        seats[seat] = "agent"
-        return [Match(f"br:{entry.tag}", seats, [Assignment("agent", seat, (seat,))])]
-
-    def _diversity_bonus(self, member: int) -> Callable[[Any, Any], Any]:
-        alpha, mep = self.cfg.diversity_coef, self.cfg.algo == "mep"
-
-        def bonus(obs: Any, actions: Any) -> Any:
-            with torch.no_grad():
-                logps = torch.stack([
-                    torch.log_softmax(self.learners[f"pop{j}"].actor(obs), -1).gather(-1, actions[..., None])[..., 0]
-                    for j in range(self.cfg.population_size)])
-                log_mix = torch.logsumexp(logps, 0) - np.log(self.cfg.population_size)
-                return alpha * (-log_mix if mep else logps[member] - log_mix)
-
-        return bonus
+        return self.algorithm.plan(self)
 
     # ------------------------------------------------------------------ rollouts and advantages
     def _policy(self, seat_policy: Any) -> Any:
@@ -326,6 +209,7 @@ class Trainer:
 
     @torch.no_grad()
     def rollout(self, match: Match) -> Rollout:
+        """Play ``n_steps`` steps of ``match`` on every copy, starting from a reset."""
         cfg, env, n = self.cfg, self.env, self.n_agents
         T, B, dev = cfg.n_steps, env.n_envs, self.device
         obs = torch.zeros(T, n, B, env.obs_dim, device=dev)
@@ -336,16 +220,28 @@ class Trainer:
         costs = torch.zeros(T, n, B, device=dev)
         dones = torch.zeros(T, B, dtype=torch.bool, device=dev)
         policies = [self._policy(p) for p in match.seats]
-        current = env.reset(self.generator)
+        width = getattr(env, "noise_width", None)
+        a_max = max(env.n_actions)
+        if width is not None:   # all of this rollout's randomness in two draws (see the module docstring)
+            current = env.reset(swap=torch.rand(B, generator=self.generator, device=dev))
+            uniforms = torch.rand(T, B, n * a_max + width, generator=self.generator, device=dev)
+        else:
+            current = env.reset(self.generator)
         for t in range(T):
             obs[t] = current
             states[t] = env.state()
             for k, policy in enumerate(policies):
                 logits = policy(current[k])
-                a = sample_actions(logits, self.generator)
+                if width is not None:
+                    a = gumbel_argmax(logits, uniforms[t, :, k * a_max:k * a_max + logits.shape[-1]])
+                else:
+                    a = sample_actions(logits, self.generator)
                 actions[t, k] = a
                 logp[t, k] = torch.log_softmax(logits, -1).gather(-1, a[:, None])[:, 0]
-            step = env.step(actions[t], self.generator)
+            if width is not None:
+                step = env.step(actions[t], noise=env.noise_from(uniforms[t, :, n * a_max:]))
+            else:
+                step = env.step(actions[t], self.generator)
             rewards[t], costs[t], dones[t] = step.rewards, step.costs, step.done
             current = step.obs
         self.env_steps += T * B
@@ -356,7 +252,7 @@ class Trainer:
 
     @torch.no_grad()
     def advantages(self, rollout: Rollout, job: Assignment) -> dict[str, Any]:
-        """GAE(gamma, lambda) advantages and returns of ``job`` on ``rollout`` (CleanRL's recursion)."""
+        """GAE(gamma, lambda) advantages and returns of ``job`` on ``rollout`` (:func:`rqe.srpo.ppo.gae`)."""
         cfg = self.cfg
         learner = self.learners[job.learner]
         critic = learner.critics[job.critic]
@@ -367,15 +263,8 @@ class Trainer:
         reward = job.sign * rollout.rewards[:, list(job.reward_seats)].mean(1)
         if job.bonus is not None:
             reward = reward + job.bonus(obs, rollout.actions[:, job.seat])
+        adv = gae(reward, values, next_value, rollout.dones, cfg.gamma, cfg.gae_lambda)
         T = reward.shape[0]
-        adv = torch.zeros_like(reward)
-        last = torch.zeros_like(reward[0])
-        for t in reversed(range(T)):
-            nonterminal = 1.0 - rollout.dones[t].float()
-            next_v = next_value if t == T - 1 else values[t + 1]
-            delta = reward[t] + cfg.gamma * next_v * nonterminal - values[t]
-            last = delta + cfg.gamma * cfg.gae_lambda * nonterminal * last
-            adv[t] = last
         flat = lambda x: x.reshape(T * x.shape[1], *x.shape[2:])  # noqa: E731
         n = adv.numel()
         return {
@@ -391,102 +280,78 @@ class Trainer:
         cfg = self.cfg
         n = batch["adv"].shape[0]
         minibatch = max(1, n // cfg.n_minibatches)
-        sums = dict.fromkeys(LEARNER_METRICS, 0.0)
+        sums: dict[str, float] = dict.fromkeys(LEARNER_METRICS, 0.0)
         count = 0
+        params = [p for g in learner.optimizer.param_groups for p in g["params"]]
         for _ in range(cfg.n_epochs):
-            order = torch.randperm(n, generator=self.generator, device=self.device)
+            order = (torch.randperm(n, generator=self.generator, device=self.device) if cfg.n_minibatches > 1
+                     else torch.arange(n, device=self.device))
             for start in range(0, n, minibatch):
                 idx = order[start:start + minibatch]
-                logits = learner.actor(batch["obs"][idx])
-                log_all = torch.log_softmax(logits, -1)
-                probs = log_all.exp()
-                new_logp = log_all.gather(-1, batch["actions"][idx][:, None])[:, 0]
-                entropy = -(probs * log_all).sum(-1).mean()
-                log_ratio = new_logp - batch["logp"][idx]
-                ratio = log_ratio.exp()
-                adv = batch["adv"][idx]
-                if cfg.norm_adv and adv.numel() > 1:
-                    adv = (adv - adv.mean()) / (adv.std() + 1e-8)
-                w = batch["weight"][idx]
-                pg_loss = (w * torch.max(-adv * ratio, -adv * ratio.clamp(1 - cfg.clip_coef, 1 + cfg.clip_coef))
-                           ).sum() / w.sum().clamp(min=1e-12)
                 all_values = torch.stack([c(batch["crit_in"][idx]) for c in learner.critics.values()], -1)
                 new_v = all_values.gather(-1, batch["critic"][idx][:, None])[:, 0]
-                if cfg.clip_vloss:
-                    clipped = batch["values"][idx] + (new_v - batch["values"][idx]).clamp(-cfg.clip_coef, cfg.clip_coef)
-                    v_loss = 0.5 * torch.max((new_v - batch["returns"][idx]) ** 2,
-                                             (clipped - batch["returns"][idx]) ** 2).mean()
-                else:
-                    v_loss = 0.5 * ((new_v - batch["returns"][idx]) ** 2).mean()
-                loss = pg_loss - learner.ent_coef * entropy + cfg.vf_coef * v_loss
-                kl_ref = torch.zeros(())
-                if "ref_probs" in batch:
-                    ref = batch["ref_probs"][idx].clamp(min=1e-12)
-                    kl_ref = (probs * (log_all - ref.log())).sum(-1).mean()
-                    loss = loss + learner.kl_coef * kl_ref
+                loss, stats = ppo_loss(
+                    learner.actor(batch["obs"][idx]), batch["actions"][idx], batch["logp"][idx], batch["adv"][idx],
+                    batch["weight"][idx], new_v, batch["values"][idx], batch["returns"][idx],
+                    clip_coef=cfg.clip_coef, vf_coef=cfg.vf_coef, ent_coef=learner.ent_coef, norm_adv=cfg.norm_adv,
+                    clip_vloss=cfg.clip_vloss, ref_probs=batch["ref_probs"][idx] if "ref_probs" in batch else None,
+                    kl_coef=learner.kl_coef, kl_direction=cfg.kl_direction)
                 learner.optimizer.zero_grad()
                 loss.backward()
-                params = [p for g in learner.optimizer.param_groups for p in g["params"]]
-                torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm)
+                if cfg.max_grad_norm is not None:
+                    torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm)
                 learner.optimizer.step()
-                with torch.no_grad():
-                    sums["pg_loss"] += float(pg_loss)
-                    sums["v_loss"] += float(v_loss)
-                    sums["entropy"] += float(entropy)
-                    sums["kl_ref"] += float(kl_ref)
-                    sums["approx_kl"] += float(((ratio - 1) - log_ratio).mean())
-                    sums["clipfrac"] += float(((ratio - 1.0).abs() > cfg.clip_coef).float().mean())
+                for key, value in stats.items():
+                    sums[key] += float(value)
                 count += 1
         return {k: v / max(count, 1) for k, v in sums.items()}
 
-    def train_update(self) -> dict[str, float]:
-        """Play this update's rollouts, then update every learner that has data (simultaneously)."""
-        cfg = self.cfg
-        frac = 1.0 - self.update / cfg.n_updates if cfg.anneal_lr else 1.0
+    def _set_learning_rates(self) -> float:
+        frac = 1.0 - self.update / self.n_updates if self.cfg.anneal_lr else 1.0
         for learner in self.learners.values():
             for group in learner.optimizer.param_groups:
                 group["lr"] = frac * learner.base_lr
-        matches = self.plan()
-        batches: dict[str, list[dict[str, Any]]] = {}
-        metrics: dict[str, float] = {"update": self.update + 1, "lr": frac * cfg.lr}
-        for m, match in enumerate(matches):
-            rollout = self.rollout(match)
-            if m == 0:
-                ret, cost = rollout.episode_means()
-                for k in range(self.n_agents):
-                    metrics[f"return_seat{k}"] = float(ret[k])
-                    metrics[f"cost_seat{k}"] = float(cost[k])
-            if match.name.startswith("partner") and cfg.risk_critic:
-                metrics["risk_gap"] = self._risk_gap(rollout, match)
-            for job in match.train:
-                batches.setdefault(job.learner, []).append(self.advantages(rollout, job))
-            if cfg.algo in ("fcp", "mep", "trajedi") and match.name.startswith("pop"):
-                self._remember(match, rollout)
+        return frac
+
+    def _update_learners(self, batches: dict[str, list[dict[str, Any]]], metrics: dict[str, float]) -> None:
         merged = {name: {k: torch.cat([b[k] for b in parts]) for k in parts[0]} for name, parts in batches.items()}
-        for name, batch in merged.items():  # references are snapshotted before anyone moves: simultaneous updates
+        for name, batch in merged.items():  # references are snapshotted before anyone moves
             learner = self.learners[name]
             if learner.kl_coef > 0 and learner.kl_reference is not None:
                 batch["ref_probs"] = learner.kl_reference(batch["obs"])
         for name, batch in merged.items():
             for key, value in self.ppo_update(self.learners[name], batch).items():
                 metrics[f"{name}/{key}"] = value
-        if cfg.algo in ("srpo", "adversarial") and cfg.adversary_reference == "memory" and \
-                (self.update + 1) % cfg.memory_every == 0:
-            for name in [n for n in self.learners if n.startswith("agent") or n == "shared"]:
-                self.memory.add(self.learners[name].actor, tag=f"{name}@{self.update + 1}")
+
+    def train_update(self) -> dict[str, float]:
+        """Play this update's rollouts and update the learners (all at once, or after each rollout)."""
+        cfg = self.cfg
+        frac = self._set_learning_rates()
+        metrics: dict[str, float] = {"update": self.update + 1, "lr": frac * cfg.lr}
+        sequential = cfg.update_order == "sequential"
+        batches: dict[str, list[dict[str, Any]]] = {}
+        for m, match in enumerate(self.plan()):
+            rollout = self.rollout(match)
+            if m == 0:
+                ret, cost = rollout.episode_means()
+                for k in range(self.n_agents):
+                    metrics[f"return_seat{k}"] = float(ret[k])
+                    metrics[f"cost_seat{k}"] = float(cost[k])
+            self.algorithm.after_rollout(self, match, rollout, metrics)
+            for job in match.train:
+                batches.setdefault(job.learner, []).append(self.advantages(rollout, job))
+            if sequential:
+                self._update_learners(batches, metrics)
+                batches = {}
+        self._update_learners(batches, metrics)
+        self.algorithm.after_update(self)
         self.update += 1
         metrics["env_steps"] = self.env_steps
         return metrics
 
-    def _remember(self, match: Match, rollout: Rollout) -> None:
-        u = self.update + 1
-        if u % self.cfg.memory_every == 0 or u == self.n_population_updates:
-            name = match.seats[0]
-            self.memory.add(self.learners[name].actor, tag=f"{name}@{u}", obs=rollout.obs[:, 0],
-                            actions=rollout.actions[:, 0])
-
     @torch.no_grad()
-    def _risk_gap(self, rollout: Rollout, match: Match) -> float:
+    def risk_gap(self, rollout: Rollout, match: Match) -> float:
+        """Mean gap ``V_partner - V_adversary`` of the agent's two critics on ``rollout``."""
         job = match.train[0]
         learner = self.learners[job.learner]
         crit_in = self._critic_input(learner, rollout.obs[:, job.seat], rollout.states)
@@ -495,12 +360,7 @@ class Trainer:
     # ------------------------------------------------------------------ results
     def policies(self) -> list[Any]:
         """The trained policy of each seat (what evaluation and cross-play use)."""
-        algo, n = self.cfg.algo, self.n_agents
-        if algo in ("ippo", "mappo") or (algo in ("srpo", "adversarial") and n == 2):
-            return [self.learners[f"agent{i}"].actor for i in range(n)]
-        if algo in ("selfplay", "srpo", "adversarial"):
-            return [self.learners["shared"].actor] * n
-        return [self.learners["agent"].actor] * n
+        return self.algorithm.policies(self)
 
     def metric_names(self) -> list[str]:
         names = ["update", "env_steps", "time_s", "lr"]
@@ -534,17 +394,30 @@ class Trainer:
         self.np_rng.bit_generator.state = state["numpy_generator"]
 
     def save_checkpoint(self, path: str | Path) -> None:
-        path = Path(path)
-        tmp = path.with_suffix(".tmp")
-        torch.save(self.state_dict(), tmp)
-        tmp.replace(path)
+        save_torch(self.state_dict(), path)
 
     def load_checkpoint(self, path: str | Path) -> None:
-        self.load_state_dict(torch.load(path, map_location=self.device, weights_only=False))
+        """Restore a checkpoint written by :meth:`save_checkpoint`, after checking that it is whole and that its
+        configuration equals this run's (``device`` and ``checkpoint_every`` may differ)."""
+        state = load_checkpoint_file(path, self.device)
+        try:
+            saved = TrainConfig.from_dict(dict(state["config"]))
+        except (KeyError, TypeError, ParameterError) as exc:
+            raise FileFormatError(f"checkpoint holds no valid configuration ({exc})", path=str(path)) from exc
+        differ = saved.differences(self.cfg, ignore=("device", "checkpoint_every"))
+        if differ:
+            listed = ", ".join(f"{k}: {a!r} in the checkpoint, {b!r} now" for k, a, b in
+                               ((k, *v) for k, v in differ.items()))
+            raise ParameterError(f"cannot resume {path}: the configuration differs ({listed}); "
+                                 f"train into a new folder or resume with the checkpoint's settings")
+        try:
+            self.load_state_dict(state)
+        except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+            raise FileFormatError(f"checkpoint does not fit this run ({exc})", path=str(path)) from exc
 
     def export_policies(self, path: str | Path) -> None:
         """Save the per-seat policies with what is needed to rebuild them (see :func:`rqe.srpo.evaluate.load_run`)."""
-        torch.save({
+        save_torch({
             "algo": self.cfg.algo, "seed": self.cfg.seed, "env": self.cfg.env, "env_kwargs": dict(self.cfg.env_kwargs),
             "seats": [{"spec": a.spec(), "state": a.state_dict()} for a in self.policies()],
         }, path)
@@ -552,35 +425,44 @@ class Trainer:
     # ------------------------------------------------------------------ the loop
     def train(self, progress: bool = True, resume: bool = False,
               callback: Callable[[Trainer, dict[str, float]], None] | None = None) -> list[dict[str, float]]:
-        """Run the remaining updates; with ``out_dir``: metrics CSV, checkpoints every K updates, final policies."""
+        """Run the remaining updates; with ``out_dir``: metrics CSV, checkpoints every K updates, final policies.
+
+        ``metrics.csv`` is rewritten (atomically) at every checkpoint, so it always matches the checkpoint on disk.
+        ``resume=True`` needs ``out_dir/checkpoint.pt`` (:class:`rqe.errors.ParameterError` otherwise).
+        """
         cfg = self.cfg
         out = self.out_dir
         names = self.metric_names()
         ckpt = out / "checkpoint.pt" if out else None
+        rows: list[dict[str, Any]] = []
+        if resume and out is None:
+            raise ParameterError("resume=True needs an output folder holding checkpoint.pt")
         if out:
-            out.mkdir(parents=True, exist_ok=True)
-            (out / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2, default=str))
-            if resume and ckpt.exists():
+            if resume:
+                if not ckpt.is_file():
+                    raise ParameterError(f"cannot resume: {ckpt} does not exist (train without --resume first)")
                 self.load_checkpoint(ckpt)
-            self._prepare_csv(out / "metrics.csv", names)
-            if self.update == 0:
-                (out / "snapshots").mkdir(exist_ok=True)
-                self.export_policies(out / "snapshots" / "policies_00000.pt")
+            _make_folder(out)
+            write_text(out / "config.json", json.dumps(cfg.to_dict(), indent=2, default=str))
+            rows = self._previous_rows(out / "metrics.csv") if resume else []
+            _make_folder(out / "snapshots")
+            snapshot = out / "snapshots" / f"policies_{self.update:05d}.pt"
+            if self.update == 0 or not _loads(snapshot, self.device):
+                self.export_policies(snapshot)       # missing or unreadable: rewritten from the restored state
+            _write_csv(out / "metrics.csv", names, rows)
         history: list[dict[str, float]] = []
-        bar = _progress(cfg.n_updates, self.update, f"{cfg.algo} seed {cfg.seed}") if progress else None
-        while self.update < cfg.n_updates:
+        bar = _progress(self.n_updates, self.update, f"{cfg.algo} seed {cfg.seed}") if progress else None
+        while self.update < self.n_updates:
             start = time.perf_counter()
             metrics = self.train_update()
             self.elapsed += time.perf_counter() - start
             metrics["time_s"] = self.elapsed
             history.append(metrics)
-            if out:
-                with open(out / "metrics.csv", "a", newline="") as fh:
-                    csv.DictWriter(fh, fieldnames=names, extrasaction="ignore").writerow(metrics)
-                if self.update % cfg.checkpoint_every == 0 or self.update == cfg.n_updates:
-                    self.save_checkpoint(ckpt)
-                    (out / "snapshots").mkdir(exist_ok=True)
-                    self.export_policies(out / "snapshots" / f"policies_{self.update:05d}.pt")
+            rows.append(metrics)
+            if out and (self.update % cfg.checkpoint_every == 0 or self.update == self.n_updates):
+                self.save_checkpoint(ckpt)
+                self.export_policies(out / "snapshots" / f"policies_{self.update:05d}.pt")
+                _write_csv(out / "metrics.csv", names, rows)
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(ret=f"{metrics.get('return_seat0', float('nan')):.3g}")
@@ -592,16 +474,79 @@ class Trainer:
             self.export_policies(out / "policies.pt")
         return history
 
-    def _prepare_csv(self, path: Path, names: list[str]) -> None:
-        """Write the header, or keep only the rows up to the restored update (a resumed run appends after them)."""
-        rows: list[dict[str, str]] = []
-        if path.exists() and self.update > 0:
+    def _previous_rows(self, path: Path) -> list[dict[str, str]]:
+        """The metric rows up to the restored update (a resumed run continues after them)."""
+        if not path.is_file() or self.update == 0:
+            return []
+        try:
             with open(path, newline="") as fh:
-                rows = [r for r in csv.DictReader(fh) if r.get("update") and int(float(r["update"])) <= self.update]
-        with open(path, "w", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=names, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
+                return [r for r in csv.DictReader(fh) if r.get("update") and int(float(r["update"])) <= self.update]
+        except (OSError, ValueError, csv.Error) as exc:
+            raise FileFormatError(f"cannot read the metrics of the run being resumed ({exc})", path=str(path)) from exc
+
+
+def save_torch(obj: Any, path: str | Path) -> None:
+    """``torch.save`` into :func:`rqe._files.atomic_write` (the old file stays whole until the new one is complete)."""
+    with atomic_write(path, "wb") as handle:
+        torch.save(obj, handle)
+
+
+def _read_torch(path: str | Path, device: Any, what: str) -> Any:
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            return torch.load(io.BytesIO(fh.read()), map_location=device, weights_only=False)
+    except FileNotFoundError as exc:
+        raise FileFormatError(f"{what} not found", path=str(path)) from exc
+    except OSError as exc:
+        raise FileFormatError(f"cannot read {what}: {exc.strerror or exc}", path=str(path)) from exc
+    except Exception as exc:  # torch raises many types for a truncated or foreign file
+        raise FileFormatError(f"{what} is corrupt or not a torch file ({type(exc).__name__}: {exc})",
+                              path=str(path)) from exc
+
+
+def load_checkpoint_file(path: str | Path, device: Any = "cpu") -> dict[str, Any]:
+    """Read a checkpoint, checking that it is whole and has the expected entries (:class:`FileFormatError`)."""
+    state = _read_torch(path, device, "checkpoint")
+    needed = ("config", "update", "env_steps", "elapsed", "learners", "memory", "torch_generator", "numpy_generator")
+    if not isinstance(state, dict) or any(k not in state for k in needed):
+        raise FileFormatError(f"not a training checkpoint (expected the entries {needed})", path=str(path))
+    return state
+
+
+def load_policies_file(path: str | Path, device: Any = "cpu") -> dict[str, Any]:
+    """Read a ``policies.pt`` / snapshot file written by :meth:`Trainer.export_policies`, checking its entries."""
+    data = _read_torch(path, device, "policies file")
+    ok = isinstance(data, dict) and isinstance(data.get("seats"), list) and data["seats"] and all(
+        isinstance(s, dict) and "spec" in s and "state" in s for s in data["seats"])
+    if not ok:
+        raise FileFormatError("not a policies file (expected 'seats' with 'spec' and 'state' each)", path=str(path))
+    return data
+
+
+def _loads(path: Path, device: Any) -> bool:
+    try:
+        load_policies_file(path, device)
+        return True
+    except FileFormatError:
+        return False
+
+
+def _make_folder(path: Path) -> None:
+    from rqe.errors import OutputError
+
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder {str(path)!r}: {exc.strerror or exc}",
+                          path=str(path)) from exc
+
+
+def _write_csv(path: Path, names: list[str], rows: list[dict[str, Any]]) -> None:
+    with atomic_write(path, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=names, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def _progress(total: int, initial: int, desc: str) -> Any:

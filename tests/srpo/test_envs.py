@@ -17,11 +17,12 @@ from rqe.srpo.envs import (  # noqa: E402
 )
 
 
+@pytest.mark.parametrize("rules", ["paper", "corner"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_vectorised_gridworld_matches_reference_step_by_step(seed):
+def test_vectorised_gridworld_matches_reference_step_by_step(seed, rules):
     n_envs, steps = 16, 120  # spans more than two episodes (auto-reset included)
-    fast = CookingGridworld(n_envs=n_envs)
-    slow = CookingGridworldReference(n_envs=n_envs)
+    fast = CookingGridworld(n_envs=n_envs, rules=rules)
+    slow = CookingGridworldReference(n_envs=n_envs, rules=rules)
     g = torch.Generator().manual_seed(seed)
     swap = torch.rand(n_envs, generator=g)
     np.testing.assert_array_equal(fast.reset(swap=swap).numpy(), slow.reset(swap=swap.numpy()))
@@ -41,6 +42,93 @@ def test_vectorised_gridworld_matches_reference_step_by_step(seed):
         collisions += int((b.costs > 1.0).sum())
     assert total_shared > 0, "rollout never picked up an onion: the comparison would not test the rewards"
     assert collisions > 0, "rollout never had a collision"
+
+
+@pytest.mark.parametrize("rules", ["paper", "corner"])
+def test_vectorised_gridworld_matches_reference_from_random_states(rules):
+    """One step from 4000 random states (agents on onions, next to each other and to the pot, holding or not)."""
+    n_envs = 4000
+    rng = np.random.default_rng(7)
+    fast = CookingGridworld(n_envs=n_envs, rules=rules)
+    slow = CookingGridworldReference(n_envs=n_envs, rules=rules)
+    fast.reset(swap=torch.ones(n_envs))
+    slow.reset(swap=np.ones(n_envs))
+    hot = [(3, 4), (4, 3), (2, 4), (4, 2), (3, 3), (2, 3), (1, 2)]   # onion cells, their neighbours, by the pot
+    free = [(r, c) for r in range(5) for c in range(5) if (r, c) != (2, 2)]
+    for e in range(n_envs):
+        first = hot[rng.integers(len(hot))] if rng.random() < 0.8 else free[rng.integers(len(free))]
+        near = [(first[0] + dr, first[1] + dc) for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1))]
+        near = [c for c in near if c in free]
+        second = near[rng.integers(len(near))] if rng.random() < 0.7 else free[rng.integers(len(free))]
+        if second == first:
+            second = next(c for c in free if c != first)
+        cells = [first, second] if rng.random() < 0.5 else [second, first]
+        holding = [bool(rng.random() < 0.3), bool(rng.random() < 0.3)]
+        onion = [bool(rng.random() < 0.7), bool(rng.random() < 0.7)]
+        fast.place(e, cells, holding, onion)
+        slow.envs[e] = {"pos": [list(c) for c in cells], "holding": list(holding), "onion": list(onion)}
+    g = torch.Generator().manual_seed(0)
+    actions = torch.randint(0, 5, (2, n_envs), generator=g)
+    noise = fast.draw_noise(g)
+    a = fast.step(actions, noise=noise)
+    b = slow.step(actions.numpy(), noise={k: v.numpy() for k, v in noise.items()})
+    np.testing.assert_array_equal(a.obs.numpy(), b.obs)
+    np.testing.assert_allclose(a.rewards.numpy(), b.rewards, atol=1e-5)
+    np.testing.assert_allclose(a.costs.numpy(), b.costs, atol=1e-5)
+
+
+def test_gridworld_starts_are_the_papers():
+    """[QZLM App. D.2]: both agents start top left, at (1, 0) and (0, 1), in an order drawn every episode."""
+    env = CookingGridworld(n_envs=4000)
+    g = torch.Generator().manual_seed(5)
+    env.reset(g)
+    starts = [tuple(map(tuple, p)) for p in env.pos.tolist()]
+    assert set(starts) == {((1, 0), (0, 1)), ((0, 1), (1, 0))}
+    share = np.mean([s == ((1, 0), (0, 1)) for s in starts])
+    assert 0.46 < share < 0.54
+    slow = CookingGridworldReference(n_envs=2)
+    slow.reset(swap=np.array([0.9, 0.1]))
+    assert [e["pos"] for e in slow.envs] == [[[1, 0], [0, 1]], [[0, 1], [1, 0]]]
+    corner = CookingGridworld(n_envs=2, rules="corner")
+    corner.reset(swap=torch.tensor([0.9, 0.1]))
+    assert corner.pos.tolist() == [[[0, 0], [4, 4]], [[4, 4], [0, 0]]]
+
+
+@pytest.mark.parametrize("cls", [CookingGridworld, CookingGridworldReference])
+def test_a_move_blocked_by_the_partner_ends_the_turn_without_pickup(cls):
+    """The authors' rule: agent 0 stands on the onion cell (3, 4) (the onion has just respawned), tries to move
+    up into its partner at (2, 4): it pays 0.2 + 2.0, stays, and does not pick the onion up that turn."""
+    outcomes = {}
+    for rules in ("paper", "corner"):
+        env = cls(n_envs=1, rules=rules)
+        if cls is CookingGridworld:
+            env.reset(swap=torch.ones(1))
+            env.place(0, [[3, 4], [2, 4]], (False, False), (True, True))
+            noise = _no_respawn_noise(env)
+            step = env.step(torch.tensor([[0], [4]]), noise=noise)
+            holding = bool(env.holding[0, 0])
+        else:
+            env.reset(swap=np.ones(1))
+            env.envs[0] = {"pos": [[3, 4], [2, 4]], "holding": [False, False], "onion": [True, True]}
+            noise = {k: v.numpy() for k, v in _no_respawn_noise(CookingGridworld(n_envs=1)).items()}
+            step = env.step(np.array([[0], [4]]), noise=noise)
+            holding = env.envs[0]["holding"][0]
+        outcomes[rules] = (np.asarray(step.rewards)[:, 0].tolist(), holding)
+    assert outcomes["paper"] == (pytest.approx([-2.2, 0.0]), False)
+    assert outcomes["corner"] == (pytest.approx([1.0 - 2.2, 1.0]), True)
+
+
+def test_cooking_rules_validation():
+    from rqe.errors import ParameterError
+    from rqe.srpo.envs import cooking_rules
+
+    with pytest.raises(ParameterError, match="rule set"):
+        cooking_rules("nope")
+    with pytest.raises(ParameterError, match="outside"):
+        cooking_rules(starts=((0, 0), (9, 9)))
+    with pytest.raises(ParameterError, match="unknown cooking"):
+        make_env("cooking", 2, colour="red")
+    assert make_env("cooking", 2, rules="corner", horizon=10).horizon == 10
 
 
 def _place(env, pos, holding=(False, False), onion=(True, True)):
@@ -100,7 +188,7 @@ def test_gridworld_respawn_probability_and_horizon():
     assert env.t == 0
     # start positions are swapped in about half of the copies
     starts = env.pos[:, 0].tolist()
-    share = np.mean([s == [4, 4] for s in starts])
+    share = np.mean([s == [0, 1] for s in starts])
     assert 0.45 < share < 0.55
 
 

@@ -52,7 +52,7 @@ def test_cli_train_resume_and_crossplay(tmp_path, capsys):
     # a finished run resumed does nothing more and keeps its metrics
     assert _cli(["train", "srpo", "--seed", "5", "--out", str(tmp_path / "runs" / "srpo5"), "--resume", *common]) == 0
     rows = (tmp_path / "runs" / "srpo5" / "metrics.csv").read_text().strip().splitlines()
-    assert len(rows) == 1 + 4
+    assert len(rows) == 1 + 2   # 512 env steps = 2 SRPO updates of 2 rollouts of 32 x 4
     run = load_run(tmp_path / "runs" / "srpo5")
     assert run.algo == "srpo" and run.seed == 5 and len(run.seats) == 2
     solo = solo_values(run, episodes=8)
@@ -67,8 +67,11 @@ def test_cli_train_resume_and_crossplay(tmp_path, capsys):
     assert "self-play" in capsys.readouterr().out
 
 
-def test_cli_rejects_unknown_config_field(tmp_path):
-    assert _cli(["train", "ippo", "--out", str(tmp_path), "--set", "bogus=1", "--no-progress"]) == 2
+def test_cli_rejects_unknown_config_field(tmp_path, capsys):
+    from rqe.srpo.cli import main
+
+    assert main(["train", "ippo", "--out", str(tmp_path), "--set", "bogus=1", "--no-progress"]) == 2
+    assert capsys.readouterr().err.startswith("rqe: error: unknown --set fields ['bogus']")
 
 
 def test_crossplay_parallel_processes_match_serial(tmp_path):

@@ -8,7 +8,8 @@ import pytest
 pytest.importorskip("torch")
 
 MODULES = ["rqe.srpo._torch", "rqe.srpo.envs", "rqe.srpo.networks", "rqe.srpo.memory", "rqe.srpo.config",
-           "rqe.srpo.trainer", "rqe.srpo.evaluate", "rqe.srpo.parallel"]
+           "rqe.srpo.trainer", "rqe.srpo.evaluate", "rqe.srpo.parallel", "rqe.srpo.algorithms", "rqe.srpo.ppo",
+           "rqe.srpo.population"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -13,7 +13,7 @@ from rqe.srpo.evaluate import policy_probabilities  # noqa: E402
 def _learned(algo, seed, updates, n_envs, tau=10.0, epsilon=0.2, game_kwargs=None):
     cfg = TrainConfig(algo=algo, env="collaborate_defect", env_kwargs=game_kwargs or {}, seed=seed, tau=tau,
                       epsilon=epsilon, n_envs=n_envs, n_steps=1, n_minibatches=1, n_epochs=4,
-                      total_steps=updates * n_envs, lr=3e-3, norm_adv=False, device="cpu")
+                      total_steps=updates * n_envs * (2 if algo in ('srpo', 'adversarial') else 1), lr=3e-3, norm_adv=False, device="cpu")
     trainer = Trainer(cfg)
     trainer.train(progress=False)
     obs = np.zeros(5, dtype=np.float32)

@@ -68,8 +68,10 @@ def _handler(args: argparse.Namespace) -> int:
         torch.set_num_threads(args.threads)
     log = None if args.quiet else (lambda line: print(line, flush=True))
     difficulty = tuple(args.difficulty)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    from rqe._files import write_text
+    from rqe.srpo.lm.policy import make_folder
+
+    out = make_folder(args.out)
     report: dict = {}
     if args.base is not None:
         base = load_policy(args.base, device=args.device)
@@ -101,7 +103,7 @@ def _handler(args: argparse.Namespace) -> int:
         "agent1_with_base": play(base, trained.hero, held_out, args.rounds).as_dict(),
         "base_with_base": play(base, base, held_out, args.rounds).as_dict(),
     })
-    (out / "evaluation.json").write_text(json.dumps(report, indent=1))
+    write_text(out / "evaluation.json", json.dumps(report, indent=1))
     if log is not None:
         log(f"joint accuracy (held out, {args.eval_problems} problems): trained pair {pair.joint_accuracy:.3f}, "
             f"agent 1 with a copy {report['agent1_with_copy']['joint_accuracy']:.3f}, "
@@ -114,7 +116,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return _handler(args)
     except RQEError as exc:
-        print(f"rqe train-lm: error: {exc}", file=sys.stderr)
+        print(f"rqe: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
 
 

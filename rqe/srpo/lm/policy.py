@@ -376,11 +376,13 @@ class TinyTransformerPolicy(Policy):
 
     def save(self, directory: str | Path) -> None:
         """Write ``policy.json`` (kind and sizes), ``model.pt`` (state dict) and the tokenizer."""
-        path = Path(directory)
-        path.mkdir(parents=True, exist_ok=True)
-        path.joinpath(_POLICY_FILE).write_text(json.dumps({"kind": "tiny", "config": asdict(self.module.cfg)}))
-        torch.save(self.module.state_dict(), path / "model.pt")
+        from rqe._files import atomic_write, write_text
+
+        path = make_folder(directory)
+        with atomic_write(path / "model.pt", "wb") as handle:
+            torch.save(self.module.state_dict(), handle)
         self.tokenizer.save(path)
+        write_text(path / _POLICY_FILE, json.dumps({"kind": "tiny", "config": asdict(self.module.cfg)}))
 
     @classmethod
     def _load(cls, path: Path, meta: dict, device: str | Any) -> "TinyTransformerPolicy":
@@ -453,15 +455,29 @@ class HFPolicy(Policy):
 
     def save(self, directory: str | Path) -> None:
         """Write the model with ``save_pretrained``, the tokenizer, and ``policy.json``."""
-        path = Path(directory)
-        path.mkdir(parents=True, exist_ok=True)
-        self.module.save_pretrained(str(path))
+        from rqe._files import write_text
+        from rqe.srpo.lm.tokenizer import save_through_scratch
+
+        path = make_folder(directory)
+        save_through_scratch(path, self.module.save_pretrained)
         self.tokenizer.save(path)
-        path.joinpath(_POLICY_FILE).write_text(json.dumps({"kind": "hf"}))
+        write_text(path / _POLICY_FILE, json.dumps({"kind": "hf"}))
 
     @classmethod
     def _load(cls, path: Path, meta: dict, device: str | Any) -> "HFPolicy":
         return cls.from_pretrained(path, device)
+
+
+def make_folder(directory: str | Path) -> Path:
+    """Create ``directory`` (and its parents); an OS failure becomes :class:`rqe.errors.OutputError`."""
+    from rqe.errors import OutputError
+
+    path = Path(directory)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder {str(path)!r}: {exc.strerror or exc}", path=str(path)) from exc
+    return path
 
 
 def load_policy(directory: str | Path, device: str | Any = "auto") -> Policy:
@@ -477,14 +493,25 @@ def load_policy(directory: str | Path, device: str | Any = "auto") -> Policy:
     >>> all(bool(torch.equal(a, b)) for a, b in zip(p.parameters(), q.parameters()))
     True
     """
+    from rqe.errors import FileFormatError, RQEError
+
     path = Path(directory)
     meta_file = path / _POLICY_FILE
     if meta_file.exists():
-        meta = json.loads(meta_file.read_text())
+        try:
+            meta = json.loads(meta_file.read_text())
+        except (OSError, ValueError) as exc:
+            raise FileFormatError(f"unreadable policy description ({exc})", path=str(meta_file)) from exc
         kinds = {"tiny": TinyTransformerPolicy, "hf": HFPolicy}
-        if meta.get("kind") not in kinds:
-            raise ParameterError(f"unknown policy kind {meta.get('kind')!r} in {meta_file}")
-        return kinds[meta["kind"]]._load(path, meta, device)
+        if not isinstance(meta, dict) or meta.get("kind") not in kinds:
+            raise ParameterError(f"unknown policy kind in {meta_file}")
+        try:
+            return kinds[meta["kind"]]._load(path, meta, device)
+        except RQEError:
+            raise
+        except Exception as exc:  # a truncated or foreign model file: torch and transformers raise many types
+            raise FileFormatError(f"cannot load the saved policy ({type(exc).__name__}: {exc})",
+                                  path=str(path)) from exc
     if (path / "config.json").exists():
         return HFPolicy.from_pretrained(path, device)
     raise ParameterError(f"{path} holds no saved policy (no {_POLICY_FILE} or config.json)")

@@ -69,7 +69,9 @@ class CharTokenizer:
 
     def save(self, directory: str | Path) -> None:
         """Write ``char_tokenizer.json`` into ``directory``."""
-        Path(directory, _CHAR_FILE).write_text(json.dumps({"alphabet": self.alphabet}))
+        from rqe._files import write_text
+
+        write_text(Path(directory, _CHAR_FILE), json.dumps({"alphabet": self.alphabet}))
 
     @classmethod
     def load(cls, directory: str | Path) -> "CharTokenizer":
@@ -103,7 +105,38 @@ class HFTokenizer:
         return self.tokenizer.decode([int(i) for i in ids], skip_special_tokens=True)
 
     def save(self, directory: str | Path) -> None:
-        self.tokenizer.save_pretrained(str(directory))
+        save_through_scratch(Path(directory), self.tokenizer.save_pretrained)
+
+
+def save_through_scratch(path: Path, save: Any) -> None:
+    """Run a library's ``save(folder)`` (e.g. ``save_pretrained``) into a scratch folder inside ``path``, then move
+    every file it wrote into ``path`` through the atomic writer :mod:`rqe._files`; the scratch folder is removed."""
+    import shutil
+    import tempfile
+
+    from rqe._files import write_bytes
+    from rqe.errors import OutputError
+
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".save-", dir=path))
+    except OSError as exc:
+        raise OutputError(f"cannot write into {str(path)!r}: {exc.strerror or exc}", path=str(path)) from exc
+    try:
+        try:
+            save(str(scratch))
+        except OSError as exc:
+            raise OutputError(f"cannot write into {str(path)!r}: {exc.strerror or exc}", path=str(path)) from exc
+        for file in sorted(p for p in scratch.rglob("*") if p.is_file()):
+            target = path / file.relative_to(scratch)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise OutputError(f"cannot create {str(target.parent)!r}: {exc.strerror or exc}",
+                                  path=str(target.parent)) from exc
+            write_bytes(target, file.read_bytes())
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def load_tokenizer(directory: str | Path) -> CharTokenizer | HFTokenizer:

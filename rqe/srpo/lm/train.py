@@ -154,12 +154,14 @@ class LMTrainResult:
 
     def save(self, directory: str | Path) -> None:
         """Write ``agent0/``, ``agent1/``, ``config.json`` and ``history.json`` into ``directory``."""
-        path = Path(directory)
-        path.mkdir(parents=True, exist_ok=True)
+        from rqe._files import write_text
+        from rqe.srpo.lm.policy import make_folder
+
+        path = make_folder(directory)
         for i, agent in enumerate(self.agents):
             agent.save(path / f"agent{i}")
-        path.joinpath("config.json").write_text(json.dumps(asdict(self.config), indent=1))
-        path.joinpath("history.json").write_text(json.dumps({"seconds": self.seconds, "history": self.history}))
+        write_text(path / "config.json", json.dumps(asdict(self.config), indent=1))
+        write_text(path / "history.json", json.dumps({"seconds": self.seconds, "history": self.history}))
 
 
 def _discounted(rewards: np.ndarray, gamma: float) -> np.ndarray:

@@ -1,0 +1,95 @@
+"""The PPO pieces every trainer of the SRPO layer shares: sampling, GAE, the clipped loss with its KL term.
+
+Each function works on any leading batch shape, so the one-run :class:`rqe.srpo.trainer.Trainer` and the
+population trainer :mod:`rqe.srpo.population` (a leading seed axis) compute the same mathematics with the same
+code. Shapes: time first for :func:`gae`; samples on the last axis (before the action axis) for :func:`ppo_loss`.
+
+References: J. Schulman et al., *Proximal Policy Optimization Algorithms* (2017) and *High-Dimensional Continuous
+Control Using Generalized Advantage Estimation* (2016); the KL term is SRPO's adversary penalty, ``docs/rqe-math.md``
+section 8 and [QZLM] eq. 9.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rqe.srpo._torch import torch
+
+__all__ = ["gumbel_argmax", "gae", "ppo_loss"]
+
+
+def gumbel_argmax(logits: Any, uniforms: Any) -> Any:
+    """Sample from ``softmax(logits)`` with the Gumbel-max trick, given uniforms of the same shape.
+
+    >>> import torch
+    >>> gumbel_argmax(torch.tensor([[0.0, 50.0]]), torch.tensor([[0.5, 0.5]])).tolist()
+    [1]
+    """
+    u = uniforms.clamp(1e-20, 1.0)
+    return (logits - torch.log(-torch.log(u))).argmax(dim=-1)
+
+
+def gae(rewards: Any, values: Any, next_value: Any, dones: Any, gamma: float, lam: float) -> Any:
+    """GAE(gamma, lambda) advantages, time on the first axis.
+
+    ``dones[t]`` marks that step ``t`` ended an episode (no bootstrap across it); the last step bootstraps from
+    ``next_value`` unless it ended an episode, so a rollout cut inside an episode is bootstrapped from the critic:
+    ``delta_t = r_t + gamma (1 - d_t) V_{t+1} - V_t``, ``A_t = delta_t + gamma lam (1 - d_t) A_{t+1}``.
+
+    >>> import torch
+    >>> gae(torch.ones(2, 1), torch.zeros(2, 1), torch.full((1,), 10.0), torch.zeros(2, 1), 0.5, 1.0).tolist()
+    [[4.0], [6.0]]
+    """
+    steps = rewards.shape[0]
+    adv = torch.zeros_like(rewards)
+    last = torch.zeros_like(rewards[0])
+    for t in reversed(range(steps)):
+        nonterminal = 1.0 - dones[t].float()
+        next_v = next_value if t == steps - 1 else values[t + 1]
+        delta = rewards[t] + gamma * next_v * nonterminal - values[t]
+        last = delta + gamma * lam * nonterminal * last
+        adv[t] = last
+    return adv
+
+
+def ppo_loss(logits: Any, actions: Any, old_logp: Any, adv: Any, weight: Any, new_v: Any, old_v: Any,
+             returns: Any, *, clip_coef: float, vf_coef: float, ent_coef: float, norm_adv: bool,
+             clip_vloss: bool, ref_probs: Any = None, kl_coef: float = 0.0,
+             kl_direction: str = "adversary||partner") -> tuple[Any, dict[str, Any]]:
+    """The clipped PPO loss, reduced over the sample axis (the last axis of ``actions``).
+
+    ``loss = pg - ent_coef * H + vf_coef * 0.5 (V - R)^2 + kl_coef * KL``, with the weighted clipped surrogate
+    ``pg = sum_n w_n max(-A_n r_n, -A_n clip(r_n, 1 - c, 1 + c)) / sum_n w_n``. The KL term (when ``ref_probs``
+    is given) is ``KL(pi || ref)`` for ``kl_direction="adversary||partner"`` (the paper's eq. 9) and
+    ``KL(ref || pi)`` for ``"partner||adversary"`` (the authors' gridworld script). Returns the loss (one per
+    leading index) and detached statistics of the same shape.
+    """
+    log_all = torch.log_softmax(logits, -1)
+    probs = log_all.exp()
+    new_logp = log_all.gather(-1, actions[..., None])[..., 0]
+    entropy = -(probs * log_all).sum(-1).mean(-1)
+    log_ratio = new_logp - old_logp
+    ratio = log_ratio.exp()
+    if norm_adv and adv.shape[-1] > 1:
+        adv = (adv - adv.mean(-1, keepdim=True)) / (adv.std(-1, keepdim=True) + 1e-8)
+    surrogate = torch.max(-adv * ratio, -adv * ratio.clamp(1 - clip_coef, 1 + clip_coef))
+    pg_loss = (weight * surrogate).sum(-1) / weight.sum(-1).clamp(min=1e-12)
+    if clip_vloss:
+        clipped = old_v + (new_v - old_v).clamp(-clip_coef, clip_coef)
+        v_loss = 0.5 * torch.max((new_v - returns) ** 2, (clipped - returns) ** 2).mean(-1)
+    else:
+        v_loss = 0.5 * ((new_v - returns) ** 2).mean(-1)
+    loss = pg_loss - ent_coef * entropy + vf_coef * v_loss
+    kl_ref = torch.zeros_like(loss)
+    if ref_probs is not None:
+        log_ref = ref_probs.clamp(min=1e-12).log()
+        if kl_direction == "adversary||partner":
+            kl_ref = (probs * (log_all - log_ref)).sum(-1).mean(-1)
+        else:
+            kl_ref = (ref_probs * (log_ref - log_all)).sum(-1).mean(-1)
+        loss = loss + kl_coef * kl_ref
+    with torch.no_grad():
+        stats = {"pg_loss": pg_loss.detach(), "v_loss": v_loss.detach(), "entropy": entropy.detach(),
+                 "kl_ref": kl_ref.detach(), "approx_kl": ((ratio - 1) - log_ratio).mean(-1),
+                 "clipfrac": ((ratio - 1.0).abs() > clip_coef).float().mean(-1)}
+    return loss, stats
