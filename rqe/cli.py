@@ -28,6 +28,7 @@ import importlib
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -37,7 +38,7 @@ import numpy as np
 from rqe.errors import GameError, NotAvailableError, ParameterError, RQEError
 from rqe.game import Game
 
-__all__ = ["main", "build_parser", "load_game", "EXTENSIONS", "CONCEPTS", "DEFAULTS"]
+__all__ = ["main", "build_parser", "load_game", "plain_text", "EXTENSIONS", "CONCEPTS", "DEFAULTS"]
 
 #: Modules that add sub-commands with ``register(subparsers)``; skipped when the module is not present.
 EXTENSIONS = ["rqe.analysis.cli", "rqe.srpo.cli", "rqe.srpo.lm.cli", "rqe.openspiel.cli", "rqe.plot_cli"]
@@ -117,6 +118,25 @@ def _import_optional(module: str, what: str):
 
 
 # ------------------------------------------------------------------------------------------ formatting
+_ROLE = re.compile(r":(?:py:)?[a-z]+:`~?\.?([^`]+)`")
+
+
+def plain_text(doc: str | None) -> str:
+    """A docstring as ``--help`` prints it: Sphinx roles (``:func:`rqe.plot```) reduced to their target's name.
+
+    Examples
+    --------
+    >>> plain_text("Draws with :mod:`rqe.plot` and :func:`~rqe.openspiel.solve_openspiel`.")
+    'Draws with rqe.plot and solve_openspiel.'
+    """
+
+    def name(match: re.Match) -> str:
+        return match.group(0).split("`")[1].lstrip("~.").rsplit(".", 1)[-1] if "~" in match.group(0) \
+            else match.group(1)
+
+    return _ROLE.sub(name, doc or "")
+
+
 def _fmt(value: float, digits: int = 6) -> str:
     value = float(value)
     if value == 0:

@@ -37,8 +37,11 @@ KINDS = ("payoff-table", "response-curves", "qre-path", "rqe-branches", "phase-d
 
 def register(subparsers: Any) -> None:
     """Add ``rqe plot`` to the command line."""
+    from rqe.cli import plain_text
+
     parser = subparsers.add_parser("plot", help="draw a figure of a game's equilibria (PNG/SVG/PDF)",
-                                   description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                   description=plain_text(__doc__),
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("kind", choices=KINDS)
     parser.add_argument("game", help="library name (name:param=value,...), a .nfg/.json file, or openspiel:NAME")
     parser.add_argument("--out", required=True, help="output file (.png, .svg or .pdf)")

@@ -20,8 +20,10 @@ __all__ = ["load_game_spec", "register", "run"]
 
 def register(subparsers: Any) -> None:
     """Add the ``openspiel`` sub-command."""
+    from rqe.cli import plain_text
+
     parser = subparsers.add_parser("openspiel", help="equilibria of OpenSpiel games, scored by OpenSpiel",
-                                   description=__doc__)
+                                   description=plain_text(__doc__))
     parser.add_argument("game", help="OpenSpiel game, e.g. kuhn_poker or openspiel:leduc_poker")
     parser.add_argument("--concept", default="nash", choices=["nash", "qre", "rqe", "agent_qre", "agent_rqe"])
     parser.add_argument("--lam", type=float, help="logit precision (qre, agent_qre)")
