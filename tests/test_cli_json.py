@@ -134,3 +134,20 @@ def test_docstring_examples_of_the_command_line_modules(name):
     failures, _ = doctest.testmod(importlib.import_module(name),
                                   optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert failures == 0
+
+
+def test_solvers_take_a_pair_of_arrays_or_show_the_fix():
+    import rqe
+    from rqe.errors import GameError
+
+    A, B = [[4, 0], [3, 3]], [[4, 3], [0, 3]]
+    game = rqe.Game.from_bimatrix(A, B)
+    assert len(rqe.solve_nash((A, B)).equilibria) == len(rqe.solve_nash(game).equilibria) == 3
+    np.testing.assert_array_equal(rqe.solve_qre((A, B), 2.0).strategies[0], rqe.solve_qre(game, 2.0).strategies[0])
+    np.testing.assert_array_equal(rqe.solve_rqe((np.array(A), np.array(B)), 1.0, 0.5).strategies[0],
+                                  rqe.solve_rqe(game, 1.0, 0.5).strategies[0])
+    for bad in (np.array(A), [A, [[1, 2, 3]]], "stag_hunt"):
+        with pytest.raises(GameError, match=r"rqe\.Game\.from_bimatrix\(A, B\)"):
+            rqe.solve_rqe(bad, 1.0, 0.5)
+        with pytest.raises(GameError, match=r"rqe\.Game\.from_bimatrix\(A, B\)"):
+            rqe.solve_nash(bad)

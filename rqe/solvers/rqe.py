@@ -55,6 +55,7 @@ from typing import Any
 
 import numpy as np
 
+from rqe._coerce import as_game
 from rqe._validation import per_player, positive_float, positive_int
 from rqe.errors import ConvergenceError, GameError, ParameterError, ProblemSizeError
 from rqe.game import Game, Profile
@@ -516,6 +517,7 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
     >>> r.converged, [x.round(6).tolist() for x in r.strategies]
     (True, [[0.5, 0.5], [0.5, 0.5]])
     """
+    game = as_game(game)  # a Game, or a pair of payoff matrices (A, B); else an error showing the fix
     model = _prepare(game, tau, epsilon, penalty, regularizer)
     if method not in METHODS:
         raise ParameterError(f"unknown method {method!r}; expected one of {METHODS}")
