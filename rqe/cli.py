@@ -25,9 +25,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
-import json
-import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -37,7 +36,7 @@ import numpy as np
 from rqe.errors import GameError, NotAvailableError, ParameterError, RQEError
 from rqe.game import Game
 
-__all__ = ["main", "build_parser", "load_game", "EXTENSIONS", "CONCEPTS", "DEFAULTS"]
+__all__ = ["main", "build_parser", "load_game", "plain_text", "EXTENSIONS", "CONCEPTS", "DEFAULTS"]
 
 #: Modules that add sub-commands with ``register(subparsers)``; skipped when the module is not present.
 EXTENSIONS = ["rqe.analysis.cli", "rqe.srpo.cli", "rqe.srpo.lm.cli", "rqe.openspiel.cli", "rqe.plot_cli"]
@@ -100,10 +99,21 @@ def load_game(spec: str) -> Game:
 
     name = spec.partition(":")[0].strip()
     if name not in library.names():
-        close = [n for n in library.names() if name.replace("-", "_").lower() in n]
-        hint = f"; did you mean {', '.join(close)}?" if close else "; list the library with `rqe games`"
-        raise GameError(f"{spec!r} is neither a game of the library nor an existing file{hint}")
+        raise GameError(f"{spec!r} is neither a game of the library nor an existing file{_suggest(name)}")
     return library.from_spec(spec)
+
+
+def _suggest(name: str) -> str:
+    """``"; did you mean a, b?"`` with the library names closest to ``name`` (typos and substrings)."""
+    import difflib
+
+    from rqe import library
+
+    names = library.names()
+    key = name.replace("-", "_").lower()
+    close = difflib.get_close_matches(key, names, n=3, cutoff=0.6)
+    close += [n for n in names if key and key in n and n not in close]
+    return f"; did you mean {', '.join(close[:4])}?" if close else "; list the library with `rqe games`"
 
 
 def _import_optional(module: str, what: str):
@@ -117,6 +127,25 @@ def _import_optional(module: str, what: str):
 
 
 # ------------------------------------------------------------------------------------------ formatting
+_ROLE = re.compile(r":(?:py:)?[a-z]+:`~?\.?([^`]+)`")
+
+
+def plain_text(doc: str | None) -> str:
+    """A docstring as ``--help`` prints it: Sphinx roles (``:func:`rqe.plot```) reduced to their target's name.
+
+    Examples
+    --------
+    >>> plain_text("Draws with :mod:`rqe.plot` and :func:`~rqe.openspiel.solve_openspiel`.")
+    'Draws with rqe.plot and solve_openspiel.'
+    """
+
+    def name(match: re.Match) -> str:
+        return match.group(0).split("`")[1].lstrip("~.").rsplit(".", 1)[-1] if "~" in match.group(0) \
+            else match.group(1)
+
+    return _ROLE.sub(name, doc or "")
+
+
 def _fmt(value: float, digits: int = 6) -> str:
     value = float(value)
     if value == 0:
@@ -171,25 +200,6 @@ def free_riding_degree(game: Game, strategies: Sequence[np.ndarray]) -> float | 
     from rqe.analysis.free_riding import free_riding_degree as degree
 
     return degree(game, [np.asarray(x, dtype=float) for x in strategies])
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
-    if isinstance(value, (np.floating, float)):
-        v = float(value)
-        return v if math.isfinite(v) else str(v)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.bool_,)):
-        return bool(value)
-    if value is None or isinstance(value, (str, int, bool)):
-        return value
-    return str(value)
 
 
 # ------------------------------------------------------------------------------------------ solving
@@ -253,30 +263,46 @@ def _solve(game: Game, concept: str, options: dict[str, Any]):
         return solver(game, **options)
 
 
-def _result_document(spec: str, concept: str, options: dict[str, Any], result: Any) -> dict[str, Any]:
+def _result_document(game: Game, concept: str, options: dict[str, Any], result: Any) -> dict[str, Any]:
+    """One ``results`` entry of the JSON document (:mod:`rqe.cli_json`), free-riding degree beside each."""
+    from rqe.cli_json import equilibrium_entry, jsonable
+
     parameters = dict(getattr(result, "parameters", None) or {})
     for key, value in options.items():
         if key != "rng":
             parameters.setdefault(key, value)
+    equilibria = []
+    for eq in result.equilibria:
+        strategies = [np.asarray(x, dtype=float) for x in eq.strategies]
+        equilibria.append(equilibrium_entry(game, strategies, eq.payoffs, eq.residual,
+                                            free_riding_degree(game, strategies)))
     document = {
-        "game": spec,
         "concept": concept,
-        "parameters": _jsonable(parameters),
-        "equilibria": [_jsonable(eq.to_dict()) for eq in result.equilibria],
-        "converged": bool(result.converged),
         "method": str(result.method),
+        "converged": bool(result.converged),
+        "parameters": jsonable(parameters),
+        "equilibria": equilibria,
+        "complete": getattr(result, "complete", None) if isinstance(getattr(result, "complete", None), bool)
+        else None,
     }
     distribution = getattr(result, "distribution", None)
     if distribution is not None:
         # A correlated equilibrium is a joint distribution, not a profile of independent strategies.
+        from rqe.cli_json import keys
+
         distribution = np.asarray(distribution, dtype=float)
         document["correlated"] = {
-            "distribution": _jsonable(distribution),
-            "payoffs": _jsonable(np.asarray(result.payoffs, dtype=float)),
-            "welfare": float(result.welfare),
-            "residual": float(getattr(result, "incentive_violation", float("nan"))),
+            "distribution": jsonable(distribution),
+            "payoffs": dict(zip(keys(game.player_names), jsonable(np.asarray(result.payoffs, dtype=float)))),
+            "welfare": jsonable(float(result.welfare)),
+            "residual": jsonable(float(getattr(result, "incentive_violation", float("nan")))),
+            "free_riding": free_riding_degree(game, _marginals(distribution)),
         }
     return document
+
+
+def _payoff_list(entry: dict[str, Any]) -> list[float]:
+    return [float(v) for v in entry["payoffs"].values()]
 
 
 def _marginals(distribution: np.ndarray) -> list[np.ndarray]:
@@ -293,9 +319,10 @@ def _support(game: Game, distribution: np.ndarray, atol: float = 1e-9) -> str:
     return " ".join(cells)
 
 
-def _print_result(game: Game, concept: str, document: dict[str, Any]) -> None:
+def _print_result(game: Game, spec: str, document: dict[str, Any]) -> None:
+    concept = document["concept"]
     parameters = ", ".join(f"{k}={_short(v)}" for k, v in document["parameters"].items())
-    print(f"{concept} on {game.title or document['game']}: method {document['method']}, "
+    print(f"{concept} on {game.title or spec}: method {document['method']}, "
           f"converged {'yes' if document['converged'] else 'NO'}")
     if parameters:
         print(f"parameters: {parameters}")
@@ -306,28 +333,36 @@ def _print_result(game: Game, concept: str, document: dict[str, Any]) -> None:
                 for profile in np.ndindex(*distribution.shape) if distribution[profile] > 1e-9]
         print(_table([*game.player_names, "probability"], rows, [False] * game.n_players + [True]))
         costs = _expected_costs(game, _marginals(distribution))
-        print("payoffs: " + ", ".join(_fmt(v) for v in correlated["payoffs"])
-              + f"   welfare: {_fmt(correlated['welfare'])}   incentive violation: {correlated['residual']:.1e}"
+        print("payoffs: " + ", ".join(_fmt(v) for v in _payoff_list(correlated))
+              + f"   welfare: {_fmt(correlated['welfare'])}   incentive violation: {float(correlated['residual']):.1e}"
               + ("" if costs is None else "   E[cost]: " + ", ".join(_fmt(c) for c in costs)))
         return
     equilibria = document["equilibria"]
     if not equilibria:
         print("no equilibrium found")
         return
+    has_costs = game.costs is not None
     rows = []
     for k, eq in enumerate(equilibria, start=1):
-        strategies = [np.asarray(x) for x in eq["strategies"]]
+        strategies = [np.asarray(x, dtype=float) for x in eq["profile"]]
         costs = _expected_costs(game, strategies)
+        payoffs = _payoff_list(eq)
         for i, x in enumerate(strategies):
-            row = [str(k) if i == 0 else "", game.player_names[i], _strategy(game, i, x), _fmt(eq["payoffs"][i])]
-            if costs is not None:
+            row = [str(k) if i == 0 else "", game.player_names[i], _strategy(game, i, x), _fmt(payoffs[i])]
+            if has_costs:
                 row.append(_fmt(costs[i]))
-            row += [_fmt(eq["welfare"]) if i == 0 else "", f"{eq['residual']:.1e}" if i == 0 else ""]
+            row += [_fmt(eq["welfare"]) if i == 0 else "", f"{float(eq['residual']):.1e}" if i == 0 else ""]
+            if has_costs:
+                row.append(_fmt_degree(eq["free_riding"]) if i == 0 else "")
             rows.append(row)
-    headers = ["eq", "player", "strategy", "payoff"] + (["E[cost]"] if game.costs is not None else []) + \
-        ["welfare", "residual"]
-    right = [True, False, False, True] + ([True] if game.costs is not None else []) + [True, True]
+    headers = ["eq", "player", "strategy", "payoff"] + (["E[cost]"] if has_costs else []) + \
+        ["welfare", "residual"] + (["free-riding"] if has_costs else [])
+    right = [True, False, False, True] + ([True] if has_costs else []) + [True, True] + ([True] if has_costs else [])
     print(_table(headers, rows, right))
+    if len(equilibria) > 1 or document.get("complete") is not None:
+        found = f"{len(equilibria)} equilibri{'um' if len(equilibria) == 1 else 'a'}"
+        proven = {True: "the list is complete", False: "other equilibria may exist", None: ""}[document.get("complete")]
+        print(found + (f"; {proven}" if proven else ""))
 
 
 def _short(value: Any) -> str:
@@ -339,34 +374,65 @@ def _short(value: Any) -> str:
 
 
 # ------------------------------------------------------------------------------------------ commands
+def _emit(document: dict[str, Any]) -> None:
+    from rqe.cli_json import dumps
+
+    print(dumps(document))
+
+
 def _cmd_games(args: argparse.Namespace) -> int:
     from rqe import library
 
+    categories = library.categories()
     if args.name:
+        if args.name not in library.names():
+            raise GameError(f"the library has no game {args.name!r}{_suggest(args.name)}")
+        if args.json:
+            from rqe.cli_json import envelope
+
+            _emit(envelope("games", data={"games": [{"name": args.name, "category": categories[args.name],
+                                                      "description": library.describe(args.name)}]}))
+            return 0
         print(library.describe(args.name))
         return 0
-    categories = library.categories()
-    rows = [[name, categories[name], library.summary(name)] for name in library.names(args.category)]
+    names = library.names(args.category)
+    if args.json:
+        from rqe.cli_json import envelope
+
+        _emit(envelope("games", data={"games": [{"name": n, "category": categories[n],
+                                                  "description": library.summary(n)} for n in names]}))
+        return 0
+    rows = [[name, categories[name], library.summary(name)] for name in names]
     print(_table(["name", "category", "description"], rows))
     return 0
+
+
+def _cell(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 3] + "..."
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
     game = load_game(args.game)
     if args.json:
-        from rqe.io import dumps
+        from rqe.cli_json import envelope, game_info
 
-        print(dumps(game, "json"), end="")
+        _emit(envelope("show", game_info(game, args.game, full=True)))
         return 0
     shape = "x".join(map(str, game.shape))
     print(f"{game.title or args.game}: {game.n_players} players, {shape} actions")
+    width = args.max_width
     if game.n_players == 2:
+        n_rows, n_cols = min(game.shape[0], args.max_rows), min(game.shape[1], args.max_cols)
+        if (n_rows, n_cols) != game.shape:
+            print(f"(showing {n_rows} of {game.shape[0]} rows and {n_cols} of {game.shape[1]} columns; "
+                  "see --max-rows and --max-cols, or --json for everything)")
         rows = []
-        for r, row_name in enumerate(game.action_names[0]):
-            rows.append([row_name] + [f"{_fmt(game.payoffs[0, r, c])}, {_fmt(game.payoffs[1, r, c])}"
-                                      for c in range(game.shape[1])])
+        for r in range(n_rows):
+            rows.append([_cell(game.action_names[0][r], width)]
+                        + [f"{_fmt(game.payoffs[0, r, c])}, {_fmt(game.payoffs[1, r, c])}" for c in range(n_cols)])
         corner = f"{game.player_names[0]} \\ {game.player_names[1]}"
-        print(_table([corner, *game.action_names[1]], rows, [False] + [True] * game.shape[1]))
+        print(_table([corner, *(_cell(a, width) for a in game.action_names[1][:n_cols])], rows,
+                     [False] + [True] * n_cols))
     else:
         if game.n_profiles > args.max_rows:
             print(f"({game.n_profiles} pure profiles; showing the first {args.max_rows}, see --max-rows)")
@@ -374,7 +440,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
         for k, profile in enumerate(np.ndindex(*game.shape)):
             if k >= args.max_rows:
                 break
-            names = [game.action_names[i][a] for i, a in enumerate(profile)]
+            names = [_cell(game.action_names[i][a], width) for i, a in enumerate(profile)]
             rows.append(names + [_fmt(v) for v in game.pure_payoffs(profile)])
         headers = [*game.player_names, *(f"u[{p}]" for p in game.player_names)]
         print(_table(headers, rows, [False] * game.n_players + [True] * game.n_players))
@@ -402,11 +468,13 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         result = _solve(game, args.concept, options)
     except NotAvailableError as exc:
         raise NotAvailableError(f"{exc}; available now: {', '.join(_available()) or 'none'}") from None
-    document = _result_document(args.game, args.concept, options, result)
+    document = _result_document(game, args.concept, options, result)
     if args.json:
-        print(json.dumps(document, indent=1))
+        from rqe.cli_json import envelope, game_info
+
+        _emit(envelope("solve", game_info(game, args.game), [document]))
     else:
-        _print_result(game, args.concept, document)
+        _print_result(game, args.game, document)
     return 0
 
 
@@ -431,11 +499,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             notes.append(f"{concept}: not available in this version of rqe")
             continue
         except RQEError as exc:
-            notes.append(f"{concept}: {exc}")
+            notes.append(f"{concept}: {' '.join(str(exc).split())}")
             continue
-        documents.append(_result_document(args.game, concept, options, result))
+        documents.append(_result_document(game, concept, options, result))
     if args.json:
-        print(json.dumps({"game": args.game, "results": documents, "notes": notes}, indent=1))
+        from rqe.cli_json import envelope, game_info
+
+        _emit(envelope("compare", game_info(game, args.game), documents, notes))
         return 0
     shape = "x".join(map(str, game.shape))
     print(f"{game.title or args.game}: {game.n_players} players, {shape} actions")
@@ -448,21 +518,21 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         correlated = document.get("correlated")
         if correlated is not None:
             distribution = np.asarray(correlated["distribution"])
-            row = [label, "joint", _support(game, distribution), ", ".join(_fmt(v, 4) for v in correlated["payoffs"]),
+            row = [label, "joint", _support(game, distribution), ", ".join(_fmt(v, 4) for v in _payoff_list(correlated)),
                    _fmt(correlated["welfare"], 4)]
             if has_costs:
-                row.append(_fmt_degree(free_riding_degree(game, _marginals(distribution))))
+                row.append(_fmt_degree(correlated["free_riding"]))
             rows.append(row)
             continue
         if not document["equilibria"]:
             rows.append([label, "-", "no equilibrium found", "", ""] + ([""] if has_costs else []))
         for k, eq in enumerate(document["equilibria"], start=1):
-            strategies = [np.asarray(x) for x in eq["strategies"]]
+            strategies = [np.asarray(x, dtype=float) for x in eq["profile"]]
             row = [label if k == 1 else "", str(k),
                    " | ".join(_strategy(game, i, x) for i, x in enumerate(strategies)),
-                   ", ".join(_fmt(v, 4) for v in eq["payoffs"]), _fmt(eq["welfare"], 4)]
+                   ", ".join(_fmt(v, 4) for v in _payoff_list(eq)), _fmt(eq["welfare"], 4)]
             if has_costs:
-                row.append(_fmt_degree(free_riding_degree(game, strategies)))
+                row.append(_fmt_degree(eq["free_riding"]))
             if not document["converged"] and k == 1:
                 row[0] += " [not converged]"
             rows.append(row)
@@ -485,11 +555,17 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         write_game(read_efg(args.input), args.output, fmt)
     else:
         write_game(game, args.output, fmt, outcome_version=args.outcome_version)
-    print(f"wrote {args.output} ({fmt}, {game.n_players} players, {'x'.join(map(str, game.shape))})")
     if args.check:
         again = read_game(args.output, fmt)  # an .efg output reads back as its reduced normal form
         if not np.array_equal(again.payoffs, game.payoffs):
             raise RQEError(f"round trip through {args.output} changed the payoffs")
+    if args.json:
+        from rqe.cli_json import envelope, game_info
+
+        _emit(envelope("convert", game_info(game, args.input),
+                       data={"output": str(args.output), "format": fmt, "checked": bool(args.check)}))
+        return 0
+    print(f"wrote {args.output} ({fmt}, {game.n_players} players, {'x'.join(map(str, game.shape))})")
     return 0
 
 
@@ -506,9 +582,9 @@ def _add_solver_options(parser: argparse.ArgumentParser, one_concept: bool = Tru
     group.add_argument("--regularizer", help="rqe regulariser: entropy (default) or log_barrier")
     group.add_argument("--kind", choices=["ce", "cce"], help="correlated equilibrium kind (ce)")
     group.add_argument("--objective", help="correlated equilibrium objective (ce; default welfare)")
-    if one_concept:
-        group.add_argument("--n-starts", dest="n_starts", type=int, help="rqe: number of starting points")
-        group.add_argument("--seed", type=int, help="rqe: seed of the random starting points")
+    group.add_argument("--n-starts", dest="n_starts", type=int,
+                       help="rqe: number of starting points (more find more of the RQE of a game that has several)")
+    group.add_argument("--seed", type=int, help="rqe: seed of the random starting points")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -524,26 +600,31 @@ def build_parser() -> argparse.ArgumentParser:
     games = commands.add_parser("games", help="list the game library (or describe one game)")
     games.add_argument("name", nargs="?", help="describe this game and its parameters")
     games.add_argument("--category", choices=["classic", "cooperative", "experimental", "random"])
+    games.add_argument("--json", action="store_true", help="print one JSON document (see the docs' JSON output)")
     games.set_defaults(func=_cmd_games)
 
     show = commands.add_parser("show", help="print a game's payoff table and properties")
     show.add_argument("game", help=game_help)
-    show.add_argument("--json", action="store_true", help="print the game in rqe's JSON format")
-    show.add_argument("--max-rows", type=int, default=64, help="profiles listed for games with 3+ players")
+    show.add_argument("--json", action="store_true",
+                      help="print one JSON document; its game.file is the game in rqe's JSON file format")
+    show.add_argument("--max-rows", type=int, default=64,
+                      help="rows of the table (profiles for games with 3+ players; default 64)")
+    show.add_argument("--max-cols", type=int, default=12, help="columns of a 2-player table (default 12)")
+    show.add_argument("--max-width", type=int, default=24, help="characters of an action name (default 24)")
     show.set_defaults(func=_cmd_show)
 
     solve = commands.add_parser("solve", help="solve a game for one solution concept")
     solve.add_argument("game", help=game_help)
     solve.add_argument("--concept", choices=CONCEPTS, default="nash", help="solution concept (default nash)")
     _add_solver_options(solve)
-    solve.add_argument("--json", action="store_true", help="print one JSON document")
+    solve.add_argument("--json", action="store_true", help="print one JSON document (see the docs' JSON output)")
     solve.set_defaults(func=_cmd_solve)
 
     compare = commands.add_parser("compare", help="every available concept side by side")
     compare.add_argument("game", help=game_help)
     compare.add_argument("--concepts", help=f"comma-separated subset of {','.join(CONCEPTS)}")
     _add_solver_options(compare, one_concept=False)
-    compare.add_argument("--json", action="store_true", help="print one JSON document")
+    compare.add_argument("--json", action="store_true", help="print one JSON document (see the docs' JSON output)")
     compare.set_defaults(func=_cmd_compare)
 
     convert = commands.add_parser("convert", help="convert between .nfg and .json (or write a library game)")
@@ -554,6 +635,7 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("--outcome-version", action="store_true",
                          help="write the .nfg outcome version (as Gambit 16 does) instead of the payoff version")
     convert.add_argument("--check", action="store_true", help="read the output back and compare payoffs")
+    convert.add_argument("--json", action="store_true", help="print one JSON document instead of the summary line")
     convert.set_defaults(func=_cmd_convert)
 
     for module_name in EXTENSIONS:

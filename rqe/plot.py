@@ -1,7 +1,7 @@
 """Figures for teaching and reports (matplotlib, the ``plot`` extra). Presentation only: no solver logic.
 
-Every function returns a :class:`matplotlib.figure.Figure` and never calls ``plt.show()``; save it with
-``fig.savefig("file.png")``. Functions take arrays or rqe result objects and draw them; the numbers come from
+Every function returns a :class:`matplotlib.figure.Figure` and never calls ``plt.show()`` nor selects a
+backend: a figure returned by a notebook cell displays as an image, and ``fig.savefig("file.png")`` saves it. Functions take arrays or rqe result objects and draw them; the numbers come from
 the solvers (see each function's "Data" note), so a figure can always be checked by its data.
 
 Example
@@ -15,6 +15,7 @@ Example
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -38,21 +39,31 @@ __all__ = [
 ]
 
 
-def _pyplot():
-    matplotlib = require("matplotlib", "plot", "plotting")
-    if matplotlib.get_backend().lower() not in {"agg", "module://matplotlib_inline.backend_inline"}:
-        # A headless default: figures are returned, never shown, so no display is needed.
-        try:
-            matplotlib.use("Agg", force=False)
-        except Exception:  # pragma: no cover - backend already fixed by the user
-            pass
+@functools.lru_cache(maxsize=1)
+def _figure_class():
+    """A :class:`matplotlib.figure.Figure` that shows itself in Jupyter (``_repr_png_``) without pyplot.
+
+    No backend is selected and no global matplotlib state is touched: ``savefig`` picks the canvas for the file
+    format, and IPython displays a figure returned by a cell through ``_repr_png_``.
+    """
+    require("matplotlib", "plot", "plotting")
     from matplotlib.figure import Figure
 
-    return Figure
+    class TeachingFigure(Figure):
+        """A matplotlib figure that a notebook cell displays as a PNG image when it is the cell's value."""
+
+        def _repr_png_(self) -> bytes:
+            import io
+
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png", dpi=100)
+            return buffer.getvalue()
+
+    return TeachingFigure
 
 
 def _new_figure(figsize: tuple[float, float] = (5.0, 4.0), ncols: int = 1):
-    Figure = _pyplot()
+    Figure = _figure_class()
     fig = Figure(figsize=figsize, layout="constrained")
     axes = fig.subplots(1, ncols)
     return fig, axes

@@ -37,8 +37,11 @@ KINDS = ("payoff-table", "response-curves", "qre-path", "rqe-branches", "phase-d
 
 def register(subparsers: Any) -> None:
     """Add ``rqe plot`` to the command line."""
+    from rqe.cli import plain_text
+
     parser = subparsers.add_parser("plot", help="draw a figure of a game's equilibria (PNG/SVG/PDF)",
-                                   description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                   description=plain_text(__doc__),
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("kind", choices=KINDS)
     parser.add_argument("game", help="library name (name:param=value,...), a .nfg/.json file, or openspiel:NAME")
     parser.add_argument("--out", required=True, help="output file (.png, .svg or .pdf)")
@@ -50,16 +53,33 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--points", type=int, default=25, help="grid points per axis (default 25)")
     parser.add_argument("--penalty", default="kl")
     parser.add_argument("--regularizer", default="entropy")
+    parser.add_argument("--json", action="store_true", help="print one JSON document naming the file written")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    import io
+    from pathlib import Path
+
+    from rqe._files import write_bytes
+    from rqe._optional import require
     from rqe.cli import load_game
 
+    require("matplotlib", "plot", "rqe plot")  # before any computing: say at once what is missing
+    suffix = Path(args.out).suffix.lower().lstrip(".")
+    if suffix not in ("png", "svg", "pdf"):
+        raise ParameterError(f"--out must end in .png, .svg or .pdf, got {args.out!r}")
     game = load_game(args.game)
     fig = figure(args.kind, game, lam=args.lam, tau=args.tau, epsilon=args.epsilon, tau_min=args.tau_min,
                  tau_max=args.tau_max, points=args.points, penalty=args.penalty, regularizer=args.regularizer)
-    fig.savefig(args.out, dpi=120)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=suffix, dpi=120)
+    write_bytes(args.out, buffer.getvalue())
+    if args.json:
+        from rqe.cli_json import dumps, envelope, game_info
+
+        print(dumps(envelope("plot", game_info(game, args.game), data={"kind": args.kind, "files": [args.out]})))
+        return 0
     print(f"wrote {args.out}")
     return 0
 

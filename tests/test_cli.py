@@ -76,7 +76,7 @@ def test_show_json_is_the_game(capsys):
     assert code == 0
     from rqe.io import loads
 
-    assert loads(out) == library.get("minimum_effort", n_levels=3)
+    assert loads(json.dumps(json.loads(out)["game"]["file"])) == library.get("minimum_effort", n_levels=3)
 
 
 def test_solve_table_and_json(capsys, fake_solvers):
@@ -87,13 +87,16 @@ def test_solve_table_and_json(capsys, fake_solvers):
 
     code, out, _ = run(capsys, "solve", "stag_hunt", "--json")
     assert code == 0
-    document = json.loads(out)
-    assert set(document) == {"game", "concept", "parameters", "equilibria", "converged", "method"}
-    assert document["game"] == "stag_hunt" and document["concept"] == "nash"
+    whole = json.loads(out)
+    assert set(whole) == {"schema", "command", "game", "results", "notes", "data"}
+    assert whole["game"]["spec"] == "stag_hunt" and whole["command"] == "solve"
+    (document,) = whole["results"]
+    assert document["concept"] == "nash"
     assert document["method"] == "fake_pure" and document["converged"] is True
     assert document["parameters"] == {"method": "pure", "scale": 1.0}
-    assert [eq["strategies"] for eq in document["equilibria"]] == [[[1, 0], [1, 0]], [[0, 1], [0, 1]]]
-    assert [eq["payoffs"] for eq in document["equilibria"]] == [[4, 4], [3, 3]]
+    assert [eq["profile"] for eq in document["equilibria"]] == [[[1, 0], [1, 0]], [[0, 1], [0, 1]]]
+    assert document["equilibria"][0]["strategies"] == {"1": {"Stag": 1, "Hare": 0}, "2": {"Stag": 1, "Hare": 0}}
+    assert [eq["payoffs"] for eq in document["equilibria"]] == [{"1": 4, "2": 4}, {"1": 3, "2": 3}]
     assert [eq["welfare"] for eq in document["equilibria"]] == [8, 6]
     assert all(eq["residual"] == 0 for eq in document["equilibria"])
 
@@ -101,7 +104,7 @@ def test_solve_table_and_json(capsys, fake_solvers):
 def test_solve_passes_options_and_reports_non_convergence(capsys, fake_solvers):
     code, out, _ = run(capsys, "solve", "matching_pennies", "--concept", "qre", "--lam", "2,3", "--json")
     assert code == 0
-    document = json.loads(out)
+    document = json.loads(out)["results"][0]
     assert document["parameters"] == {"lam": [2.0, 3.0]}
     assert document["converged"] is False
     code, out, _ = run(capsys, "solve", "matching_pennies", "--concept", "qre")
@@ -228,7 +231,7 @@ def test_correlated_results_show_the_joint_distribution(capsys, fake_solvers, mo
     assert "C  D       0.5000" in out and "D  C       0.5000" in out
     assert "payoffs: 0.8, 0.8   welfare: 1.6" in out and "E[cost]: 0.2, 0.2" in out
     code, out, _ = run(capsys, "solve", "collaborate_defect", "--concept", "ce", "--json")
-    document = json.loads(out)
+    document = json.loads(out)["results"][0]
     assert document["equilibria"] == [] and document["parameters"] == {"kind": "ce"}
     assert document["correlated"]["distribution"] == [[0.0, 0.5], [0.5, 0.0]]
     assert document["correlated"]["welfare"] == pytest.approx(1.6)
@@ -242,7 +245,7 @@ def test_solver_chatter_on_stdout_does_not_break_json(capfd, fake_solvers, monke
     code = cli.main(["solve", "stag_hunt", "--json"])
     out, err = capfd.readouterr()
     assert code == 0
-    assert json.loads(out)["method"] == "fake_pure"
+    assert json.loads(out)["results"][0]["method"] == "fake_pure"
     assert "banner on stdout" in err and "and a Python print" in err
 
 
@@ -254,18 +257,18 @@ def test_real_solvers_json_is_consistent_with_the_game(capfd, concept, extra):
     code = cli.main(["solve", "collaborate_defect", "--concept", concept, "--json", *extra])
     out, _ = capfd.readouterr()
     assert code == 0
-    document = json.loads(out)
+    document = json.loads(out)["results"][0]
     assert document["concept"] == concept and document["equilibria"]
     for eq in document["equilibria"]:
-        x = [np.array(s) for s in eq["strategies"]]
-        np.testing.assert_allclose(eq["payoffs"], game.expected_payoffs(x), atol=1e-9)
-        assert eq["welfare"] == pytest.approx(sum(eq["payoffs"]))
+        x = [np.array(s) for s in eq["profile"]]
+        np.testing.assert_allclose(list(eq["payoffs"].values()), game.expected_payoffs(x), atol=1e-9)
+        assert eq["welfare"] == pytest.approx(sum(eq["payoffs"].values()))
     if concept == "nash":  # (C, D), (D, C) and the symmetric mixed equilibrium P(C) = 0.6
-        mixed = sorted(round(eq["strategies"][0][0], 6) for eq in document["equilibria"])
+        mixed = sorted(round(eq["profile"][0][0], 6) for eq in document["equilibria"])
         assert mixed == [0.0, 0.6, 1.0]
-        assert all(game.nash_gap([np.array(s) for s in eq["strategies"]]) < 1e-9 for eq in document["equilibria"])
+        assert all(game.nash_gap([np.array(s) for s in eq["profile"]]) < 1e-9 for eq in document["equilibria"])
     if concept == "qre":  # symmetric logit QRE: x = 1 / (1 + exp(lam (x - 0.6))) with lam = 2
-        x = document["equilibria"][0]["strategies"][0][0]
+        x = document["equilibria"][0]["strategies"]["1"]["C"]
         assert x == pytest.approx(1 / (1 + np.exp(2 * (x - 0.6))), abs=1e-8)
     if concept == "rqe":
         assert document["parameters"]["tau"] in (1.5, [1.5, 1.5])
@@ -297,3 +300,88 @@ def test_openspiel_specs_without_the_bridge(capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "rqe.openspiel.cli", None)  # makes the import fail as if it were absent
     code, out, err = run(capsys, "show", "openspiel:matrix_pd")
     assert_user_error(code, out, err, "need the module rqe.openspiel.cli")
+
+
+# ------------------------------------------------------------------------------------------ everyday use
+def test_mistyped_names_get_did_you_mean(capsys):
+    code, out, err = run(capsys, "solve", "stag_hunr")
+    assert_user_error(code, out, err, "did you mean stag_hunt?")
+    code, out, err = run(capsys, "games", "prisoners_dilema")
+    assert_user_error(code, out, err, "did you mean prisoners_dilemma")
+
+
+def test_wide_tables_are_truncated(capsys, tmp_path):
+    from rqe import Game
+    from rqe.io import write_game
+
+    rng = np.random.default_rng(0)
+    names = [f"a very long plan name number {k} of the column player" for k in range(60)]
+    game = Game.from_bimatrix(rng.normal(size=(70, 60)), rng.normal(size=(70, 60)),
+                              action_names=([f"row plan {k}" for k in range(70)], names))
+    path = tmp_path / "wide.json"
+    write_game(game, path)
+    code, out, _ = run(capsys, "show", str(path))
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) < 400
+    assert "showing 64 of 70 rows and 12 of 60 columns" in out
+    code, out, _ = run(capsys, "show", str(path), "--max-cols", "3", "--max-rows", "2")
+    assert len(out.splitlines()) == 2 + 3 + 1          # title, note, header + 2 rows, properties
+
+
+def test_openspiel_typo_is_one_line_without_the_game_list(capfd):
+    pytest.importorskip("pyspiel")
+    code = cli.main(["show", "openspiel:kuhn_pokr"])
+    out, err = capfd.readouterr()
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "did you mean kuhn_poker" in err and "tic_tac_toe" not in err
+
+
+def test_help_texts_show_no_sphinx_roles(capsys):
+    import re
+
+    from tests.docs_cli_reference import commands
+
+    role = re.compile(r":(?:func|mod|class|meth|data|attr):`")
+    for prog, parser in commands(cli.build_parser()).items():
+        assert not role.search(parser.format_help()), prog
+
+
+def test_solve_and_compare_list_every_rqe_with_its_free_riding(capsys):
+    argv = ["collaborate_defect", "--tau", "0.1", "--epsilon", "0.2", "--n-starts", "8", "--seed", "0"]
+    code, out, _ = run(capsys, "solve", *argv, "--concept", "rqe")
+    assert code == 0 and "free-riding" in out.splitlines()[2] and "3 equilibria" in out
+    rows = [line for line in out.splitlines() if "C=" in line and len(line.split()) == 9]   # an equilibrium's first row
+    assert sorted(float(line.split()[-1]) for line in rows) == [0.0, pytest.approx(0.2692, abs=1e-4),
+                                                                 pytest.approx(0.2692, abs=1e-4)]
+    code, out, _ = run(capsys, "compare", *argv, "--concepts", "rqe")
+    assert code == 0 and len([line for line in out.splitlines() if "C=" in line]) == 3
+
+
+def test_verify_a_users_game(capsys, tmp_path):
+    code, out, _ = run(capsys, "verify", "collaborate_defect", "--epsilon", "0.2", "--delta", "0.1")
+    assert code == 0 and "tau > 246.181" in out and "verdict: holds" in out
+    code, out, _ = run(capsys, "verify", "collaborate_defect", "--tau", "0.1", "--delta", "0.1")
+    assert code == 0 and "3 found" in out and "not a test of the theorem" in out
+
+    from rqe import Game
+    from rqe.io import write_game
+
+    asymmetric = tmp_path / "asym.json"
+    write_game(Game.from_shared_reward([[1, 1], [1, 0]], [[0.4, 0.0], [0.3, 0.0]]), asymmetric)
+    code, out, err = run(capsys, "verify", str(asymmetric))
+    assert_user_error(code, out, err, "needs both players to have the same costs")
+    code, out, err = run(capsys, "verify", "stag_hunt")
+    assert_user_error(code, out, err, "has no private costs")
+
+
+def test_missing_matplotlib_is_reported_before_any_work(capsys, monkeypatch, tmp_path):
+    import sys
+
+    import rqe.analysis.figures as figures
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setattr(figures, "srpo_fig1", lambda *a, **k: pytest.fail("computed before the check"))
+    code, out, err = run(capsys, "figure", "srpo-fig1", "--out", str(tmp_path))
+    assert_user_error(code, out, err, "pip install 'rqe[plot]'")
+    code, out, err = run(capsys, "plot", "payoff-table", "stag_hunt", "--out", str(tmp_path / "x.png"))
+    assert_user_error(code, out, err, "pip install 'rqe[plot]'")

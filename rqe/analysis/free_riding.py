@@ -34,7 +34,7 @@ from rqe.game import Game, as_profile, product_distribution
 from rqe.analysis.welfare import JointDistribution, _items
 from rqe.results import Equilibrium
 
-__all__ = ["expected_costs", "free_riding_degree", "max_free_riding", "solo_value", "PARTNERS"]
+__all__ = ["expected_costs", "free_riding_degree", "max_free_riding", "free_riding_bound", "solo_value", "PARTNERS"]
 
 PARTNERS = ("idle", "uniform", "worst")
 
@@ -68,6 +68,47 @@ def free_riding_degree(game: Game, profile: Any) -> float:
     """``max_{i,j} |E_{x_i} c_i - E_{x_j} c_j|`` ([QZLM] Def. 4.1 for two players)."""
     spent = expected_costs(game, profile)
     return float(spent.max() - spent.min())
+
+
+def free_riding_bound(game: Game, epsilon: float, delta: float) -> float:
+    """The risk aversion above which no RQE has free-riding degree above ``delta`` ([QZLM] Theorem 4.2).
+
+    ``tau > 2 (eps log n + vbar) (c_max - c_min)^2 / (eps delta^2)`` with ``n = |A|``, ``v_min = min R - c_max``,
+    ``v_max = max R - c_min``, ``vbar = v_max - v_min`` (``docs/rqe-math.md`` section 6); ``R`` is recovered as
+    ``u_1(a) + c(a_1)``.
+
+    The theorem is stated for a symmetric two-player collaborative game, whose players share one cost function.
+    A game with per-player costs that differ, or whose payoffs are not symmetric, is refused with a
+    :class:`~rqe.errors.GameError` naming the difference, rather than given a bound computed from one player's
+    costs that the theorem does not provide.
+
+    Examples
+    --------
+    >>> from rqe import Game
+    >>> g = Game.from_shared_reward([[1, 1], [1, 0]], [[0.4, 0.0], [0.4, 0.0]])
+    >>> round(free_riding_bound(g, 0.2, 0.1), 6)      # 2 (0.2 log 2 + 1.4) 0.16 / (0.2 * 0.01)
+    246.18071
+    >>> free_riding_bound(Game.from_shared_reward([[1, 1], [1, 0]], [[0.4, 0.0], [0.3, 0.0]]), 0.2, 0.1)
+    Traceback (most recent call last):
+    ...
+    rqe.errors.GameError: Theorem 4.2 needs both players to have the same costs; player 1 has [0.4, 0], player 2 has [0.3, 0]
+    """
+    if game.costs is None or game.n_players != 2:
+        raise GameError(f"Theorem 4.2 needs a two-player collaborative game with private costs, got {game!r}")
+    if not (np.isfinite(epsilon) and np.isfinite(delta) and epsilon > 0 and delta > 0):
+        raise ParameterError(f"epsilon and delta must be finite and > 0, got epsilon = {epsilon}, delta = {delta}")
+    c1, c2 = (np.asarray(c, dtype=float) for c in game.costs)
+    if c1.shape != c2.shape or not np.allclose(c1, c2, rtol=0.0, atol=1e-12 * max(1.0, np.abs(c1).max())):
+        raise GameError("Theorem 4.2 needs both players to have the same costs; "
+                        f"player 1 has [{', '.join(f'{v:g}' for v in c1)}], "
+                        f"player 2 has [{', '.join(f'{v:g}' for v in c2)}]")
+    if not game.is_symmetric():
+        raise GameError("Theorem 4.2 needs a symmetric game (u_2(a, b) = u_1(b, a)); this one is not")
+    R = game.payoffs[0] + c1[:, None]
+    n = game.shape[0]
+    v_min, v_max = R.min() - c1.max(), R.max() - c1.min()
+    vbar = v_max - v_min
+    return float(2 * (epsilon * np.log(n) + vbar) * (c1.max() - c1.min()) ** 2 / (epsilon * delta ** 2))
 
 
 def max_free_riding(game: Game, equilibria: Any) -> float:

@@ -21,9 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from rqe.errors import GameError, ParameterError
 from rqe.game import Game
-from rqe.analysis.free_riding import free_riding_degree
+from rqe.analysis.free_riding import free_riding_bound, free_riding_degree
 from rqe.analysis.quadratic import QuadraticGame
 from rqe.analysis.welfare import equilibrium_payoffs
 
@@ -112,16 +111,7 @@ def theorem_4_2_bound(game: Game, epsilon: float, delta: float) -> float:
     >>> round(theorem_4_2_bound(g, 0.2, 0.1), 6)      # 2 (0.2 log 2 + 1.4) 0.16 / (0.2 * 0.01)
     246.18071
     """
-    if game.costs is None or game.n_players != 2:
-        raise GameError(f"Theorem 4.2 needs a two-player collaborative game with costs, got {game!r}")
-    if not (epsilon > 0 and delta > 0):
-        raise ParameterError(f"epsilon and delta must be > 0, got epsilon = {epsilon}, delta = {delta}")
-    c = game.costs[0]
-    R = game.payoffs[0] + c[:, None]
-    n = game.shape[0]
-    v_min, v_max = R.min() - c.max(), R.max() - c.min()
-    vbar = v_max - v_min
-    return float(2 * (epsilon * np.log(n) + vbar) * (c.max() - c.min()) ** 2 / (epsilon * delta ** 2))
+    return free_riding_bound(game, epsilon, delta)  # one copy of the bound, with its symmetry checks
 
 
 def check_theorem_4_2(game: Game, tau: float, epsilon: float, delta: float, n_starts: int = 6,

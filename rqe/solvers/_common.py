@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from rqe._coerce import as_game
 from rqe._validation import positive_float
 from rqe.errors import GameError, ParameterError, ProblemSizeError
 from rqe.game import Game, Profile
@@ -27,8 +28,7 @@ GAP_TOL = 1e-9
 
 def check_game(game: Any, *, players: int | None = None, method: str = "") -> Game:
     """Check that ``game`` is a :class:`~rqe.game.Game` (with ``players`` players when given)."""
-    if not isinstance(game, Game):
-        raise GameError(f"expected an rqe.Game, got {type(game).__name__}")
+    game = as_game(game)  # a Game, or a pair of payoff matrices (A, B); else an error showing the fix
     if players is not None and game.n_players != players:
         what = f"method {method!r}" if method else "this method"
         raise GameError(f"{what} needs a {players}-player game, got {game.n_players} players (shape {game.shape})")

@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from rqe._coerce import as_game
 from rqe._validation import per_player, positive_float, positive_int
 from rqe.errors import ConvergenceError, GameError, ParameterError
 from rqe.game import Game, Profile, as_profile
@@ -243,6 +244,7 @@ def solve_qre(game: Game, lam: Any, *, tol: float = 1e-12, max_iter: int | None 
     >>> bool(rqe.solve_qre(stag, [1.0, 3.0]).strategies[1][1] > 0.5)
     True
     """
+    game = as_game(game)  # a Game, or a pair of payoff matrices (A, B); else an error showing the fix
     prep = _prepare(game)
     lam = _check_lam(lam, game.n_players)
     tol = positive_float(tol, "tol")

@@ -37,9 +37,9 @@ def test_theorem_4_1_class_passes_and_tables_match_across_backends(tmp_path):
 
 def test_false_claim_is_caught_with_reproducible_files(tmp_path, capsys):
     status = main(["verify", "--class", "false-j-decreasing", "--n", "3", "--backend", "serial", "--no-progress",
-                   "--out", str(tmp_path), "--json", str(tmp_path / "report.json")])
+                   "--out", str(tmp_path)])
     assert status == 1
-    report = json.loads((tmp_path / "report.json").read_text())
+    report = json.loads((tmp_path / "verify.json").read_text())
     assert report["failed"] and report["rows"][0]["counterexamples"] == 3
     files = sorted(tmp_path.glob("counterexample-false-j-decreasing-*.json"))
     assert len(files) == 3
@@ -53,11 +53,11 @@ def test_false_claim_is_caught_with_reproducible_files(tmp_path, capsys):
 
 def test_cli_verify_success_exit_code_and_json(tmp_path, capsys):
     status = main(["verify", "--class", "thm4.1", "--n", "2", "--backend", "serial", "--no-progress",
-                   "--json", str(tmp_path / "v.json"), "--out", str(tmp_path)])
+                   "--out", str(tmp_path)])
     assert status == 0
     out = capsys.readouterr().out
     assert "thm4.1-quadratic" in out and "worst margin" in out
-    assert json.loads((tmp_path / "v.json").read_text())["rows"][0]["passed"] == 22
+    assert json.loads((tmp_path / "verify.json").read_text())["rows"][0]["passed"] == 22
 
 
 def test_select_claims():

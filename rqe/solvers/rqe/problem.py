@@ -16,6 +16,7 @@ import numpy as np
 
 from rqe._validation import per_player
 from rqe.errors import GameError, ProblemSizeError
+from rqe._coerce import as_game
 from rqe.game import Game
 from rqe.risk import KL, LogBarrier, NegativeEntropy, Penalty, Regularizer, get_penalty, get_regularizer
 
@@ -64,8 +65,7 @@ class RQEProblem:
     def create(cls, game: Any, tau: Any, epsilon: Any, penalty: Any = "kl", regularizer: Any = "entropy"
                ) -> RQEProblem:
         """Validate the inputs (typed errors from :mod:`rqe.errors`) and build the problem."""
-        if not isinstance(game, Game):
-            raise GameError(f"game must be an rqe.Game, got {type(game).__name__}")
+        game = as_game(game)  # a Game, or a pair of payoff matrices (A, B); else an error showing the fix
         n = game.n_players
         if game.n_profiles * n > MAX_PAYOFF_ENTRIES:
             raise ProblemSizeError(f"game with {game.n_profiles} pure profiles is too large for the RQE solver "
