@@ -1,0 +1,189 @@
+"""Tag: the torch-vectorised ``simple_tag`` against ``mpe2``'s reference, step by step on seeded rollouts.
+
+Tolerances. In float64 the vectorised physics performs ``mpe2``'s numpy operations (only the order of the
+contact-force sum differs), so positions and velocities agree to rounding (1e-12 of the arena's unit scale,
+measured 3e-16 over 25 steps); ``mpe2`` hands observations out cast to float32, so observations agree to float32
+rounding (1e-6 absolute on values of order 1-4); rewards to 1e-9 of the catch reward. In float32 the physics
+itself rounds at ~6e-8 per operation; over an episode the states drift apart by ~1.5e-6 (measured), hence 1e-4
+on observations and 1e-3 on rewards (1e-4 of the catch reward 10) for the float32 check.
+"""
+
+import sys
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from rqe.errors import MissingDependencyError, ParameterError  # noqa: E402
+from rqe.srpo.tag import (  # noqa: E402
+    FleeingPrey,
+    GreedyPredator,
+    Tag,
+    TagRules,
+    TagWorld,
+    reference_tag,
+    tag_partners,
+)
+
+
+@pytest.fixture
+def simple_tag():
+    return pytest.importorskip("mpe2.simple_tag_v3")
+
+
+def _world_state(world):
+    return (np.array([a.state.p_pos for a in world.agents]), np.array([a.state.p_vel for a in world.agents]),
+            np.array([lm.state.p_pos for lm in world.landmarks]))
+
+
+def test_physics_matches_mpe2_step_by_step(simple_tag):
+    """All four agents of mpe2's default scenario (3 predators) act; positions, observations, rewards agree."""
+    catches = sum(_physics_rollout(simple_tag, seed) for seed in range(4))
+    assert catches > 0  # the rollouts exercised the reward of a catch (not only zeros)
+
+
+def _physics_rollout(simple_tag, seed):
+    rules = TagRules(num_adversaries=3, max_cycles=25)
+    env = simple_tag.parallel_env(num_good=1, num_adversaries=3, num_obstacles=2, max_cycles=25)
+    obs, _ = env.reset(seed=seed)
+    world = env.unwrapped.world
+    fast = TagWorld(1, rules, dtype=torch.float64)
+    fast.set_state(*_world_state(world))
+    names = env.possible_agents
+    greedy = GreedyPredator(rules)
+    rng = np.random.default_rng(seed)
+    catches = 0
+    for t in range(25):
+        # predators chase (so that catches and contact forces happen), with random moves mixed in
+        acts = rng.integers(0, 5, len(names))
+        for i, a in enumerate(names[:3]):
+            if rng.random() < 0.7:
+                acts[i] = int(greedy(torch.as_tensor(obs[a])[None]).argmax())
+        obs, rew, _, _, _ = env.step({a: int(acts[i]) for i, a in enumerate(names)})
+        fast.step(torch.as_tensor(acts)[:, None])
+        pos, vel, _ = _world_state(world)
+        np.testing.assert_allclose(fast.pos[0].numpy(), pos, rtol=0, atol=1e-12, err_msg=f"positions, step {t}")
+        np.testing.assert_allclose(fast.vel[0].numpy(), vel, rtol=0, atol=1e-12, err_msg=f"velocities, step {t}")
+        mine, rewards = fast.observations(), fast.rewards()
+        for i, a in enumerate(names):
+            np.testing.assert_allclose(mine[i][0].numpy(), obs[a], rtol=0, atol=1e-6, err_msg=f"obs {a}, step {t}")
+            assert abs(float(rewards[i, 0]) - rew[a]) <= 1e-9 * rules.catch_reward, (a, t)
+        catches += rew[names[0]] > 0
+    return catches
+
+
+def _copy_reference_state(fast, slow):
+    states = [env.world_state() for env in slow.envs]
+    fast.world.set_state(np.stack([s[0] for s in states]), np.stack([s[1] for s in states]),
+                         np.stack([s[2] for s in states]))
+    fast._observe()
+
+
+@pytest.mark.parametrize("prey,dtype,obs_tol,rew_tol", [("still", torch.float64, 1e-6, 1e-8),
+                                                       ("flee", torch.float64, 1e-6, 1e-8),
+                                                       ("still", torch.float32, 1e-4, 1e-3)])
+def test_tag_env_matches_reference_through_pettingzoo_adapter(simple_tag, prey, dtype, obs_tol, rew_tol):
+    """Predators' env (prey scripted) vs mpe2 behind rqe's PettingZoo adapter, over two episodes of 4 copies."""
+    rules = TagRules(max_cycles=20)
+    n_envs = 4
+    slow = reference_tag(n_envs, rules, prey=prey, seed=5)
+    fast = Tag(n_envs, rules=rules, prey=prey, dtype=dtype)
+    g = torch.Generator().manual_seed(0)
+    ref_obs = slow.reset()
+    fast.reset(g)
+    _copy_reference_state(fast, slow)
+    np.testing.assert_allclose(fast.state().numpy(), slow.state().numpy(), rtol=0, atol=obs_tol)
+    greedy = GreedyPredator(rules)
+    total = 0.0
+    for t in range(2 * rules.max_cycles):
+        actions = torch.stack([greedy(ref_obs[k]).argmax(-1) for k in range(fast.n_agents)])
+        actions[:, : n_envs // 2] = torch.randint(0, 5, (fast.n_agents, n_envs // 2), generator=g)
+        a, b = fast.step(actions, g), slow.step(actions)
+        np.testing.assert_array_equal(a.done.numpy(), b.done.numpy())
+        np.testing.assert_allclose(a.rewards.numpy(), b.rewards.numpy(), rtol=0, atol=rew_tol * rules.catch_reward,
+                                   err_msg=f"rewards, step {t}")
+        assert float(a.costs.abs().sum()) == 0.0
+        if bool(b.done.all()):          # both reset with their own randomness: copy the new states in again
+            _copy_reference_state(fast, slow)
+        else:
+            np.testing.assert_allclose(a.obs.numpy(), b.obs.numpy(), rtol=0, atol=obs_tol, err_msg=f"obs, step {t}")
+        ref_obs = b.obs
+        total += float(b.rewards.sum())
+    if prey == "still":
+        assert total > 0   # catches happened, so the reward path was compared too
+
+
+def test_tag_shapes_autoreset_and_determinism():
+    rules = TagRules(max_cycles=3)
+    outs = []
+    for _ in range(2):
+        env = Tag(5, rules=rules, prey="random")
+        g = torch.Generator().manual_seed(7)
+        obs = env.reset(g)
+        assert obs.shape == (2, 5, rules.obs_dim(adversary=True)) and env.state().shape == (5, env.state_dim)
+        dones, rewards = [], []
+        for _ in range(4):
+            step = env.step(torch.randint(0, 5, (2, 5), generator=g), g)
+            dones.append(bool(step.done.all()))
+            rewards.append(step.obs.clone())
+        assert dones == [False, False, True, False]
+        outs.append(torch.stack(rewards))
+    assert torch.equal(outs[0], outs[1])   # same generator seed, same rollout
+
+
+def test_shared_team_reward_and_no_costs():
+    env = Tag(1, rules=TagRules(num_adversaries=2, num_obstacles=0), prey="still", dtype=torch.float64)
+    env.reset(torch.Generator().manual_seed(0))
+    # both predators on the prey: two catches, each predator gets 2 x 10; the prey pays 20
+    env.world.set_state([[0.0, 0.0], [0.01, 0.0], [0.005, 0.0]], np.zeros((3, 2)), np.zeros((0, 2)))
+    env._observe()
+    step = env.step(torch.zeros(2, 1, dtype=torch.long), torch.Generator().manual_seed(0))
+    assert step.rewards[:, 0].tolist() == [20.0, 20.0]
+    assert float(env.last_prey_rewards[0, 0]) == -20.0
+
+
+def test_greedy_predators_catch_more_than_random_ones():
+    rules = TagRules(max_cycles=50)
+    returns = {}
+    for name, partner in tag_partners(rules).items():
+        env = Tag(64, rules=rules, prey=FleeingPrey(rules))
+        g = torch.Generator().manual_seed(3)
+        obs = env.reset(g)
+        total = 0.0
+        for _ in range(rules.max_cycles):
+            from rqe.srpo.networks import sample_actions
+            actions = torch.stack([sample_actions(partner(obs[k]), g) for k in range(env.n_agents)])
+            step = env.step(actions, g)
+            total += float(step.rewards[0].sum())
+            obs = step.obs
+        returns[name] = total / 64
+    assert returns["greedy"] > returns["random"] >= 0.0
+
+
+def test_bad_actions_are_refused():
+    env = Tag(2)
+    env.reset(torch.Generator().manual_seed(0))
+    with pytest.raises(ParameterError, match="shape"):
+        env.step(torch.zeros(3, 2, dtype=torch.long))
+    with pytest.raises(ParameterError, match="0..4"):
+        env.step(torch.full((2, 2), 5))
+    with pytest.raises(ParameterError, match="prey"):
+        Tag(2, prey="sleepy")
+    with pytest.raises(ParameterError, match="unknown Tag rule"):
+        Tag(2, speed=3)
+
+
+def test_docstring_examples():
+    import doctest
+
+    import rqe.srpo.tag
+
+    failures, _ = doctest.testmod(rqe.srpo.tag, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert failures == 0
+
+
+def test_reference_without_mpe2_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "mpe2.simple_tag_v3", None)
+    with pytest.raises(MissingDependencyError, match=r"rqe\[tag\]"):
+        reference_tag(1)
