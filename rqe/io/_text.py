@@ -94,7 +94,11 @@ def format_numbers(values: np.ndarray) -> list[str]:
     values = np.asarray(values, dtype=np.float64)
     if values.size and np.all(np.abs(values) < 1e15) and np.array_equal(values, np.round(values)):
         return list(map(str, values.astype(np.int64).tolist()))
-    return [format_number(v) for v in values.tolist()]
+    words = list(map(repr, values.tolist()))  # shortest round-trip text; fix the few that are not plain
+    plain = (np.abs(values) >= 1e-4) & (np.abs(values) < 1e16) & (values != np.round(values))
+    for k in np.flatnonzero(~plain).tolist():
+        words[k] = format_number(values[k])
+    return words
 
 
 # ---------------------------------------------------------------------------------------------- strings

@@ -238,8 +238,8 @@ class _NodeReader:
 def format_fraction(value: Fraction) -> str:
     """Exact text of a fraction: an integer, a finite decimal, or ``p/q``.
 
-    >>> [format_fraction(Fraction(x)) for x in ("3", "-1/4", "1/3", "0.1")]
-    ['3', '-0.25', '1/3', '0.1']
+    >>> print(*(format_fraction(Fraction(x)) for x in ("3", "-1/4", "1/3", "0.1")))
+    3 -0.25 1/3 0.1
     """
     value = Fraction(value)
     if value.denominator == 1:
