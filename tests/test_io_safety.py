@@ -133,3 +133,16 @@ def test_cli_convert_onto_itself_on_a_full_disk(tmp_path, monkeypatch, capsys):
     monkeypatch.undo()
     assert main(["convert", str(target), str(target), "--outcome-version", "--check"]) == 0
     assert read_game(target) == read_game(before.decode())
+
+
+@pytest.mark.parametrize("text,fragment", [
+    ('{"payoffs": [[[1, %s]]]}' % ("1" + "0" * 400), "outside the float64 range"),
+    (TWENTY_FIVE_PLAYERS, "max_payoffs"),
+    ('{"title": "\\ud800", "payoffs": [[[1, 2]]]}', "lone surrogate"),
+])
+def test_cli_show_gives_one_error_line(tmp_path, capsys, text, fragment):
+    target = tmp_path / ("game.json" if text.startswith("{") else "game.nfg")
+    target.write_text(text)
+    assert main(["show", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rqe: error:") and err.count("\n") == 1 and fragment in err

@@ -19,7 +19,8 @@ Writing gives every node its full description and numbers infosets (per player) 
 order of first appearance, the form both Gambit and OpenSpiel's ``pyspiel.load_efg_game`` read (OpenSpiel also
 needs outcomes on terminal nodes only: :meth:`~rqe.extensive.ExtensiveGame.to_pyspiel` moves them there).
 Numbers are written exactly: integers, finite decimals, or ``p/q``. Labels are written as they are; note that
-pygambit 17 refuses a file in which two nodes share a non-empty label (Gambit 16 accepts it).
+pygambit 17 refuses a file in which two nodes, or two infosets of one player, share a non-empty label (Gambit
+16 accepts both).
 
 >>> text = '''EFG 2 R "Coin then guess" { "Guesser" }
 ... c "" 1 "coin" { "H" 1/2 "T" 1/2 } 0
