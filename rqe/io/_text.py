@@ -61,8 +61,13 @@ def parse_number(text: str) -> float:
     if not isinstance(text, str) or not _NUMBER.fullmatch(text):
         raise ValueError(f"{text!r} is not a number")
     if "/" in text:
+        numerator, denominator = text.split("/")
+        if "." in numerator or "e" in numerator.lower():
+            raise ValueError(f"{text!r}: a rational needs an integer numerator")
+        if int(denominator) == 0:
+            raise ValueError(f"{text!r} has a zero denominator")
         try:
-            value = float(parse_fraction(text))
+            value = int(numerator) / int(denominator)  # int / int is correctly rounded: exact, then rounded once
         except OverflowError:
             raise ValueError(f"{text!r} is outside the float64 range") from None
     else:

@@ -56,7 +56,7 @@ import numpy as np
 from rqe.errors import FileFormatError, GameError
 from rqe.game import Game
 from rqe.io._text import (MAX_PAYOFFS, Tokens, check_declared_size, distinct_labels, format_numbers,
-                          quote, show)
+                          parse_number, quote, show)
 
 __all__ = ["read_nfg", "write_nfg", "MAX_PLAYERS"]
 
@@ -64,7 +64,7 @@ __all__ = ["read_nfg", "write_nfg", "MAX_PLAYERS"]
 MAX_PLAYERS = 31
 
 # Characters of a chunk that the bulk converter handles; anything else goes to the token-by-token scan.
-_PLAIN = re.compile(r"[^0-9eE+\-.\s]")
+_PLAIN = re.compile(r"[^0-9eE+\-./\s]")  # decimals and rationals p/q
 _PLAIN_INTEGERS = re.compile(r"[^0-9\s]")
 _CHUNK = 1 << 22  # characters per bulk chunk
 
@@ -179,17 +179,52 @@ def _bulk(tokens: Tokens, needed: int, dtype: type, plain: re.Pattern) -> tuple[
         words = chunk.split() if plain.search(chunk) is None else None
         array = None
         if words is not None and total + len(words) <= needed:
-            try:
-                array = np.array(words, dtype=dtype)
-            except (ValueError, OverflowError):
-                array = None
-            if array is not None and dtype is np.float64 and not np.all(np.isfinite(array)):
-                array = None
+            array = _floats(words, "/" in chunk) if dtype is np.float64 else _integers(words)
         if array is None:
             return parts, total, Tokens(text, tokens.path, start, line, line_start)
         parts.append(array)
         total += array.size
     return parts, total, _at_end(tokens)
+
+
+def _floats(words: list[str], rationals: bool) -> np.ndarray | None:
+    """float64 values of decimal words and exact rationals ``p/q`` (each rounded once), or None when any word is
+    not a finite number (the token scan then reports it with its position)."""
+    try:
+        if not rationals:
+            values = np.array(words, dtype=np.float64)
+        else:
+            slashed = [k for k, w in enumerate(words) if "/" in w]
+            values = np.array([w if "/" not in w else "0" for w in words], dtype=np.float64)
+            values[slashed] = _rationals([words[k] for k in slashed])
+    except (ValueError, OverflowError):
+        return None
+    return values if np.all(np.isfinite(values)) else None
+
+
+_NOT_INTEGER = re.compile(r"[^0-9+\-]")
+
+
+def _rationals(words: list[str]) -> np.ndarray | list[float]:
+    """Values of words ``p/q``, each the exact quotient rounded once (as :func:`~rqe.io._text.parse_number`)."""
+    halves = " ".join(words).replace("/", " ").split()
+    if len(halves) == 2 * len(words) and all(w.count("/") == 1 for w in words):
+        numerators, denominators = halves[0::2], halves[1::2]
+        # integers of at most 15 digits are exact in float64, and IEEE division rounds their quotient once
+        if max(map(len, numerators)) <= 16 and max(map(len, denominators)) <= 15 and \
+                _NOT_INTEGER.search("".join(numerators)) is None and not any("+" in q or "-" in q for q in denominators):
+            top = np.array(numerators, dtype=np.float64)
+            bottom = np.array(denominators, dtype=np.float64)
+            if np.all(bottom != 0):
+                return top / bottom
+    return [parse_number(w) for w in words]
+
+
+def _integers(words: list[str]) -> np.ndarray | None:
+    try:
+        return np.array(words, dtype=np.int64)
+    except (ValueError, OverflowError):
+        return None
 
 
 def _at_end(tokens: Tokens) -> Tokens:
@@ -242,15 +277,13 @@ def _bulk_outcomes(tokens: Tokens, n_players: int) -> tuple[list[np.ndarray], To
         body = _STRING.sub(" ", text[offset:end])
         count = body.count("{")
         words = body.translate(_SEPARATORS).split()
-        if _PLAIN.search(" ".join(words)) is not None or len(words) != count * n_players:
+        joined = " ".join(words)
+        if _PLAIN.search(joined) is not None or len(words) != count * n_players:
             break
-        try:
-            array = np.array(words, dtype=np.float64).reshape(count, n_players)
-        except (ValueError, OverflowError):
+        array = _floats(words, "/" in joined)
+        if array is None:
             break
-        if not np.all(np.isfinite(array)):
-            break
-        parts.append(array)
+        parts.append(array.reshape(count, n_players))
         newlines = text.count("\n", offset, end)
         if newlines:
             line += newlines
