@@ -197,3 +197,12 @@ def test_gambit_reads_what_rqe_writes_and_back(path, tmp_path):
         assert arrays.shape == mine.shape
         cells = lambda p: sorted(map(tuple, p.reshape(len(p), -1).T.round(12).tolist()))  # noqa: E731
         assert cells(arrays) == cells(mine)
+
+
+def test_node_count_limit():
+    from rqe.errors import ProblemSizeError
+
+    text = 'EFG 2 R "" { "1" "2" }\np "" 1 1 "" { "a" "b" } 0\nt "" 1 "" { 1 2 }\nt "" 2 "" { 3 4 }'
+    assert len(read_efg(text, max_payoffs=6).nodes) == 3
+    with pytest.raises(ProblemSizeError, match="max_payoffs"):
+        read_efg(text, max_payoffs=4)

@@ -120,9 +120,6 @@ class _NodeReader:
         children: list[list[int]] = []
         open_nodes: list[tuple[int, int]] = []  # (node, children still expected)
         while True:
-            if len(nodes) * self.n_players > self.max_payoffs:
-                check_declared_size(len(nodes) * self.n_players, self.max_payoffs,
-                                    f"more than {len(nodes)} nodes for {self.n_players} players", tokens.path)
             what = ("the root node ('c', 'p' or 't')" if not nodes else
                     f"node {len(nodes) + 1} ('c', 'p' or 't'): node {open_nodes[-1][0] + 1} needs "
                     f"{open_nodes[-1][1]} more")
@@ -137,6 +134,9 @@ class _NodeReader:
             outcome = self._outcome()
             index = len(nodes)
             nodes.append(Node(label, infoset, outcome))
+            if len(nodes) * self.n_players > self.max_payoffs:
+                check_declared_size(len(nodes) * self.n_players, self.max_payoffs,
+                                    f"at least {len(nodes)} nodes for {self.n_players} players", tokens.path)
             children.append([])
             if open_nodes:
                 parent, left = open_nodes.pop()
