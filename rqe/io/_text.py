@@ -283,7 +283,7 @@ def check_declared_size(n_payoffs: int, limit: float, what: str, path: str | Non
     if n_payoffs > limit:
         where = f"{path}: " if path else ""
         raise ProblemSizeError(
-            f"{where}the header declares {what}: {_big(n_payoffs)} payoff entries "
+            f"{where}the file declares {what}: {_big(n_payoffs)} payoff entries "
             f"({_big(n_payoffs * 8 // 2**20)} MiB as float64), above the limit max_payoffs={limit:g}; "
             "pass a larger max_payoffs= to rqe.read_game / rqe.io.loads to read it anyway"
         )
