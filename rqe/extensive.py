@@ -227,7 +227,8 @@ class ExtensiveGame:
         moves), which the reduced normal form and behaviour strategies need.
         """
         from rqe.io._text import distinct_labels
-        from rqe.openspiel.tree import CHANCE as KIND_CHANCE, DECISION, TERMINAL, GameTree
+        from rqe.openspiel.tree import CHANCE as KIND_CHANCE
+        from rqe.openspiel.tree import DECISION, TERMINAL, GameTree
 
         n = self.n_players
         payoffs = self.terminal_payoffs()

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rqe import Game
-from rqe.errors import FileFormatError, OutputError, ProblemSizeError, RQEError
+from rqe.errors import FileFormatError, ProblemSizeError, RQEError
 from rqe.io import dumps, loads, parse_number, read_game, write_game
 
 DATA = Path(__file__).parent / "data" / "nfg"

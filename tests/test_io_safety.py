@@ -2,20 +2,16 @@
 writers that never damage an existing file (full disk, read-only folder, converting a file onto itself)."""
 
 import errno
-import json
-import os
-import tempfile
 import tracemalloc
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import rqe._files
 from rqe import Game
 from rqe.cli import main
 from rqe.errors import FileFormatError, OutputError, ParameterError, ProblemSizeError
-from rqe.io import dumps, loads, read_game, write_game
+from rqe.io import loads, read_game, write_game
 
 # 25 players with 2 strategies each: 2**25 profiles x 25 payoffs = 6.25 GiB as float64
 TWENTY_FIVE_PLAYERS = ('NFG 1 R "big" { ' + " ".join(f'"{k}"' for k in range(25)) + " }\n"

@@ -41,7 +41,7 @@ def parse_fraction(text: str) -> Fraction:
         if int(denominator) == 0:
             raise ValueError(f"{text!r} has a zero denominator")
         return Fraction(int(numerator), int(denominator))
-    mantissa, _, exponent = text.lower().partition("e")
+    _, _, exponent = text.lower().partition("e")
     if exponent and abs(int(exponent)) > 100_000:  # Fraction would build a 10**exponent integer
         raise ValueError(f"{text!r} is outside the float64 range")
     return Fraction(text)

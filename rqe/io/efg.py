@@ -51,7 +51,7 @@ from __future__ import annotations
 import sys
 from fractions import Fraction
 
-from rqe.errors import FileFormatError, GameError
+from rqe.errors import GameError
 from rqe.extensive import CHANCE, ExtensiveGame, Infoset, Node, Outcome
 from rqe.io._text import MAX_PAYOFFS, Tokens, check_declared_size, distinct_labels, quote, show
 

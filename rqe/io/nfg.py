@@ -55,8 +55,16 @@ import numpy as np
 
 from rqe.errors import FileFormatError, GameError
 from rqe.game import Game
-from rqe.io._text import (MAX_PAYOFFS, Tokens, check_declared_size, distinct_labels, format_numbers,
-                          parse_number, quote, show)
+from rqe.io._text import (
+    MAX_PAYOFFS,
+    Tokens,
+    check_declared_size,
+    distinct_labels,
+    format_numbers,
+    parse_number,
+    quote,
+    show,
+)
 
 __all__ = ["read_nfg", "write_nfg", "MAX_PLAYERS"]
 
