@@ -1,5 +1,5 @@
-"""Pieces shared by Gambit's two text formats (``.nfg`` and ``.efg``): tokens, numbers, quoted strings, labels,
-and the size guard that runs on a file's header before anything is allocated."""
+"""Pieces shared by Gambit's two text formats (``.nfg`` and ``.efg``): tokens, numbers, quoted strings,
+labels, and the size guard that runs on a file's header before anything is allocated."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from rqe.errors import FileFormatError, ProblemSizeError
 __all__ = ["parse_number", "parse_fraction", "format_number", "quote", "Token", "Tokens", "distinct_labels",
            "check_declared_size", "MAX_PAYOFFS"]
 
-#: Default for ``max_payoffs``: the most payoff entries (players x pure profiles, or players x terminal nodes) a
-#: file may declare, 1e8 (0.75 GiB as float64). Checked on the header, before the body is read.
+#: Default for ``max_payoffs``: the most payoff entries (players x pure profiles, or players x nodes) a file
+#: may declare, 1e8 (0.75 GiB as float64). Checked on the header, before the body is read.
 MAX_PAYOFFS = 100_000_000
 
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?:/\d+)?", re.ASCII)
@@ -24,7 +24,7 @@ _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?:/\d+)?", re.A
 
 # ---------------------------------------------------------------------------------------------- numbers
 def parse_fraction(text: str) -> Fraction:
-    """The exact value of a Gambit number (integer, decimal or rational ``p/q``) as a :class:`~fractions.Fraction`.
+    """The exact value (a :class:`~fractions.Fraction`) of a Gambit number: integer, decimal or ``p/q``.
 
     Raises :class:`ValueError` for anything else (including ``nan``, ``inf``, complex numbers and zero
     denominators).
@@ -67,7 +67,7 @@ def parse_number(text: str) -> float:
         if int(denominator) == 0:
             raise ValueError(f"{text!r} has a zero denominator")
         try:
-            value = int(numerator) / int(denominator)  # int / int is correctly rounded: exact, then rounded once
+            value = int(numerator) / int(denominator)  # int / int is correctly rounded (exact, rounded once)
         except OverflowError:
             raise ValueError(f"{text!r} is outside the float64 range") from None
     else:
@@ -149,8 +149,8 @@ class Token(NamedTuple):
     offset: int  # index of the token's first character in the text
 
 
-_SCAN = re.compile(r'(?P<space>\s+)|(?P<brace>[{},])|(?P<string>"(?:[^"\\]|\\.)*")|(?P<open>")|(?P<word>[^\s{},"]+)',
-                   re.S)
+_SCAN = re.compile(r'(?P<space>\s+)|(?P<brace>[{},])|(?P<string>"(?:[^"\\]|\\.)*")|(?P<open>")'
+                   r'|(?P<word>[^\s{},"]+)', re.S)
 
 
 class Tokens:
@@ -218,7 +218,7 @@ class Tokens:
         return token
 
     def position(self) -> tuple[int, int, int]:
-        """``(offset, line, line_start)`` of the first character not yet consumed (call with nothing peeked)."""
+        """``(offset, line, line_start)`` of the first character not yet consumed."""
         if self._next is not None:
             return self._next.offset, self._next.line, self._next.offset - self._next.column + 1
         return self._offset, self._line, self._line_start
@@ -299,4 +299,6 @@ def check_limit(limit: object) -> float:
 
     if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not limit > 0:
         raise ParameterError(f"max_payoffs must be a positive number, got {limit!r}")
-    return float(min(limit, math.inf)) if isinstance(limit, float) else (math.inf if limit > 2**1000 else float(limit))
+    if isinstance(limit, float):
+        return limit
+    return math.inf if limit > 2**1000 else float(limit)

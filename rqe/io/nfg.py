@@ -114,7 +114,8 @@ def read_nfg(text: str, path: str | None = None, *, max_payoffs: float = MAX_PAY
         strategy_labels = []
         while (token := tokens.next("'{' or '}'")).kind != "}":
             if token.kind != "{":
-                raise tokens.error(f"expected '{{' opening a player's strategy names, found {show(token)}", token)
+                raise tokens.error(f"expected '{{' opening a player's strategy names, found {show(token)}",
+                                   token)
             names = []
             while (inner := tokens.next("a strategy name or '}'")).kind != "}":
                 if inner.kind != "string":
@@ -152,7 +153,8 @@ def read_nfg(text: str, path: str | None = None, *, max_payoffs: float = MAX_PAY
     payoffs = np.stack([values[:, i].reshape(shape, order="F") for i in range(n_players)])
     action_names = None if strategy_labels is None else [distinct_labels(names) for names in strategy_labels]
     try:
-        return Game(payoffs, title=title, player_names=distinct_labels(player_labels), action_names=action_names)
+        return Game(payoffs, title=title, player_names=distinct_labels(player_labels),
+                    action_names=action_names)
     except GameError as exc:  # pragma: no cover - every value was checked above
         raise FileFormatError(str(exc), line=1, column=1, path=tokens.path) from None
 
@@ -165,7 +167,7 @@ def _chunks(tokens: Tokens) -> Iterator[tuple[str, int, int, int, int]]:
     while offset < n:
         end = min(offset + _CHUNK, n)
         if end < n:
-            cut = max(text.rfind(" ", offset, end), text.rfind("\n", offset, end), text.rfind("\t", offset, end))
+            cut = max(text.rfind(space, offset, end) for space in " \n\t")
             end = cut + 1 if cut > offset else n
         yield text, offset, end, line, line_start
         newlines = text.count("\n", offset, end)
@@ -175,7 +177,8 @@ def _chunks(tokens: Tokens) -> Iterator[tuple[str, int, int, int, int]]:
         offset = end
 
 
-def _bulk(tokens: Tokens, needed: int, dtype: type, plain: re.Pattern) -> tuple[list[np.ndarray], int, Tokens]:
+def _bulk(tokens: Tokens, needed: int, dtype: type,
+          plain: re.Pattern) -> tuple[list[np.ndarray], int, Tokens]:
     """Convert whole chunks of plain numbers with numpy; stop at the first chunk that needs the slow scan.
 
     Returns the converted arrays, their total length and a tokenizer positioned at the unconverted rest.
@@ -196,8 +199,8 @@ def _bulk(tokens: Tokens, needed: int, dtype: type, plain: re.Pattern) -> tuple[
 
 
 def _floats(words: list[str], rationals: bool) -> np.ndarray | None:
-    """float64 values of decimal words and exact rationals ``p/q`` (each rounded once), or None when any word is
-    not a finite number (the token scan then reports it with its position)."""
+    """float64 values of decimal words and exact rationals ``p/q`` (each rounded once), or None when any word
+    is not a finite number (the token scan then reports it with its position)."""
     try:
         if not rationals:
             values = np.array(words, dtype=np.float64)
@@ -214,13 +217,14 @@ _NOT_INTEGER = re.compile(r"[^0-9+\-]")
 
 
 def _rationals(words: list[str]) -> np.ndarray | list[float]:
-    """Values of words ``p/q``, each the exact quotient rounded once (as :func:`~rqe.io._text.parse_number`)."""
+    """Values of words ``p/q``: each exact quotient rounded once (as :func:`~rqe.io._text.parse_number`)."""
     halves = " ".join(words).replace("/", " ").split()
     if len(halves) == 2 * len(words) and all(w.count("/") == 1 for w in words):
         numerators, denominators = halves[0::2], halves[1::2]
         # integers of at most 15 digits are exact in float64, and IEEE division rounds their quotient once
-        if max(map(len, numerators)) <= 16 and max(map(len, denominators)) <= 15 and \
-                _NOT_INTEGER.search("".join(numerators)) is None and not any("+" in q or "-" in q for q in denominators):
+        short = max(map(len, numerators)) <= 16 and max(map(len, denominators)) <= 15
+        if short and _NOT_INTEGER.search("".join(numerators)) is None and \
+                not any("+" in q or "-" in q for q in denominators):
             top = np.array(numerators, dtype=np.float64)
             bottom = np.array(denominators, dtype=np.float64)
             if np.all(bottom != 0):
@@ -252,8 +256,8 @@ def _read_payoff_body(tokens: Tokens, n_players: int, n_profiles: int) -> tuple[
                 raise tokens.error(f"unexpected end of file: the payoff version needs {needed} payoffs "
                                    f"({n_profiles} profiles x {n_players} players), found {k}")
             if token.kind != "word":
-                raise tokens.error(f"bad payoff of player {k % n_players + 1} in profile {k // n_players + 1} "
-                                   f"of {n_profiles}: found {show(token)}", token)
+                raise tokens.error(f"bad payoff of player {k % n_players + 1} in profile "
+                                   f"{k // n_players + 1} of {n_profiles}: found {show(token)}", token)
             tail.append(tokens.number(f"payoff of player {k % n_players + 1} in profile "
                                       f"{k // n_players + 1} of {n_profiles}"))
         parts.append(np.array(tail, dtype=np.float64))
@@ -273,7 +277,7 @@ _SEPARATORS = str.maketrans("{},", "   ")
 
 
 def _bulk_outcomes(tokens: Tokens, n_players: int) -> tuple[list[np.ndarray], Tokens]:
-    """Convert runs of complete, plain outcomes chunk by chunk; the token scan takes over at the first other text."""
+    """Convert runs of complete, plain outcomes chunk by chunk; the token scan takes over at any other text."""
     text = tokens.text
     offset, line, line_start = tokens.position()
     pattern = _outcome_pattern(n_players)
