@@ -336,17 +336,33 @@ class ExtensiveGame:
             out[name][label] = {action: float(flat[s]) for action, s in zip(actions, range(a, b))}
         return out
 
-    def solve(self, concept: str = "nash", **params: Any) -> "ExtensiveSolution":
-        """Equilibria of the reduced normal form, as behaviour profiles of the tree.
+    def solve(self, concept: str = "nash", *, via: str = "reduced", **params: Any) -> "ExtensiveSolution":
+        """Equilibria as behaviour profiles of the tree.
 
-        ``concept`` is ``"nash"`` (:func:`rqe.solve_nash`; ``method="lp"`` by default for two-player
-        constant-sum games), ``"qre"`` (:func:`rqe.solve_qre`, needs ``lam``) or ``"rqe"``
-        (:func:`rqe.solve_rqe`, needs ``tau`` and ``epsilon``); ``params`` go to the solver. Each mixed
-        equilibrium of the reduced normal form maps to a realisation-equivalent behaviour profile
-        (:meth:`rqe.openspiel.ReducedNormalForm.to_behaviour`).
+        ``via="reduced"`` (default, no OpenSpiel needed) solves the reduced normal form: ``concept`` is
+        ``"nash"`` (:func:`rqe.solve_nash`; ``method="lp"`` by default for two-player constant-sum games),
+        ``"qre"`` (:func:`rqe.solve_qre`, needs ``lam``) or ``"rqe"`` (:func:`rqe.solve_rqe`, needs ``tau``
+        and ``epsilon``); each mixed equilibrium maps to a realisation-equivalent behaviour profile
+        (:meth:`rqe.openspiel.ReducedNormalForm.to_behaviour`). ``via="openspiel"`` hands the game to
+        :func:`rqe.openspiel.solve_openspiel` (also ``"agent_qre"``, ``"agent_rqe"``) and maps its first
+        equilibrium back onto this tree's slots (:meth:`openspiel_slots`). ``params`` go to the solver.
         """
         import rqe
 
+        if via == "openspiel":
+            from rqe.openspiel import solve_openspiel
+
+            result = solve_openspiel(self.to_pyspiel(), concept, **params)
+            tree = self.tree()
+            flats: tuple[np.ndarray, ...] = ()
+            if result.behaviour is not None:
+                mapping = self.openspiel_slots(tree, result.tree)
+                flats = (np.asarray(result.behaviour, dtype=np.float64)[mapping],)
+            payoffs = tuple(np.asarray(eq.payoffs, dtype=np.float64) for eq in result.equilibria[:len(flats)])
+            return ExtensiveSolution(self, concept, flats, tuple(self.behaviour(f, tree) for f in flats),
+                                     payoffs, bool(result.converged), result.method, None, result)
+        if via != "reduced":
+            raise ParameterError(f"via must be 'reduced' or 'openspiel', got {via!r}")
         rnf = self.reduced_normal_form()
         matrix = rnf.game
         if concept == "nash":
@@ -363,6 +379,63 @@ class ExtensiveGame:
         return ExtensiveSolution(self, concept, flats, tuple(self.behaviour(f, rnf.tree) for f in flats),
                                  tuple(np.asarray(eq.payoffs, dtype=np.float64) for eq in result.equilibria),
                                  bool(result.converged), result.method, rnf, result)
+
+    def openspiel_slots(self, tree: Any = None, openspiel_tree: Any = None) -> np.ndarray:
+        """For each strategy slot of :meth:`tree`, the matching slot of OpenSpiel's tree of the same game
+        (``build_tree(self.to_pyspiel())``), found by walking both from the root: decision edges by action
+        label, chance edges by position: a profile over OpenSpiel's slots reads as ``theirs[mapping]`` here.
+        """
+        from rqe.openspiel.tree import DECISION, TERMINAL, build_tree
+
+        ours = self.tree() if tree is None else tree
+        theirs = build_tree(self.to_pyspiel()) if openspiel_tree is None else openspiel_tree
+        mapping = np.full(ours.n_slots, -1, dtype=np.int64)
+        stack = [(0, 0)]
+        while stack:
+            h, g = stack.pop()
+            if ours.kind[h] != theirs.kind[g] or ours.n_edges[h] != theirs.n_edges[g]:
+                raise GameError("OpenSpiel's tree of this game differs from rqe's")
+            if ours.kind[h] == TERMINAL:
+                continue
+            our_edges = range(int(ours.first_edge[h]), int(ours.first_edge[h] + ours.n_edges[h]))
+            their_edges = list(range(int(theirs.first_edge[g]), int(theirs.first_edge[g] + theirs.n_edges[g])))
+            if ours.kind[h] != DECISION:
+                stack.extend((int(ours.edge_child[e]), int(theirs.edge_child[f]))
+                             for e, f in zip(our_edges, their_edges))
+                continue
+            I, J = int(ours.infoset[h]), int(theirs.infoset[g])
+            by_name = {theirs.infoset_action_names[J][int(theirs.edge_slot[f]) - int(theirs.offsets[J])]: f
+                       for f in their_edges}
+            for e in our_edges:
+                slot = int(ours.edge_slot[e])
+                name = ours.infoset_action_names[I][slot - int(ours.offsets[I])].replace('"', "'")
+                f = by_name.get(name)
+                if f is None or mapping[slot] not in (-1, int(theirs.edge_slot[f])):
+                    raise GameError(f"OpenSpiel's tree of this game differs from rqe's at action {name!r}")
+                mapping[slot] = int(theirs.edge_slot[f])
+                stack.append((int(ours.edge_child[e]), int(theirs.edge_child[f])))
+        if ours.n_slots != theirs.n_slots or not np.array_equal(np.sort(mapping), np.arange(theirs.n_slots)):
+            raise GameError("OpenSpiel's tree of this game has other information sets than rqe's")
+        return mapping
+
+    def exploitability(self, flat: Sequence[float]) -> float:
+        """OpenSpiel's exploitability (NashConv / N, :func:`rqe.openspiel.exploitability`) of a behaviour
+        profile over :meth:`tree`'s slots."""
+        from rqe.openspiel.policy import exploitability
+        from rqe.openspiel.tree import build_tree
+
+        tree = self.tree()
+        flat = np.asarray(flat, dtype=np.float64)
+        if flat.shape != (tree.n_slots,):
+            raise ParameterError(f"a behaviour profile of this game has {tree.n_slots} entries, "
+                                 f"got shape {flat.shape}")
+        if tree.n_infosets == 0:  # nobody moves, nobody can gain (OpenSpiel's policies need a decision)
+            return 0.0
+        theirs = build_tree(self.to_pyspiel())
+        mapping = self.openspiel_slots(tree, theirs)
+        mapped = np.empty(theirs.n_slots)
+        mapped[mapping] = flat
+        return float(exploitability(theirs, mapped))
 
     def to_pyspiel(self) -> Any:
         """The same game as an OpenSpiel game (``pyspiel.load_efg_game``; needs ``rqe[openspiel]``).
