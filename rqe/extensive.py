@@ -1,5 +1,5 @@
-r"""Extensive-form games as Gambit's ``.efg`` files describe them: a tree of chance, decision and terminal nodes,
-information sets, and outcomes with exact payoffs.
+r"""Extensive-form games as Gambit's ``.efg`` files describe them: a tree of chance, decision and terminal
+nodes, information sets, and outcomes with exact payoffs.
 
 An :class:`ExtensiveGame` is a value (frozen): ``nodes`` in pre-order (the root first, each node followed by
 the subtrees of its children in order), ``infosets`` (a player's, or chance's, with action labels and, for
@@ -8,10 +8,12 @@ at any node; a player's payoff at a terminal node is the sum of the outcomes on 
 Gambit's convention (Gambit manual, "The extensive game (.efg) file format").
 
 It is solved through rqe's game-tree arrays (:class:`rqe.openspiel.tree.GameTree`, built here without
-OpenSpiel) and the reduced normal form (:mod:`rqe.openspiel.reduced`): :meth:`ExtensiveGame.solve` solves the
-reduced normal form with the matrix solvers and maps each equilibrium back to a realisation-equivalent
-behaviour profile (Kuhn's theorem, which needs perfect recall). :meth:`ExtensiveGame.to_pyspiel` hands the same
-tree to OpenSpiel (``pyspiel.load_efg_game``) for :func:`rqe.openspiel.solve_openspiel` and its evaluations.
+OpenSpiel) and the reduced normal form (:mod:`rqe.openspiel.reduced`, which states the payoff formula):
+:meth:`ExtensiveGame.solve` solves the reduced normal form, a strategic game as in ``docs/rqe-math.md``
+section 1, with the matrix solvers and maps each equilibrium back to a realisation-equivalent behaviour
+profile (Kuhn's theorem, which needs perfect recall; Kuhn 1953, *Extensive games and the problem of
+information*). :meth:`ExtensiveGame.to_pyspiel` hands the same tree to OpenSpiel (``pyspiel.load_efg_game``)
+for :func:`rqe.openspiel.solve_openspiel` and its evaluations.
 
 Reading and writing ``.efg`` text is :mod:`rqe.io.efg`; :func:`rqe.io.read_efg` reads a file.
 
@@ -72,8 +74,8 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Node:
-    """A node: ``infoset`` indexes :attr:`ExtensiveGame.infosets` (-1 for a terminal node), ``outcome`` indexes
-    :attr:`ExtensiveGame.outcomes` (-1 for none), ``children`` are node indices, one per action."""
+    """A node: ``infoset`` indexes :attr:`ExtensiveGame.infosets` (-1 for a terminal node), ``outcome``
+    indexes :attr:`ExtensiveGame.outcomes` (-1 for none), ``children`` are node indices, one per action."""
 
     label: str
     infoset: int
@@ -121,7 +123,8 @@ class ExtensiveGame:
             raise GameError("the title and the comment must be strings")
         n = len(self.player_names)
         if n < 1 or not all(isinstance(p, str) for p in self.player_names):
-            raise GameError(f"an extensive game needs at least one player named by a string, got {self.player_names}")
+            raise GameError("an extensive game needs at least one player named by a string, "
+                            f"got {self.player_names}")
         if len(set(self.player_names)) != n:
             raise GameError(f"player names must be distinct, got {list(self.player_names)}")
         for k, o in enumerate(self.outcomes):
@@ -130,7 +133,8 @@ class ExtensiveGame:
         fixed = []
         for k, info in enumerate(self.infosets):
             if not (info.player == CHANCE or 0 <= info.player < n):
-                raise GameError(f"infoset {k} belongs to player {info.player}; expected -1 (chance) or 0..{n - 1}")
+                raise GameError(f"infoset {k} belongs to player {info.player}; "
+                                f"expected -1 (chance) or 0..{n - 1}")
             if not info.actions:
                 raise GameError(f"infoset {k} ({info.label!r}) has no actions")
             if info.player == CHANCE:
@@ -208,7 +212,7 @@ class ExtensiveGame:
                 f"{n_infosets} infosets, {len(self.outcomes)} outcomes)")
 
     def infoset_keys(self) -> list[str]:
-        """A name for every infoset, distinct among its owner's: its label, or its 1-based number among them."""
+        """A name for every infoset, distinct among its owner's: its label, or its number among them."""
         from rqe.io._text import distinct_labels
 
         keys = [""] * len(self.infosets)
@@ -227,7 +231,8 @@ class ExtensiveGame:
         moves), which the reduced normal form and behaviour strategies need.
         """
         from rqe.io._text import distinct_labels
-        from rqe.openspiel.tree import CHANCE as KIND_CHANCE, DECISION, TERMINAL, GameTree
+        from rqe.openspiel.tree import CHANCE as KIND_CHANCE
+        from rqe.openspiel.tree import DECISION, TERMINAL, GameTree
 
         n = self.n_players
         payoffs = self.terminal_payoffs()
@@ -253,7 +258,8 @@ class ExtensiveGame:
                 try:
                     returns.append(np.array([float(u) for u in payoffs[k]]))
                 except OverflowError:
-                    raise GameError(f"the payoffs at terminal node {k} (a sum of outcomes) leave the float64 range") from None
+                    raise GameError(f"the payoffs at terminal node {k} (a sum of outcomes) leave the float64 "
+                                    "range") from None
                 continue
             returns.append(zero)
             info = self.infosets[node.infoset]
@@ -297,8 +303,10 @@ class ExtensiveGame:
             kind=arr(kind, np.int64), player=arr(player, np.int64), infoset=arr(infoset, np.int64),
             first_edge=arr(first_edge, np.int64), n_edges=arr(n_edges, np.int64),
             edge_child=arr(edge_child, np.int64), edge_prob=arr(edge_prob, np.float64),
-            edge_slot=arr(edge_slot, np.int64), returns=arr(np.array(returns).reshape(len(kind), n), np.float64),
-            infoset_keys=tuple(t_keys), infoset_player=arr(t_player, np.int64), offsets=arr(offsets, np.int64),
+            edge_slot=arr(edge_slot, np.int64),
+            returns=arr(np.array(returns).reshape(len(kind), n), np.float64),
+            infoset_keys=tuple(t_keys), infoset_player=arr(t_player, np.int64),
+            offsets=arr(offsets, np.int64),
             infoset_actions=tuple(t_actions), infoset_parent=arr(t_parent, np.int64),
             infoset_action_names=tuple(t_names), name=self.title or "efg game",
         )
@@ -313,34 +321,53 @@ class ExtensiveGame:
         return ReducedNormalForm(game, rnf.tree, rnf.plans, rnf.plan_slots)
 
     def behaviour(self, flat: Sequence[float], tree: Any = None) -> dict[str, dict[str, dict[str, float]]]:
-        """A flat behaviour vector over :meth:`tree`'s slots as ``{player: {infoset: {action: probability}}}``."""
+        """A flat behaviour vector over :meth:`tree`'s slots, as ``{player: {infoset: {action: prob}}}``."""
         tree = self.tree() if tree is None else tree
         flat = np.asarray(flat, dtype=np.float64)
         if flat.shape != (tree.n_slots,):
-            raise ParameterError(f"a behaviour profile of this game has {tree.n_slots} entries, got shape {flat.shape}")
+            raise ParameterError(f"a behaviour profile of this game has {tree.n_slots} entries, "
+                                 f"got shape {flat.shape}")
         out: dict[str, dict[str, dict[str, float]]] = {name: {} for name in self.player_names}
         for I, key in enumerate(tree.infoset_keys):
             name = self.player_names[int(tree.infoset_player[I])]
             label = key[len(name) + 1:]
             a, b = int(tree.offsets[I]), int(tree.offsets[I + 1])
-            out[name][label] = {action: float(flat[s]) for action, s in zip(tree.infoset_action_names[I], range(a, b))}
+            actions = tree.infoset_action_names[I]
+            out[name][label] = {action: float(flat[s]) for action, s in zip(actions, range(a, b))}
         return out
 
-    def solve(self, concept: str = "nash", **params: Any) -> "ExtensiveSolution":
-        """Equilibria of the reduced normal form, as behaviour profiles of the tree.
+    def solve(self, concept: str = "nash", *, via: str = "reduced", **params: Any) -> "ExtensiveSolution":
+        """Equilibria as behaviour profiles of the tree.
 
-        ``concept`` is ``"nash"`` (:func:`rqe.solve_nash`; ``method="lp"`` by default for two-player
-        constant-sum games), ``"qre"`` (:func:`rqe.solve_qre`, needs ``lam``) or ``"rqe"``
-        (:func:`rqe.solve_rqe`, needs ``tau`` and ``epsilon``); ``params`` go to the solver. Each mixed
-        equilibrium of the reduced normal form maps to a realisation-equivalent behaviour profile
-        (:meth:`rqe.openspiel.ReducedNormalForm.to_behaviour`).
+        ``via="reduced"`` (default, no OpenSpiel needed) solves the reduced normal form: ``concept`` is
+        ``"nash"`` (:func:`rqe.solve_nash`; ``method="lp"`` by default for two-player constant-sum games),
+        ``"qre"`` (:func:`rqe.solve_qre`, needs ``lam``) or ``"rqe"`` (:func:`rqe.solve_rqe`, needs ``tau``
+        and ``epsilon``); each mixed equilibrium maps to a realisation-equivalent behaviour profile
+        (:meth:`rqe.openspiel.ReducedNormalForm.to_behaviour`). ``via="openspiel"`` hands the game to
+        :func:`rqe.openspiel.solve_openspiel` (also ``"agent_qre"``, ``"agent_rqe"``) and maps its first
+        equilibrium back onto this tree's slots (:meth:`openspiel_slots`). ``params`` go to the solver.
         """
         import rqe
 
+        if via == "openspiel":
+            from rqe.openspiel import solve_openspiel
+
+            result = solve_openspiel(self.to_pyspiel(), concept, **params)
+            tree = self.tree()
+            flats: tuple[np.ndarray, ...] = ()
+            if result.behaviour is not None:
+                mapping = self.openspiel_slots(tree, result.tree)
+                flats = (np.asarray(result.behaviour, dtype=np.float64)[mapping],)
+            payoffs = tuple(np.asarray(eq.payoffs, dtype=np.float64) for eq in result.equilibria[:len(flats)])
+            return ExtensiveSolution(self, concept, flats, tuple(self.behaviour(f, tree) for f in flats),
+                                     payoffs, bool(result.converged), result.method, None, result)
+        if via != "reduced":
+            raise ParameterError(f"via must be 'reduced' or 'openspiel', got {via!r}")
         rnf = self.reduced_normal_form()
         matrix = rnf.game
         if concept == "nash":
-            params.setdefault("method", "lp" if matrix.n_players == 2 and matrix.is_constant_sum() else "auto")
+            zero_sum = matrix.n_players == 2 and matrix.is_constant_sum()
+            params.setdefault("method", "lp" if zero_sum else "auto")
             result = rqe.solve_nash(matrix, **params)
         elif concept == "qre":
             result = rqe.solve_qre(matrix, **params)
@@ -352,6 +379,63 @@ class ExtensiveGame:
         return ExtensiveSolution(self, concept, flats, tuple(self.behaviour(f, rnf.tree) for f in flats),
                                  tuple(np.asarray(eq.payoffs, dtype=np.float64) for eq in result.equilibria),
                                  bool(result.converged), result.method, rnf, result)
+
+    def openspiel_slots(self, tree: Any = None, openspiel_tree: Any = None) -> np.ndarray:
+        """For each strategy slot of :meth:`tree`, the matching slot of OpenSpiel's tree of the same game
+        (``build_tree(self.to_pyspiel())``), found by walking both from the root: decision edges by action
+        label, chance edges by position: a profile over OpenSpiel's slots reads as ``theirs[mapping]`` here.
+        """
+        from rqe.openspiel.tree import DECISION, TERMINAL, build_tree
+
+        ours = self.tree() if tree is None else tree
+        theirs = build_tree(self.to_pyspiel()) if openspiel_tree is None else openspiel_tree
+        mapping = np.full(ours.n_slots, -1, dtype=np.int64)
+        stack = [(0, 0)]
+        while stack:
+            h, g = stack.pop()
+            if ours.kind[h] != theirs.kind[g] or ours.n_edges[h] != theirs.n_edges[g]:
+                raise GameError("OpenSpiel's tree of this game differs from rqe's")
+            if ours.kind[h] == TERMINAL:
+                continue
+            our_edges = range(int(ours.first_edge[h]), int(ours.first_edge[h] + ours.n_edges[h]))
+            their_edges = list(range(int(theirs.first_edge[g]), int(theirs.first_edge[g] + theirs.n_edges[g])))
+            if ours.kind[h] != DECISION:
+                stack.extend((int(ours.edge_child[e]), int(theirs.edge_child[f]))
+                             for e, f in zip(our_edges, their_edges))
+                continue
+            I, J = int(ours.infoset[h]), int(theirs.infoset[g])
+            by_name = {theirs.infoset_action_names[J][int(theirs.edge_slot[f]) - int(theirs.offsets[J])]: f
+                       for f in their_edges}
+            for e in our_edges:
+                slot = int(ours.edge_slot[e])
+                name = ours.infoset_action_names[I][slot - int(ours.offsets[I])].replace('"', "'")
+                f = by_name.get(name)
+                if f is None or mapping[slot] not in (-1, int(theirs.edge_slot[f])):
+                    raise GameError(f"OpenSpiel's tree of this game differs from rqe's at action {name!r}")
+                mapping[slot] = int(theirs.edge_slot[f])
+                stack.append((int(ours.edge_child[e]), int(theirs.edge_child[f])))
+        if ours.n_slots != theirs.n_slots or not np.array_equal(np.sort(mapping), np.arange(theirs.n_slots)):
+            raise GameError("OpenSpiel's tree of this game has other information sets than rqe's")
+        return mapping
+
+    def exploitability(self, flat: Sequence[float]) -> float:
+        """OpenSpiel's exploitability (NashConv / N, :func:`rqe.openspiel.exploitability`) of a behaviour
+        profile over :meth:`tree`'s slots."""
+        from rqe.openspiel.policy import exploitability
+        from rqe.openspiel.tree import build_tree
+
+        tree = self.tree()
+        flat = np.asarray(flat, dtype=np.float64)
+        if flat.shape != (tree.n_slots,):
+            raise ParameterError(f"a behaviour profile of this game has {tree.n_slots} entries, "
+                                 f"got shape {flat.shape}")
+        if tree.n_infosets == 0:  # nobody moves, nobody can gain (OpenSpiel's policies need a decision)
+            return 0.0
+        theirs = build_tree(self.to_pyspiel())
+        mapping = self.openspiel_slots(tree, theirs)
+        mapped = np.empty(theirs.n_slots)
+        mapped[mapping] = flat
+        return float(exploitability(theirs, mapped))
 
     def to_pyspiel(self) -> Any:
         """The same game as an OpenSpiel game (``pyspiel.load_efg_game``; needs ``rqe[openspiel]``).
@@ -373,15 +457,18 @@ class ExtensiveGame:
             return text.replace('"', "'")
 
         infosets = tuple(Infoset(i.player, fix(i.label), tuple(fix(a) for a in distinct_labels(list(i.actions))),
-                                 i.probabilities) for i in plain.infosets)
+                                 i.probabilities)
+                         for i in plain.infosets)
         plain = ExtensiveGame(fix(plain.title), tuple(distinct_labels([fix(p) for p in plain.player_names])),
-                              tuple(Node(fix(n.label), n.infoset, n.outcome, n.children) for n in plain.nodes),
+                              tuple(Node(fix(n.label), n.infoset, n.outcome, n.children)
+                                    for n in plain.nodes),
                               infosets, tuple(Outcome(fix(o.label), o.payoffs) for o in plain.outcomes))
         text = write_efg_text(plain)
         try:
             return ps.load_efg_game(text)
         except ps.SpielError as exc:
-            raise GameError(f"OpenSpiel cannot load {self.title!r}: {' '.join(str(exc).split())[:300]}") from None
+            reason = " ".join(str(exc).split())[:300]
+            raise GameError(f"OpenSpiel cannot load {self.title!r}: {reason}") from None
 
     def with_terminal_outcomes(self) -> "ExtensiveGame":
         """The same game with one outcome per terminal node (the path sums) and none on inner nodes."""
@@ -395,12 +482,13 @@ class ExtensiveGame:
                 label = self.outcomes[node.outcome].label if node.outcome >= 0 else ""
                 outcomes.append(Outcome(label, payoffs[k]))
                 nodes.append(Node(node.label, -1, len(outcomes) - 1))
-        return ExtensiveGame(self.title, self.player_names, tuple(nodes), self.infosets, tuple(outcomes), self.comment)
+        return ExtensiveGame(self.title, self.player_names, tuple(nodes), self.infosets, tuple(outcomes),
+                             self.comment)
 
     @classmethod
     def from_game(cls, game: Any) -> "ExtensiveGame":
-        """A strategic-form :class:`rqe.Game` as a tree: players move in turn, each at one information set that
-        hides the earlier moves (the usual embedding; its reduced normal form is ``game`` again)."""
+        """A strategic-form :class:`rqe.Game` as a tree: players move in turn, each at one information set
+        that hides the earlier moves (the usual embedding; its reduced normal form is ``game`` again)."""
         from rqe.game import Game
 
         if not isinstance(game, Game):
@@ -414,7 +502,8 @@ class ExtensiveGame:
         while stack:
             depth, profile, index = stack.pop()
             if depth == game.n_players:
-                outcomes.append(Outcome("", tuple(Fraction(float(u)) for u in game.payoffs[(slice(None), *profile)])))
+                payoffs = game.payoffs[(slice(None), *profile)]
+                outcomes.append(Outcome("", tuple(Fraction(float(u)) for u in payoffs)))
                 nodes[index] = Node("", -1, len(outcomes) - 1)
                 continue
             children = []

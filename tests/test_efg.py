@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rqe import Game
-from rqe.errors import FileFormatError, GameError
+from rqe.errors import FileFormatError, GameError, ParameterError
 from rqe.extensive import ExtensiveGame
 from rqe.io import dumps, read_efg, read_game, write_game
 from tests.efg_compare import tree_signature
@@ -197,3 +197,28 @@ def test_gambit_reads_what_rqe_writes_and_back(path, tmp_path):
         assert arrays.shape == mine.shape
         cells = lambda p: sorted(map(tuple, p.reshape(len(p), -1).T.round(12).tolist()))  # noqa: E731
         assert cells(arrays) == cells(mine)
+
+
+def test_node_count_limit():
+    from rqe.errors import ProblemSizeError
+
+    text = 'EFG 2 R "" { "1" "2" }\np "" 1 1 "" { "a" "b" } 0\nt "" 1 "" { 1 2 }\nt "" 2 "" { 3 4 }'
+    assert len(read_efg(text, max_payoffs=6).nodes) == 3
+    with pytest.raises(ProblemSizeError, match="max_payoffs"):
+        read_efg(text, max_payoffs=4)
+
+
+def test_solutions_through_openspiel_and_through_the_reduced_normal_form_agree():
+    pytest.importorskip("pyspiel")
+    game = read_efg(DATA / "kuhn_poker.efg")
+    ours = game.solve("nash")
+    assert game.exploitability(ours.flat[0]) <= 1e-9 * 2.0  # OpenSpiel's evaluation of rqe's equilibrium
+    bridged = game.solve("nash", via="openspiel")
+    assert bridged.converged and set(bridged.behaviours[0]) == {"Player 1", "Player 2"}
+    # OpenSpiel's equilibrium, mapped onto rqe's tree, has Kuhn's value in rqe's reduced normal form
+    rnf = ours.reduced
+    value = rnf.game.expected_payoffs(rnf.from_behaviour(bridged.flat[0]))[0]
+    assert abs(value + 1 / 18) <= 1e-9 * 2.0
+    assert game.exploitability(bridged.flat[0]) <= 1e-9 * 2.0
+    with pytest.raises(ParameterError, match="via"):
+        game.solve(via="gambit")

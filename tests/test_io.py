@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rqe import Game
-from rqe.errors import FileFormatError, OutputError, ProblemSizeError, RQEError
+from rqe.errors import FileFormatError, ProblemSizeError, RQEError
 from rqe.io import dumps, loads, parse_number, read_game, write_game
 
 DATA = Path(__file__).parent / "data" / "nfg"
@@ -233,3 +233,22 @@ def test_fuzz_mutations_only_file_format_errors(index, edits):
 def test_errors_are_rqe_errors():
     with pytest.raises(RQEError):
         loads("NFG")
+
+
+def test_bulk_rationals_are_exact_quotients_rounded_once():
+    words = ["1/3", "-2/7", "123456789012345/7", "1234567890123456789/3", "-0/5", "0.1", "7", "-1e-3"]
+    game = loads('NFG 1 R "" { "1" "2" } { 2 2 }\n' + " ".join(words) + "\n")
+    expected = [float(Fraction(w)) for w in words]
+    assert game.payoffs.transpose(0, 2, 1).reshape(2, 4).T.ravel().tolist() == expected
+
+
+def test_errors_after_the_first_chunk_keep_their_position():
+    from rqe.io import nfg
+
+    n = nfg._CHUNK // 4 + 10  # payoffs of ~4 characters: the body spans two chunks
+    body = "\n".join(["1 -2"] * (n - 1) + ["3 4x"])
+    with pytest.raises(FileFormatError) as info:
+        loads('NFG 1 R "" { "1" "2" } { %d 1 }\n' % n + body)
+    assert (info.value.line, info.value.column) == (n + 1, 3) and "4x" in str(info.value)
+    good = loads('NFG 1 R "" { "1" "2" } { %d 1 }\n' % n + body.replace("4x", "4/3"))
+    assert good.payoffs[1, -1, 0] == 4 / 3 and good.payoffs[0, 0, 0] == 1

@@ -2,20 +2,16 @@
 writers that never damage an existing file (full disk, read-only folder, converting a file onto itself)."""
 
 import errno
-import json
-import os
-import tempfile
 import tracemalloc
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import rqe._files
 from rqe import Game
 from rqe.cli import main
 from rqe.errors import FileFormatError, OutputError, ParameterError, ProblemSizeError
-from rqe.io import dumps, loads, read_game, write_game
+from rqe.io import loads, read_game, write_game
 
 # 25 players with 2 strategies each: 2**25 profiles x 25 payoffs = 6.25 GiB as float64
 TWENTY_FIVE_PLAYERS = ('NFG 1 R "big" { ' + " ".join(f'"{k}"' for k in range(25)) + " }\n"
@@ -133,3 +129,16 @@ def test_cli_convert_onto_itself_on_a_full_disk(tmp_path, monkeypatch, capsys):
     monkeypatch.undo()
     assert main(["convert", str(target), str(target), "--outcome-version", "--check"]) == 0
     assert read_game(target) == read_game(before.decode())
+
+
+@pytest.mark.parametrize("text,fragment", [
+    ('{"payoffs": [[[1, %s]]]}' % ("1" + "0" * 400), "outside the float64 range"),
+    (TWENTY_FIVE_PLAYERS, "max_payoffs"),
+    ('{"title": "\\ud800", "payoffs": [[[1, 2]]]}', "lone surrogate"),
+])
+def test_cli_show_gives_one_error_line(tmp_path, capsys, text, fragment):
+    target = tmp_path / ("game.json" if text.startswith("{") else "game.nfg")
+    target.write_text(text)
+    assert main(["show", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rqe: error:") and err.count("\n") == 1 and fragment in err

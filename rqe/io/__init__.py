@@ -1,12 +1,8 @@
 """Reading and writing games: Gambit's ``.nfg`` and ``.efg`` formats and rqe's JSON format.
 
-=========  ==========================================  ======================================================
-format     module                                      holds
-=========  ==========================================  ======================================================
-``nfg``    :mod:`rqe.io.nfg`                           a strategic-form game (:class:`~rqe.game.Game`)
-``json``   :mod:`rqe.io.json`                          a :class:`~rqe.game.Game` with its private ``costs``
-``efg``    :mod:`rqe.io.efg`                           an extensive-form game (:class:`rqe.extensive.ExtensiveGame`)
-=========  ==========================================  ======================================================
+* ``nfg`` (:mod:`rqe.io.nfg`): a strategic-form game, :class:`~rqe.game.Game`;
+* ``json`` (:mod:`rqe.io.json`): a :class:`~rqe.game.Game` with its private ``costs``;
+* ``efg`` (:mod:`rqe.io.efg`): an extensive-form game, :class:`~rqe.extensive.ExtensiveGame`.
 
 :func:`read_game` always returns a :class:`~rqe.game.Game`: for an ``.efg`` file, the reduced normal form of
 its tree (:meth:`rqe.extensive.ExtensiveGame.reduced_normal_form`). :func:`read_efg` returns the tree itself.
@@ -104,7 +100,8 @@ def _decode(text: Any, path: str | None) -> str:
             before = data[: exc.start]
             line = before.count(b"\n") + 1
             column = exc.start - (before.rfind(b"\n") + 1) + 1
-            raise FileFormatError(f"not UTF-8 text: {exc.reason}", line=line, column=column, path=path) from None
+            raise FileFormatError(f"not UTF-8 text: {exc.reason}", line=line, column=column,
+                                  path=path) from None
     if not isinstance(text, str):
         raise FileFormatError(f"expected the text of a game file, got {type(text).__name__}", path=path)
     return text[1:] if text.startswith("\ufeff") else text
@@ -208,7 +205,8 @@ def dumps(game: Any, format: str = "nfg", *, outcome_version: bool = False) -> s
 
 
 def _read(source: Any, format: str | None, max_payoffs: Any) -> Any:
-    if isinstance(source, str) and source.lstrip().startswith(("NFG", "EFG", "{")) and not os.path.exists(source):
+    looks_like_text = isinstance(source, str) and source.lstrip().startswith(("NFG", "EFG", "{"))
+    if looks_like_text and not os.path.exists(source):
         return _parse(source, format, None, max_payoffs)
     if not isinstance(source, (str, os.PathLike)):
         raise FileFormatError(f"expected a path or the text of a game file, got {type(source).__name__}")

@@ -1,5 +1,5 @@
-"""Pieces shared by Gambit's two text formats (``.nfg`` and ``.efg``): tokens, numbers, quoted strings, labels,
-and the size guard that runs on a file's header before anything is allocated."""
+"""Pieces shared by Gambit's two text formats (``.nfg`` and ``.efg``): tokens, numbers, quoted strings,
+labels, and the size guard that runs on a file's header before anything is allocated."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from rqe.errors import FileFormatError, ProblemSizeError
 __all__ = ["parse_number", "parse_fraction", "format_number", "quote", "Token", "Tokens", "distinct_labels",
            "check_declared_size", "MAX_PAYOFFS"]
 
-#: Default for ``max_payoffs``: the most payoff entries (players x pure profiles, or players x terminal nodes) a
-#: file may declare, 1e8 (0.75 GiB as float64). Checked on the header, before the body is read.
+#: Default for ``max_payoffs``: the most payoff entries (players x pure profiles, or players x nodes) a file
+#: may declare, 1e8 (0.75 GiB as float64). Checked on the header, before the body is read.
 MAX_PAYOFFS = 100_000_000
 
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?:/\d+)?", re.ASCII)
@@ -24,7 +24,7 @@ _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?:/\d+)?", re.A
 
 # ---------------------------------------------------------------------------------------------- numbers
 def parse_fraction(text: str) -> Fraction:
-    """The exact value of a Gambit number (integer, decimal or rational ``p/q``) as a :class:`~fractions.Fraction`.
+    """The exact value (a :class:`~fractions.Fraction`) of a Gambit number: integer, decimal or ``p/q``.
 
     Raises :class:`ValueError` for anything else (including ``nan``, ``inf``, complex numbers and zero
     denominators).
@@ -41,7 +41,7 @@ def parse_fraction(text: str) -> Fraction:
         if int(denominator) == 0:
             raise ValueError(f"{text!r} has a zero denominator")
         return Fraction(int(numerator), int(denominator))
-    mantissa, _, exponent = text.lower().partition("e")
+    _, _, exponent = text.lower().partition("e")
     if exponent and abs(int(exponent)) > 100_000:  # Fraction would build a 10**exponent integer
         raise ValueError(f"{text!r} is outside the float64 range")
     return Fraction(text)
@@ -61,8 +61,13 @@ def parse_number(text: str) -> float:
     if not isinstance(text, str) or not _NUMBER.fullmatch(text):
         raise ValueError(f"{text!r} is not a number")
     if "/" in text:
+        numerator, denominator = text.split("/")
+        if "." in numerator or "e" in numerator.lower():
+            raise ValueError(f"{text!r}: a rational needs an integer numerator")
+        if int(denominator) == 0:
+            raise ValueError(f"{text!r} has a zero denominator")
         try:
-            value = float(parse_fraction(text))
+            value = int(numerator) / int(denominator)  # int / int is correctly rounded (exact, rounded once)
         except OverflowError:
             raise ValueError(f"{text!r} is outside the float64 range") from None
     else:
@@ -94,7 +99,11 @@ def format_numbers(values: np.ndarray) -> list[str]:
     values = np.asarray(values, dtype=np.float64)
     if values.size and np.all(np.abs(values) < 1e15) and np.array_equal(values, np.round(values)):
         return list(map(str, values.astype(np.int64).tolist()))
-    return [format_number(v) for v in values.tolist()]
+    words = list(map(repr, values.tolist()))  # shortest round-trip text; fix the few that are not plain
+    plain = (np.abs(values) >= 1e-4) & (np.abs(values) < 1e16) & (values != np.round(values))
+    for k in np.flatnonzero(~plain).tolist():
+        words[k] = format_number(values[k])
+    return words
 
 
 # ---------------------------------------------------------------------------------------------- strings
@@ -140,8 +149,8 @@ class Token(NamedTuple):
     offset: int  # index of the token's first character in the text
 
 
-_SCAN = re.compile(r'(?P<space>\s+)|(?P<brace>[{},])|(?P<string>"(?:[^"\\]|\\.)*")|(?P<open>")|(?P<word>[^\s{},"]+)',
-                   re.S)
+_SCAN = re.compile(r'(?P<space>\s+)|(?P<brace>[{},])|(?P<string>"(?:[^"\\]|\\.)*")|(?P<open>")'
+                   r'|(?P<word>[^\s{},"]+)', re.S)
 
 
 class Tokens:
@@ -209,7 +218,7 @@ class Tokens:
         return token
 
     def position(self) -> tuple[int, int, int]:
-        """``(offset, line, line_start)`` of the first character not yet consumed (call with nothing peeked)."""
+        """``(offset, line, line_start)`` of the first character not yet consumed."""
         if self._next is not None:
             return self._next.offset, self._next.line, self._next.offset - self._next.column + 1
         return self._offset, self._line, self._line_start
@@ -274,7 +283,7 @@ def check_declared_size(n_payoffs: int, limit: float, what: str, path: str | Non
     if n_payoffs > limit:
         where = f"{path}: " if path else ""
         raise ProblemSizeError(
-            f"{where}the header declares {what}: {_big(n_payoffs)} payoff entries "
+            f"{where}the file declares {what}: {_big(n_payoffs)} payoff entries "
             f"({_big(n_payoffs * 8 // 2**20)} MiB as float64), above the limit max_payoffs={limit:g}; "
             "pass a larger max_payoffs= to rqe.read_game / rqe.io.loads to read it anyway"
         )
@@ -290,4 +299,6 @@ def check_limit(limit: object) -> float:
 
     if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not limit > 0:
         raise ParameterError(f"max_payoffs must be a positive number, got {limit!r}")
-    return float(min(limit, math.inf)) if isinstance(limit, float) else (math.inf if limit > 2**1000 else float(limit))
+    if isinstance(limit, float):
+        return limit
+    return math.inf if limit > 2**1000 else float(limit)

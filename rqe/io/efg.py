@@ -1,4 +1,5 @@
-"""Gambit's extensive-form ``.efg`` format (version 2): reading and writing :class:`rqe.extensive.ExtensiveGame`.
+"""Gambit's extensive-form ``.efg`` format (version 2): reading and writing an
+:class:`~rqe.extensive.ExtensiveGame`.
 
 The format (Gambit manual, "The extensive game (.efg) file format"): a prologue
 ``EFG 2 R "title" { "Player 1" "Player 2" }`` with an optional quoted comment, then the nodes in pre-order,
@@ -11,15 +12,16 @@ one entry each::
 Players and infosets are 1-based numbers (an infoset number is unique within its player; chance has its own
 numbers); outcome ``0`` is the null outcome. The bracketed descriptions may be left out after an infoset's or
 outcome's first appearance, and must match it when repeated. Payoffs and probabilities are integers, decimals
-or rationals ``p/q``, kept exact (:class:`fractions.Fraction`); payoff commas are optional. Repeated labels are
-kept as they are in the :class:`~rqe.extensive.ExtensiveGame` (rqe renames them only where it needs distinct
-names: the tree's infoset keys and the reduced normal form).
+or rationals ``p/q``, kept exact (:class:`fractions.Fraction`); payoff commas are optional. Repeated labels
+are kept as they are in the :class:`~rqe.extensive.ExtensiveGame` (rqe renames them only where it needs
+distinct names: the tree's infoset keys and the reduced normal form).
 
 Writing gives every node its full description and numbers infosets (per player) and outcomes ``1, 2, ...`` in
 order of first appearance, the form both Gambit and OpenSpiel's ``pyspiel.load_efg_game`` read (OpenSpiel also
 needs outcomes on terminal nodes only: :meth:`~rqe.extensive.ExtensiveGame.to_pyspiel` moves them there).
 Numbers are written exactly: integers, finite decimals, or ``p/q``. Labels are written as they are; note that
-pygambit 17 refuses a file in which two nodes share a non-empty label (Gambit 16 accepts it).
+pygambit 17 refuses a file in which two nodes, or two infosets of one player, share a non-empty label (Gambit
+16 accepts both).
 
 >>> text = '''EFG 2 R "Coin then guess" { "Guesser" }
 ... c "" 1 "coin" { "H" 1/2 "T" 1/2 } 0
@@ -50,7 +52,7 @@ from __future__ import annotations
 import sys
 from fractions import Fraction
 
-from rqe.errors import FileFormatError, GameError
+from rqe.errors import GameError
 from rqe.extensive import CHANCE, ExtensiveGame, Infoset, Node, Outcome
 from rqe.io._text import MAX_PAYOFFS, Tokens, check_declared_size, distinct_labels, quote, show
 
@@ -119,9 +121,6 @@ class _NodeReader:
         children: list[list[int]] = []
         open_nodes: list[tuple[int, int]] = []  # (node, children still expected)
         while True:
-            if len(nodes) * self.n_players > self.max_payoffs:
-                check_declared_size(len(nodes) * self.n_players, self.max_payoffs,
-                                    f"more than {len(nodes)} nodes for {self.n_players} players", tokens.path)
             what = ("the root node ('c', 'p' or 't')" if not nodes else
                     f"node {len(nodes) + 1} ('c', 'p' or 't'): node {open_nodes[-1][0] + 1} needs "
                     f"{open_nodes[-1][1]} more")
@@ -136,6 +135,9 @@ class _NodeReader:
             outcome = self._outcome()
             index = len(nodes)
             nodes.append(Node(label, infoset, outcome))
+            if len(nodes) * self.n_players > self.max_payoffs:
+                check_declared_size(len(nodes) * self.n_players, self.max_payoffs,
+                                    f"at least {len(nodes)} nodes for {self.n_players} players", tokens.path)
             children.append([])
             if open_nodes:
                 parent, left = open_nodes.pop()
@@ -164,8 +166,8 @@ class _NodeReader:
         key = (player, number)
         if not described:
             if key not in self.infoset_index:
-                raise tokens.error(f"infoset {number} of {owner} is used before it is described (its name and "
-                                   "actions must come with its first node)", number_token)
+                raise tokens.error(f"infoset {number} of {owner} is used before it is described (its name "
+                                   "and actions must come with its first node)", number_token)
             return self.infoset_index[key]
         label = tokens.next("the infoset name").text
         tokens.expect("{", "'{' opening the list of actions")
@@ -183,14 +185,14 @@ class _NodeReader:
         if not actions:
             raise tokens.error(f"infoset {number} of {owner} has no actions", token)
         if chance and sum(probabilities) != 1:
-            raise tokens.error(f"the probabilities of chance infoset {number} sum to {sum(probabilities)}, not 1",
-                               number_token)
+            raise tokens.error(f"the probabilities of chance infoset {number} sum to {sum(probabilities)}, "
+                               "not 1", number_token)
         info = Infoset(player, label, tuple(actions), tuple(probabilities) if chance else None)
         if key in self.infoset_index:
             known = self.infosets[self.infoset_index[key]]
             if known != info:
-                raise tokens.error(f"infoset {number} of {owner} is described differently than at its first node",
-                                   number_token)
+                raise tokens.error(f"infoset {number} of {owner} is described differently than at its first "
+                                   "node", number_token)
             return self.infoset_index[key]
         self.infoset_index[key] = len(self.infosets)
         self.infosets.append(info)
@@ -207,8 +209,8 @@ class _NodeReader:
             return -1
         if not described:
             if number not in self.outcome_index:
-                raise tokens.error(f"outcome {number} is used before it is described (its name and payoffs must "
-                                   "come with its first use)", number_token)
+                raise tokens.error(f"outcome {number} is used before it is described (its name and payoffs "
+                                   "must come with its first use)", number_token)
             return self.outcome_index[number]
         label = tokens.next("the outcome name").text
         tokens.expect("{", f"'{{' opening the payoffs of outcome {number}")
@@ -220,14 +222,15 @@ class _NodeReader:
                     tokens.next("','")
             payoff, payoff_token = tokens.fraction(f"the payoff of player {i + 1} in outcome {number}")
             if abs(payoff) > _FLOAT_MAX:
-                raise tokens.error(f"the payoff of player {i + 1} in outcome {number} is outside the float64 range",
-                                   payoff_token)
+                raise tokens.error(f"the payoff of player {i + 1} in outcome {number} is outside the float64 "
+                                   "range", payoff_token)
             payoffs.append(payoff)
         tokens.expect("}", f"'}}' closing outcome {number} (it must have {self.n_players} payoffs)")
         outcome = Outcome(label, tuple(payoffs))
         if number in self.outcome_index:
             if self.outcomes[self.outcome_index[number]] != outcome:
-                raise tokens.error(f"outcome {number} is described differently than at its first use", number_token)
+                raise tokens.error(f"outcome {number} is described differently than at its first use",
+                                   number_token)
             return self.outcome_index[number]
         self.outcome_index[number] = len(self.outcomes)
         self.outcomes.append(outcome)
@@ -238,8 +241,8 @@ class _NodeReader:
 def format_fraction(value: Fraction) -> str:
     """Exact text of a fraction: an integer, a finite decimal, or ``p/q``.
 
-    >>> [format_fraction(Fraction(x)) for x in ("3", "-1/4", "1/3", "0.1")]
-    ['3', '-0.25', '1/3', '0.1']
+    >>> print(*(format_fraction(Fraction(x)) for x in ("3", "-1/4", "1/3", "0.1")))
+    3 -0.25 1/3 0.1
     """
     value = Fraction(value)
     if value.denominator == 1:
@@ -279,11 +282,13 @@ def write_efg_text(game: ExtensiveGame) -> str:
                 infoset_number[node.infoset] = per_player[info.player]
             number = infoset_number[node.infoset]
             if info.player == CHANCE:
-                actions = " ".join(f"{quote(a)} {format_fraction(p)}" for a, p in zip(info.actions, info.probabilities))
+                actions = " ".join(f"{quote(a)} {format_fraction(p)}"
+                                   for a, p in zip(info.actions, info.probabilities))
                 parts.append(f"c {quote(node.label)} {number} {quote(info.label)} {{ {actions} }}")
             else:
                 actions = " ".join(quote(a) for a in info.actions)
-                parts.append(f"p {quote(node.label)} {info.player + 1} {number} {quote(info.label)} {{ {actions} }}")
+                parts.append(f"p {quote(node.label)} {info.player + 1} {number} {quote(info.label)} "
+                             f"{{ {actions} }}")
         else:
             parts.append(f"t {quote(node.label)}")
         if node.outcome < 0:

@@ -55,8 +55,16 @@ import numpy as np
 
 from rqe.errors import FileFormatError, GameError
 from rqe.game import Game
-from rqe.io._text import (MAX_PAYOFFS, Tokens, check_declared_size, distinct_labels, format_numbers,
-                          quote, show)
+from rqe.io._text import (
+    MAX_PAYOFFS,
+    Tokens,
+    check_declared_size,
+    distinct_labels,
+    format_numbers,
+    parse_number,
+    quote,
+    show,
+)
 
 __all__ = ["read_nfg", "write_nfg", "MAX_PLAYERS"]
 
@@ -64,7 +72,7 @@ __all__ = ["read_nfg", "write_nfg", "MAX_PLAYERS"]
 MAX_PLAYERS = 31
 
 # Characters of a chunk that the bulk converter handles; anything else goes to the token-by-token scan.
-_PLAIN = re.compile(r"[^0-9eE+\-.\s]")
+_PLAIN = re.compile(r"[^0-9eE+\-./\s]")  # decimals and rationals p/q
 _PLAIN_INTEGERS = re.compile(r"[^0-9\s]")
 _CHUNK = 1 << 22  # characters per bulk chunk
 
@@ -106,7 +114,8 @@ def read_nfg(text: str, path: str | None = None, *, max_payoffs: float = MAX_PAY
         strategy_labels = []
         while (token := tokens.next("'{' or '}'")).kind != "}":
             if token.kind != "{":
-                raise tokens.error(f"expected '{{' opening a player's strategy names, found {show(token)}", token)
+                raise tokens.error(f"expected '{{' opening a player's strategy names, found {show(token)}",
+                                   token)
             names = []
             while (inner := tokens.next("a strategy name or '}'")).kind != "}":
                 if inner.kind != "string":
@@ -144,7 +153,8 @@ def read_nfg(text: str, path: str | None = None, *, max_payoffs: float = MAX_PAY
     payoffs = np.stack([values[:, i].reshape(shape, order="F") for i in range(n_players)])
     action_names = None if strategy_labels is None else [distinct_labels(names) for names in strategy_labels]
     try:
-        return Game(payoffs, title=title, player_names=distinct_labels(player_labels), action_names=action_names)
+        return Game(payoffs, title=title, player_names=distinct_labels(player_labels),
+                    action_names=action_names)
     except GameError as exc:  # pragma: no cover - every value was checked above
         raise FileFormatError(str(exc), line=1, column=1, path=tokens.path) from None
 
@@ -157,7 +167,7 @@ def _chunks(tokens: Tokens) -> Iterator[tuple[str, int, int, int, int]]:
     while offset < n:
         end = min(offset + _CHUNK, n)
         if end < n:
-            cut = max(text.rfind(" ", offset, end), text.rfind("\n", offset, end), text.rfind("\t", offset, end))
+            cut = max(text.rfind(space, offset, end) for space in " \n\t")
             end = cut + 1 if cut > offset else n
         yield text, offset, end, line, line_start
         newlines = text.count("\n", offset, end)
@@ -167,7 +177,8 @@ def _chunks(tokens: Tokens) -> Iterator[tuple[str, int, int, int, int]]:
         offset = end
 
 
-def _bulk(tokens: Tokens, needed: int, dtype: type, plain: re.Pattern) -> tuple[list[np.ndarray], int, Tokens]:
+def _bulk(tokens: Tokens, needed: int, dtype: type,
+          plain: re.Pattern) -> tuple[list[np.ndarray], int, Tokens]:
     """Convert whole chunks of plain numbers with numpy; stop at the first chunk that needs the slow scan.
 
     Returns the converted arrays, their total length and a tokenizer positioned at the unconverted rest.
@@ -179,17 +190,53 @@ def _bulk(tokens: Tokens, needed: int, dtype: type, plain: re.Pattern) -> tuple[
         words = chunk.split() if plain.search(chunk) is None else None
         array = None
         if words is not None and total + len(words) <= needed:
-            try:
-                array = np.array(words, dtype=dtype)
-            except (ValueError, OverflowError):
-                array = None
-            if array is not None and dtype is np.float64 and not np.all(np.isfinite(array)):
-                array = None
+            array = _floats(words, "/" in chunk) if dtype is np.float64 else _integers(words)
         if array is None:
             return parts, total, Tokens(text, tokens.path, start, line, line_start)
         parts.append(array)
         total += array.size
     return parts, total, _at_end(tokens)
+
+
+def _floats(words: list[str], rationals: bool) -> np.ndarray | None:
+    """float64 values of decimal words and exact rationals ``p/q`` (each rounded once), or None when any word
+    is not a finite number (the token scan then reports it with its position)."""
+    try:
+        if not rationals:
+            values = np.array(words, dtype=np.float64)
+        else:
+            slashed = [k for k, w in enumerate(words) if "/" in w]
+            values = np.array([w if "/" not in w else "0" for w in words], dtype=np.float64)
+            values[slashed] = _rationals([words[k] for k in slashed])
+    except (ValueError, OverflowError):
+        return None
+    return values if np.all(np.isfinite(values)) else None
+
+
+_NOT_INTEGER = re.compile(r"[^0-9+\-]")
+
+
+def _rationals(words: list[str]) -> np.ndarray | list[float]:
+    """Values of words ``p/q``: each exact quotient rounded once (as :func:`~rqe.io._text.parse_number`)."""
+    halves = " ".join(words).replace("/", " ").split()
+    if len(halves) == 2 * len(words) and all(w.count("/") == 1 for w in words):
+        numerators, denominators = halves[0::2], halves[1::2]
+        # integers of at most 15 digits are exact in float64, and IEEE division rounds their quotient once
+        short = max(map(len, numerators)) <= 16 and max(map(len, denominators)) <= 15
+        if short and _NOT_INTEGER.search("".join(numerators)) is None and \
+                not any("+" in q or "-" in q for q in denominators):
+            top = np.array(numerators, dtype=np.float64)
+            bottom = np.array(denominators, dtype=np.float64)
+            if np.all(bottom != 0):
+                return top / bottom
+    return [parse_number(w) for w in words]
+
+
+def _integers(words: list[str]) -> np.ndarray | None:
+    try:
+        return np.array(words, dtype=np.int64)
+    except (ValueError, OverflowError):
+        return None
 
 
 def _at_end(tokens: Tokens) -> Tokens:
@@ -209,8 +256,8 @@ def _read_payoff_body(tokens: Tokens, n_players: int, n_profiles: int) -> tuple[
                 raise tokens.error(f"unexpected end of file: the payoff version needs {needed} payoffs "
                                    f"({n_profiles} profiles x {n_players} players), found {k}")
             if token.kind != "word":
-                raise tokens.error(f"bad payoff of player {k % n_players + 1} in profile {k // n_players + 1} "
-                                   f"of {n_profiles}: found {show(token)}", token)
+                raise tokens.error(f"bad payoff of player {k % n_players + 1} in profile "
+                                   f"{k // n_players + 1} of {n_profiles}: found {show(token)}", token)
             tail.append(tokens.number(f"payoff of player {k % n_players + 1} in profile "
                                       f"{k // n_players + 1} of {n_profiles}"))
         parts.append(np.array(tail, dtype=np.float64))
@@ -230,7 +277,7 @@ _SEPARATORS = str.maketrans("{},", "   ")
 
 
 def _bulk_outcomes(tokens: Tokens, n_players: int) -> tuple[list[np.ndarray], Tokens]:
-    """Convert runs of complete, plain outcomes chunk by chunk; the token scan takes over at the first other text."""
+    """Convert runs of complete, plain outcomes chunk by chunk; the token scan takes over at any other text."""
     text = tokens.text
     offset, line, line_start = tokens.position()
     pattern = _outcome_pattern(n_players)
@@ -242,15 +289,13 @@ def _bulk_outcomes(tokens: Tokens, n_players: int) -> tuple[list[np.ndarray], To
         body = _STRING.sub(" ", text[offset:end])
         count = body.count("{")
         words = body.translate(_SEPARATORS).split()
-        if _PLAIN.search(" ".join(words)) is not None or len(words) != count * n_players:
+        joined = " ".join(words)
+        if _PLAIN.search(joined) is not None or len(words) != count * n_players:
             break
-        try:
-            array = np.array(words, dtype=np.float64).reshape(count, n_players)
-        except (ValueError, OverflowError):
+        array = _floats(words, "/" in joined)
+        if array is None:
             break
-        if not np.all(np.isfinite(array)):
-            break
-        parts.append(array)
+        parts.append(array.reshape(count, n_players))
         newlines = text.count("\n", offset, end)
         if newlines:
             line += newlines
