@@ -178,3 +178,18 @@ def test_verify_counterexample_and_replay(capfd, tmp_path):
     assert len(files) == 2 and (tmp_path / "verify.json").exists()
     document = run_json(capfd, "verify", "--replay", str(files[0]), status=1)
     assert document["data"]["holds"] is False
+
+
+def test_the_documented_example_is_real_output(capfd):
+    import re
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "api" / "json.md").read_text(encoding="utf-8")
+    example = json.loads(re.search(r"```json\n(.*?)```", page, re.S).group(1))
+    assert VALIDATOR.is_valid(example)
+    actual = run_json(capfd, "solve", "stag_hunt")
+    assert example["game"] == actual["game"]
+    shown, real = example["results"][0], actual["results"][0]
+    assert {k: v for k, v in real.items() if k != "equilibria"} == {k: v for k, v in shown.items()
+                                                                   if k != "equilibria"}
+    assert shown["equilibria"] == real["equilibria"][:1]     # "one of the three equilibria shown"
+    assert len(real["equilibria"]) == 3
