@@ -388,3 +388,12 @@ def test_missing_matplotlib_is_reported_before_any_work(capsys, monkeypatch, tmp
     assert_user_error(code, out, err, "pip install 'rqe[plot]'")
     code, out, err = run(capsys, "plot", "payoff-table", "stag_hunt", "--out", str(tmp_path / "x.png"))
     assert_user_error(code, out, err, "pip install 'rqe[plot]'")
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["verify", "collaborate_defect", "--class", "thm4.1"], "--class apply to the random ensembles"),
+    (["verify", "--delta", "0.1"], "--delta need a GAME"),
+])
+def test_verify_options_of_the_other_mode_are_refused(capsys, argv, fragment):
+    code, out, err = run(capsys, *argv)
+    assert_user_error(code, out, err, fragment)
