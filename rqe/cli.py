@@ -72,7 +72,19 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line on stderr and exit status 2."""
 
     def error(self, message: str):  # type: ignore[override]
-        self.exit(2, f"rqe: error: {message}\n")
+        self.exit(2, f"rqe: error: {_with_suggestion(message)}\n")
+
+
+def _with_suggestion(message: str) -> str:
+    """argparse's ``invalid choice: 'sovle' (choose from ...)`` with ``; did you mean 'solve'?`` added."""
+    import difflib
+
+    match = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if not match:
+        return message
+    choices = re.findall(r"'([^']*)'", match.group(2)) or [c.strip() for c in match.group(2).split(",")]
+    close = difflib.get_close_matches(match.group(1), choices, n=2, cutoff=0.6)
+    return message + (f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else "")
 
 
 # ------------------------------------------------------------------------------------------ games

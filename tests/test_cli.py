@@ -397,3 +397,12 @@ def test_missing_matplotlib_is_reported_before_any_work(capsys, monkeypatch, tmp
 def test_verify_options_of_the_other_mode_are_refused(capsys, argv, fragment):
     code, out, err = run(capsys, *argv)
     assert_user_error(code, out, err, fragment)
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["sovle", "stag_hunt"], "did you mean 'solve'?"),
+    (["solve", "stag_hunt", "--concept", "qer"], "did you mean 'rqe' or 'qre'?"),
+])
+def test_mistyped_commands_and_choices_get_did_you_mean(capsys, argv, fragment):
+    code, out, err = run(capsys, *argv)
+    assert_user_error(code, out, err, fragment)
