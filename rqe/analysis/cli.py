@@ -246,9 +246,11 @@ def _verify_game(args: argparse.Namespace) -> int:
           f"converged {'yes' if rqe_result.converged else 'NO'}):")
     for k, e in enumerate(rqe_entries, start=1):
         strategies = " | ".join(" ".join(f"{a}={p:.4f}" for a, p in s.items()) for s in e["strategies"].values())
-        print(f"  {k}. {strategies}   free-riding {e['free_riding']:.4g}   welfare {e['welfare']:.6g}")
-    print("Nash equilibria: " + ", ".join(f"welfare {w:.6g} (free-riding {e['free_riding']:.4g})"
-                                          for w, e in zip(nash_welfare, nash_entries)))
+        print(f"  {k}. {strategies}   free-riding {_degree(e['free_riding']):.4g}   welfare {e['welfare']:.6g}")
+    if nash_entries:
+        largest = max(_degree(e["free_riding"]) for e in nash_entries)
+        print(f"Nash equilibria: {len(nash_entries)}, welfare {min(nash_welfare):.6g} to {max(nash_welfare):.6g}, "
+              f"largest free-riding {largest:.4g}")
     if rqe_welfare and nash_welfare:
         print(f"welfare: RQE {min(rqe_welfare):.6g} to {max(rqe_welfare):.6g}; "
               f"Nash worst {min(nash_welfare):.6g}, best {max(nash_welfare):.6g}")
@@ -259,6 +261,11 @@ def _verify_game(args: argparse.Namespace) -> int:
         print("verdict: " + ("holds" if holds else f"COUNTEREXAMPLE: an RQE free-rides by {max(degrees):.4g} > "
                                                     f"delta = {delta:g}"))
     return 1 if counterexample else 0
+
+
+def _degree(value: float) -> float:
+    # differences of expected costs below 1e-12 are rounding noise of equal strategies
+    return 0.0 if abs(value) < 1e-12 else float(value)
 
 
 def _figure(args: argparse.Namespace) -> int:
