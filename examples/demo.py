@@ -26,8 +26,11 @@ if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
 from rqe import library  # noqa: E402
+from rqe._files import write_bytes  # noqa: E402
+from rqe._optional import require  # noqa: E402
 from rqe.analysis.free_riding import free_riding_degree  # noqa: E402
 from rqe.errors import NotAvailableError, RQEError  # noqa: E402
+from rqe.parallel import Progress  # noqa: E402
 from rqe.solvers import get_solver  # noqa: E402
 
 EPSILON = 0.2
@@ -48,20 +51,22 @@ def free_riding(game, strategies):
     return None if game.costs is None else free_riding_degree(game, strategies)
 
 
-def solve_all(game):
+def solve_all(game, bar=None):
     """Every available concept's equilibria: a list of (label, strategies, payoffs, welfare, free-riding)."""
     rows, notes = [], []
     for label, concept, options in runs():
         try:
             solver = get_solver(concept)
+            result = solver(game, **options)
         except NotAvailableError:
             notes.append(f"{label}: concept {concept!r} is not available in this version of rqe (skipped)")
             continue
-        try:
-            result = solver(game, **options)
         except RQEError as exc:
             notes.append(f"{label}: {exc}")
             continue
+        finally:
+            if bar is not None:
+                bar.update(1)
         status = "" if result.converged else " [not converged]"
         for eq in result.equilibria:
             strategies = [np.asarray(x) for x in eq.strategies]
@@ -125,18 +130,33 @@ def plot(results, out: Path):
         ax.set_ylabel(f"P({game.action_names[0][0]})")
         ax.set_title("equilibrium strategies")
     fig.tight_layout()
-    fig.savefig(out)
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=out.suffix.lstrip(".").lower() or "png")
     plt.close(fig)
+    write_bytes(out, buffer.getvalue())
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("demo.png"), help="figure to write (png, pdf, svg)")
+    parser.add_argument("--no-progress", action="store_true", help="no compile notice and progress bar")
     args = parser.parse_args(argv)
+    if args.out.suffix.lower() not in (".png", ".pdf", ".svg"):
+        parser.error(f"--out must end in .png, .pdf or .svg, got {args.out}")
+    require("matplotlib", "plot", "the demo's figure")  # missing extras are reported before any work
     start = time.perf_counter()
+    games = (library.get("stag_hunt"), library.get("collaborate_defect", cost=0.4))
+    if not args.no_progress:
+        print("compiling the solvers on first use (cached afterwards: the next run takes seconds) ...",
+              file=sys.stderr, flush=True)
+    bar = Progress(len(games) * len(list(runs())), desc="solving", enabled=not args.no_progress)
+    bar.update(0)
+    solved = [(game, *solve_all(game, bar)) for game in games]
+    bar.close()
     results = []
-    for game in (library.get("stag_hunt"), library.get("collaborate_defect", cost=0.4)):
-        rows, notes = solve_all(game)
+    for game, rows, notes in solved:
         print_table(game, rows, notes)
         results.append((game, rows, notes))
     plot(results, args.out)

@@ -72,7 +72,19 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line on stderr and exit status 2."""
 
     def error(self, message: str):  # type: ignore[override]
-        self.exit(2, f"rqe: error: {message}\n")
+        self.exit(2, f"rqe: error: {_with_suggestion(message)}\n")
+
+
+def _with_suggestion(message: str) -> str:
+    """argparse's ``invalid choice: 'sovle' (choose from ...)`` with ``; did you mean 'solve'?`` added."""
+    import difflib
+
+    match = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if not match:
+        return message
+    choices = re.findall(r"'([^']*)'", match.group(2)) or [c.strip() for c in match.group(2).split(",")]
+    close = difflib.get_close_matches(match.group(1), choices, n=2, cutoff=0.6)
+    return message + (f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else "")
 
 
 # ------------------------------------------------------------------------------------------ games
@@ -407,8 +419,15 @@ def _cmd_games(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cell(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:width - 3] + "..."
+def _labels(names: Sequence[str], width: int) -> tuple[list[str], list[str]]:
+    """Action names shortened to ``width`` characters (keeping both ends), and a legend of the full names when
+    shortening would make two of them look alike (then the labels are ``#1``, ``#2``, ...)."""
+    short = [n if len(n) <= width else n[:(width - 3) // 2] + "..." + n[len(n) - (width - 3 + 1) // 2:]
+             for n in map(str, names)]
+    if len(set(short)) == len(short):
+        return short, []
+    labels = [f"#{k}" for k in range(1, len(names) + 1)]
+    return labels, [f"  {label} = {name}" for label, name in zip(labels, names)]
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
@@ -426,13 +445,16 @@ def _cmd_show(args: argparse.Namespace) -> int:
         if (n_rows, n_cols) != game.shape:
             print(f"(showing {n_rows} of {game.shape[0]} rows and {n_cols} of {game.shape[1]} columns; "
                   "see --max-rows and --max-cols, or --json for everything)")
-        rows = []
-        for r in range(n_rows):
-            rows.append([_cell(game.action_names[0][r], width)]
-                        + [f"{_fmt(game.payoffs[0, r, c])}, {_fmt(game.payoffs[1, r, c])}" for c in range(n_cols)])
+        row_labels, row_legend = _labels(game.action_names[0][:n_rows], width)
+        col_labels, col_legend = _labels(game.action_names[1][:n_cols], width)
+        rows = [[row_labels[r]] + [f"{_fmt(game.payoffs[0, r, c])}, {_fmt(game.payoffs[1, r, c])}"
+                                   for c in range(n_cols)] for r in range(n_rows)]
         corner = f"{game.player_names[0]} \\ {game.player_names[1]}"
-        print(_table([corner, *(_cell(a, width) for a in game.action_names[1][:n_cols])], rows,
-                     [False] + [True] * n_cols))
+        print(_table([corner, *col_labels], rows, [False] + [True] * n_cols))
+        for player, legend in ((game.player_names[0], row_legend), (game.player_names[1], col_legend)):
+            if legend:
+                print(f"actions of {player}:")
+                print("\n".join(legend))
     else:
         if game.n_profiles > args.max_rows:
             print(f"({game.n_profiles} pure profiles; showing the first {args.max_rows}, see --max-rows)")
@@ -440,7 +462,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
         for k, profile in enumerate(np.ndindex(*game.shape)):
             if k >= args.max_rows:
                 break
-            names = [_cell(game.action_names[i][a], width) for i, a in enumerate(profile)]
+            names = [_labels([game.action_names[i][a]], width)[0][0] for i, a in enumerate(profile)]
             rows.append(names + [_fmt(v) for v in game.pure_payoffs(profile)])
         headers = [*game.player_names, *(f"u[{p}]" for p in game.player_names)]
         print(_table(headers, rows, [False] * game.n_players + [True] * game.n_players))
@@ -609,7 +631,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="print one JSON document; its game.file is the game in rqe's JSON file format")
     show.add_argument("--max-rows", type=int, default=64,
                       help="rows of the table (profiles for games with 3+ players; default 64)")
-    show.add_argument("--max-cols", type=int, default=12, help="columns of a 2-player table (default 12)")
+    show.add_argument("--max-cols", type=int, default=8, help="columns of a 2-player table (default 8)")
     show.add_argument("--max-width", type=int, default=24, help="characters of an action name (default 24)")
     show.set_defaults(func=_cmd_show)
 

@@ -1,7 +1,8 @@
 """Figures for teaching and reports (matplotlib, the ``plot`` extra). Presentation only: no solver logic.
 
 Every function returns a :class:`matplotlib.figure.Figure` and never calls ``plt.show()`` nor selects a
-backend: a figure returned by a notebook cell displays as an image, and ``fig.savefig("file.png")`` saves it. Functions take arrays or rqe result objects and draw them; the numbers come from
+backend: a figure returned by a notebook cell displays as an image, and ``fig.savefig("file.png")`` saves it.
+Functions take arrays or rqe result objects and draw them; the numbers come from
 the solvers (see each function's "Data" note), so a figure can always be checked by its data.
 
 Example

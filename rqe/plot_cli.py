@@ -25,6 +25,7 @@ Example
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--penalty", default="kl")
     parser.add_argument("--regularizer", default="entropy")
     parser.add_argument("--json", action="store_true", help="print one JSON document naming the file written")
+    parser.add_argument("--no-progress", action="store_true", help="no compile notice and progress bar")
     parser.set_defaults(func=run)
 
 
@@ -70,8 +72,11 @@ def run(args: argparse.Namespace) -> int:
     if suffix not in ("png", "svg", "pdf"):
         raise ParameterError(f"--out must end in .png, .svg or .pdf, got {args.out!r}")
     game = load_game(args.game)
+    if not args.no_progress:
+        print("computing (the solvers compile on first use, cached afterwards) ...", file=sys.stderr, flush=True)
     fig = figure(args.kind, game, lam=args.lam, tau=args.tau, epsilon=args.epsilon, tau_min=args.tau_min,
-                 tau_max=args.tau_max, points=args.points, penalty=args.penalty, regularizer=args.regularizer)
+                 tau_max=args.tau_max, points=args.points, penalty=args.penalty, regularizer=args.regularizer,
+                 progress=not args.no_progress)
     buffer = io.BytesIO()
     fig.savefig(buffer, format=suffix, dpi=120)
     write_bytes(args.out, buffer.getvalue())
@@ -85,8 +90,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def figure(kind: str, game: Any, *, lam: float = 5.0, tau: float = 2.0, epsilon: float = 0.2, tau_min: float = 0.05,
-           tau_max: float = 20.0, points: int = 25, penalty: str = "kl", regularizer: str = "entropy") -> Any:
-    """The figure of ``kind`` for ``game`` (see the module docstring), as a matplotlib Figure.
+           tau_max: float = 20.0, points: int = 25, penalty: str = "kl", regularizer: str = "entropy",
+           progress: bool = False) -> Any:
+    """The figure of ``kind`` for ``game`` (see the module docstring), as a matplotlib Figure; ``progress``
+    shows a bar on stderr over the solves of the ``phase-diagram`` grid.
 
     >>> import rqe
     >>> fig = figure("payoff-table", rqe.library.get("stag_hunt"))
@@ -141,12 +148,17 @@ def figure(kind: str, game: Any, *, lam: float = 5.0, tau: float = 2.0, epsilon:
         epsilons = np.geomspace(0.05, 5.0, points)
         values = np.full((points, points), np.nan)
         tractable = np.zeros((points, points), dtype=bool)
+        from rqe.parallel import Progress
+
+        bar = Progress(points * points, desc="RQE grid", enabled=progress)
         for e, eps in enumerate(epsilons):
             for t, tau_value in enumerate(taus):
                 result = rqe.solve_rqe(game, tau_value, eps, penalty, regularizer)
                 if result.converged:
                     values[e, t] = result.strategies[0][0]
                 tractable[e, t] = result.tractable.tractable
+                bar.update(1)
+        bar.close()
         return plot.phase_diagram(taus, epsilons, values, tractable,
                                   value_label=f"P({game.player_names[0]} plays {game.action_names[0][0]}) at the RQE",
                                   title=f"{title}: RQE over (tau, epsilon), {penalty} + {regularizer}")

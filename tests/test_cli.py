@@ -323,9 +323,12 @@ def test_wide_tables_are_truncated(capsys, tmp_path):
     code, out, _ = run(capsys, "show", str(path))
     assert code == 0
     assert max(len(line) for line in out.splitlines()) < 400
-    assert "showing 64 of 70 rows and 12 of 60 columns" in out
+    assert "showing 64 of 70 rows and 8 of 60 columns" in out
     code, out, _ = run(capsys, "show", str(path), "--max-cols", "3", "--max-rows", "2")
-    assert len(out.splitlines()) == 2 + 3 + 1          # title, note, header + 2 rows, properties
+    lines = out.splitlines()
+    # title, note, header + 2 rows; the column names shortened alike, so labelled #k with a legend; properties
+    assert len(lines) == 2 + 3 + 4 + 1
+    assert lines[2].split()[-3:] == ["#1", "#2", "#3"] and lines[6:9] == [f"  #{k + 1} = {names[k]}" for k in range(3)]
 
 
 def test_openspiel_typo_is_one_line_without_the_game_list(capfd):
@@ -385,3 +388,21 @@ def test_missing_matplotlib_is_reported_before_any_work(capsys, monkeypatch, tmp
     assert_user_error(code, out, err, "pip install 'rqe[plot]'")
     code, out, err = run(capsys, "plot", "payoff-table", "stag_hunt", "--out", str(tmp_path / "x.png"))
     assert_user_error(code, out, err, "pip install 'rqe[plot]'")
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["verify", "collaborate_defect", "--class", "thm4.1"], "--class apply to the random ensembles"),
+    (["verify", "--delta", "0.1"], "--delta need a GAME"),
+])
+def test_verify_options_of_the_other_mode_are_refused(capsys, argv, fragment):
+    code, out, err = run(capsys, *argv)
+    assert_user_error(code, out, err, fragment)
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["sovle", "stag_hunt"], "did you mean 'solve'?"),
+    (["solve", "stag_hunt", "--concept", "qer"], "did you mean 'rqe' or 'qre'?"),
+])
+def test_mistyped_commands_and_choices_get_did_you_mean(capsys, argv, fragment):
+    code, out, err = run(capsys, *argv)
+    assert_user_error(code, out, err, fragment)

@@ -2,6 +2,7 @@
 with strategies keyed by the game's player and action names."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -106,6 +107,9 @@ def test_plot_and_figure(capfd, tmp_path):
     out = tmp_path / "table.png"
     document = run_json(capfd, "plot", "payoff-table", "stag_hunt", "--out", str(out))
     assert document["data"]["files"] == [str(out)] and out.stat().st_size > 1000
+    document = run_json(capfd, "figure", "srpo-fig1", "--out", str(tmp_path / "fig"), "--points", "5",
+                        "--branch-points", "4")
+    assert document["data"]["files"] and all(Path(p).exists() for p in document["data"]["files"])
 
 
 def test_openspiel(capfd):
@@ -122,7 +126,7 @@ def test_openspiel(capfd):
 
 
 @pytest.mark.parametrize("name", ["rqe.cli_json", "rqe.analysis.cli", "rqe.analysis.free_riding", "rqe.plot_cli",
-                                  "rqe.openspiel.cli"])
+                                  "rqe.openspiel.cli", "rqe._coerce", "rqe._optional"])
 def test_docstring_examples_of_the_command_line_modules(name):
     import doctest
     import importlib
@@ -151,3 +155,41 @@ def test_solvers_take_a_pair_of_arrays_or_show_the_fix():
             rqe.solve_rqe(bad, 1.0, 0.5)
         with pytest.raises(GameError, match=r"rqe\.Game\.from_bimatrix\(A, B\)"):
             rqe.solve_nash(bad)
+
+
+def test_every_command_with_json_is_covered_here():
+    import argparse
+
+    from tests.docs_cli_reference import commands
+
+    with_json = {prog for prog, parser in commands(cli.build_parser()).items()
+                 if any("--json" in a.option_strings for a in parser._actions if isinstance(a, argparse.Action))}
+    covered = {"rqe games", "rqe show", "rqe solve", "rqe compare", "rqe convert", "rqe verify", "rqe figure",
+               "rqe plot", "rqe openspiel"}
+    assert with_json <= covered, f"add a schema test for {sorted(with_json - covered)}"
+    assert {"rqe games", "rqe show", "rqe solve", "rqe compare", "rqe verify"} <= with_json
+
+
+def test_verify_counterexample_and_replay(capfd, tmp_path):
+    document = run_json(capfd, "verify", "--class", "false-j-decreasing", "--n", "2", "--backend", "serial",
+                        "--no-progress", "--out", str(tmp_path), status=1)
+    assert document["data"]["failed"] is True
+    files = sorted(tmp_path.glob("counterexample-false-j-decreasing-*.json"))
+    assert len(files) == 2 and (tmp_path / "verify.json").exists()
+    document = run_json(capfd, "verify", "--replay", str(files[0]), status=1)
+    assert document["data"]["holds"] is False
+
+
+def test_the_documented_example_is_real_output(capfd):
+    import re
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "api" / "json.md").read_text(encoding="utf-8")
+    example = json.loads(re.search(r"```json\n(.*?)```", page, re.S).group(1))
+    assert VALIDATOR.is_valid(example)
+    actual = run_json(capfd, "solve", "stag_hunt")
+    assert example["game"] == actual["game"]
+    shown, real = example["results"][0], actual["results"][0]
+    assert {k: v for k, v in real.items() if k != "equilibria"} == {k: v for k, v in shown.items()
+                                                                   if k != "equilibria"}
+    assert shown["equilibria"] == real["equilibria"][:1]     # "one of the three equilibria shown"
+    assert len(real["equilibria"]) == 3

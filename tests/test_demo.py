@@ -18,7 +18,9 @@ def test_demo_runs_and_writes_plot(tmp_path, capsys):
     start = time.perf_counter()
     assert demo.main(["--out", str(out_file)]) == 0
     elapsed = time.perf_counter() - start
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
+    # long work says so from the first second: a compile notice, then a bar over the solves
+    assert err.index("compiling the solvers on first use") < err.index("solving")
     assert "== Stag hunt ==" in out and "== Collaborate/defect (cost 0.4) ==" in out
     assert "free-riding" in out
     for label in ("Nash", "QRE lam=5", "RQE tau=2 eps=0.2", "RQE tau=8 eps=0.2"):

@@ -45,7 +45,12 @@ def test_stored_notebook_shows_its_figures(path):
             assert 'matplotlib.use("Agg")' not in "".join(cell["source"])
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+# Training (notebook 06) takes about a minute on 2 cores: slow-marked here (`-m slow` runs it).
+EXECUTED = [pytest.param(p, id=p.stem, marks=[pytest.mark.slow] if "import torch" in p.read_text() else [])
+            for p in NOTEBOOKS]
+
+
+@pytest.mark.parametrize("path", EXECUTED)
 def test_executed_notebook_makes_an_image_in_every_plotting_cell(path):
     _needs(path)
     executed = refresh.execute(path)

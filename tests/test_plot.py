@@ -84,3 +84,17 @@ def test_path_branches_phase_and_other_plots_render():
     with pytest.raises(ParameterError):
         plot.crossplay_heatmap(np.zeros((2, 3)), ["a", "b"])
     _render(plot.training_curves({"SRPO": (np.arange(5), np.arange(5.0), np.ones(5))}))
+
+
+def test_figures_display_themselves_in_a_notebook_without_touching_the_backend():
+    import matplotlib
+
+    backend = matplotlib.get_backend()
+    fig = plot.welfare_bars({"Nash": [1.0, 2.0], "RQE": [1.5]})
+    assert matplotlib.get_backend() == backend          # no backend is forced on the user
+    assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
+    pytest.importorskip("IPython")
+    from IPython.core.formatters import DisplayFormatter
+
+    data, _ = DisplayFormatter().format(fig)            # what a Jupyter cell ending in `fig` shows
+    assert "image/png" in data

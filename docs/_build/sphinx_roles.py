@@ -40,12 +40,16 @@ def _by_suffix(index: dict[str, list[str]], path: str) -> str | None:
     """The one documented object whose dotted path ends like ``path`` (``rqe.solve_nash`` is exported lazily,
     so Griffe sees no alias for it: it is ``rqe.solvers.nash.solve_nash``), or ``None``."""
     parts = path.split(".")
-    matches = [p for p in index.get(parts[-1], []) if p.split(".")[0] == parts[0]]
-    for k in range(2, len(parts)):
+    matches = index.get(parts[-1], [])
+    if parts[0] in {p.split(".")[0] for p in matches}:   # a package path (rqe.X): stay inside that package
+        matches = [p for p in matches if p.split(".")[0] == parts[0]]
+    for k in range(2, len(parts) + (parts[0] not in {p.split(".")[0] for p in matches})):
         narrower = [p for p in matches if p.endswith("." + ".".join(parts[-k:]))]
         if not narrower:
             break
         matches = narrower
+    if len(matches) > 1:  # ``rqe.solve_rqe``: the module-level function, not a method of the same name
+        matches = [p for p in matches if p in index.get("", [])] or matches
     return matches[0] if len(matches) == 1 else None
 
 
@@ -109,6 +113,8 @@ class SphinxRoles(griffe.Extension):
         for obj in objects:
             if not any(part.startswith("_") for part in obj.path.split(".")[1:]):
                 index.setdefault(obj.name, []).append(obj.path)
+                if obj.parent is not None and obj.parent.is_module:
+                    index.setdefault("", []).append(obj.path)   # module-level objects
         for obj in objects:
             docstring = obj.docstring
             if docstring is not None and ROLE.search(docstring.value):

@@ -32,8 +32,13 @@ def notebooks(prefixes: list[str] | None = None) -> list[Path]:
     return paths
 
 
+def _on_path() -> None:
+    if str(ROOT) not in sys.path:  # the rqe of this checkout
+        sys.path.insert(0, str(ROOT))
+
+
 def _figure_functions() -> list[str]:
-    sys.path.insert(0, str(ROOT))
+    _on_path()
     from rqe import plot
 
     return list(plot.__all__)
@@ -70,7 +75,7 @@ def execute(path: Path, timeout: int = CELL_TIMEOUT) -> dict:
 
 def refresh(path: Path) -> list[int]:
     """Execute ``path`` and store its outputs in place; returns the plotting cells that made no image."""
-    sys.path.insert(0, str(ROOT))
+    _on_path()
     from rqe._files import write_text
 
     executed = execute(path)

@@ -57,12 +57,12 @@ def register(subparsers: Any) -> None:
     verify.add_argument("game", nargs="?", help="a library game or a .nfg/.json file with private costs "
                                                 "(Game.from_shared_reward); omit it for the random ensembles")
     mine = verify.add_argument_group("your game (with GAME)")
-    mine.add_argument("--epsilon", type=float, default=0.2, help="bounded rationality epsilon (default 0.2)")
+    mine.add_argument("--epsilon", type=float, default=None, help="bounded rationality epsilon (default 0.2)")
     mine.add_argument("--delta", type=float, default=None,
                       help="free-riding degree to rule out (default: a quarter of the cost range)")
     mine.add_argument("--tau", type=float, default=None,
                       help="risk aversion at which to solve (default: 1.01 x the theorem's bound)")
-    mine.add_argument("--n-starts", dest="n_starts", type=int, default=16,
+    mine.add_argument("--n-starts", dest="n_starts", type=int, default=None,
                       help="RQE starting points (default 16)")
     ensembles = verify.add_argument_group("random ensembles (without GAME)")
     ensembles.add_argument("--class", dest="classes", action="append", metavar="CLASS",
@@ -99,9 +99,28 @@ def _notice(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+_GAME_OPTIONS = {"epsilon": "--epsilon", "delta": "--delta", "tau": "--tau", "n_starts": "--n-starts"}
+_ENSEMBLE_OPTIONS = {"classes": "--class", "n": "--n", "backend": "--backend", "workers": "--workers",
+                     "out": "--out", "replay": "--replay", "no_progress": "--no-progress"}
+
+
+def _misplaced(args: argparse.Namespace, options: dict[str, str], defaults: dict[str, Any]) -> list[str]:
+    return [flag for dest, flag in options.items() if getattr(args, dest) != defaults.get(dest)]
+
+
 def _verify(args: argparse.Namespace) -> int:
+    from rqe.errors import ParameterError
+
     if args.game is not None:
+        misplaced = _misplaced(args, _ENSEMBLE_OPTIONS, {"n": 100, "backend": "local", "no_progress": False})
+        if misplaced:
+            raise ParameterError(f"{', '.join(misplaced)} apply to the random ensembles, not to a GAME")
+        args.epsilon = 0.2 if args.epsilon is None else args.epsilon
+        args.n_starts = 16 if args.n_starts is None else args.n_starts
         return _verify_game(args)
+    misplaced = _misplaced(args, _GAME_OPTIONS, {})
+    if misplaced:
+        raise ParameterError(f"{', '.join(misplaced)} need a GAME (rqe verify GAME ...)")
     from rqe.analysis.verify import check_case, format_table, replay, run_verification, select_claims
 
     if args.replay:
@@ -118,8 +137,6 @@ def _verify(args: argparse.Namespace) -> int:
         return 0 if result.holds else 1
     names = select_claims(args.classes)
     if args.n < 1:
-        from rqe.errors import ParameterError
-
         raise ParameterError(f"--n must be >= 1, got {args.n}")
     if not args.no_progress:
         # Each class's first case compiles its solvers (first use only, then cached on disk); done here, in one
@@ -229,9 +246,11 @@ def _verify_game(args: argparse.Namespace) -> int:
           f"converged {'yes' if rqe_result.converged else 'NO'}):")
     for k, e in enumerate(rqe_entries, start=1):
         strategies = " | ".join(" ".join(f"{a}={p:.4f}" for a, p in s.items()) for s in e["strategies"].values())
-        print(f"  {k}. {strategies}   free-riding {e['free_riding']:.4g}   welfare {e['welfare']:.6g}")
-    print("Nash equilibria: " + ", ".join(f"welfare {w:.6g} (free-riding {e['free_riding']:.4g})"
-                                          for w, e in zip(nash_welfare, nash_entries)))
+        print(f"  {k}. {strategies}   free-riding {_degree(e['free_riding']):.4g}   welfare {e['welfare']:.6g}")
+    if nash_entries:
+        largest = max(_degree(e["free_riding"]) for e in nash_entries)
+        print(f"Nash equilibria: {len(nash_entries)}, welfare {min(nash_welfare):.6g} to {max(nash_welfare):.6g}, "
+              f"largest free-riding {largest:.4g}")
     if rqe_welfare and nash_welfare:
         print(f"welfare: RQE {min(rqe_welfare):.6g} to {max(rqe_welfare):.6g}; "
               f"Nash worst {min(nash_welfare):.6g}, best {max(nash_welfare):.6g}")
@@ -242,6 +261,11 @@ def _verify_game(args: argparse.Namespace) -> int:
         print("verdict: " + ("holds" if holds else f"COUNTEREXAMPLE: an RQE free-rides by {max(degrees):.4g} > "
                                                     f"delta = {delta:g}"))
     return 1 if counterexample else 0
+
+
+def _degree(value: float) -> float:
+    # differences of expected costs below 1e-12 are rounding noise of equal strategies
+    return 0.0 if abs(value) < 1e-12 else float(value)
 
 
 def _figure(args: argparse.Namespace) -> int:

@@ -31,8 +31,9 @@ def check_name(spec: str) -> str:
     ...
     rqe.errors.GameError: OpenSpiel has no game 'kuhn_pokr'; did you mean kuhn_poker, ...? (list them with: ...)
     """
-    import pyspiel
+    from rqe._optional import require
 
+    pyspiel = require("pyspiel", "openspiel", "OpenSpiel games")
     body = spec[len("openspiel:"):] if spec.startswith("openspiel:") else spec
     name = body.partition("(")[0].strip()
     known = list(pyspiel.registered_names())
