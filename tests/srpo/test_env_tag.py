@@ -187,3 +187,25 @@ def test_reference_without_mpe2_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "mpe2.simple_tag_v3", None)
     with pytest.raises(MissingDependencyError, match=r"rqe\[tag\]"):
         reference_tag(1)
+
+
+def test_factory_builds_tag_by_name(simple_tag):
+    from rqe.srpo import zoo_envs
+
+    fast = zoo_envs.make("tag", 3, num_adversaries=3, max_cycles=25)
+    slow = zoo_envs.make("tag:reference", 3, num_adversaries=3, max_cycles=25)
+    for env in (fast, slow):
+        assert (env.n_agents, env.n_actions, env.obs_dim, env.horizon) == (3, (5, 5, 5), 16, 25)
+        assert env.reset(torch.Generator().manual_seed(0)).shape == (3, 3, 16)
+    assert sorted(zoo_envs.partners("tag", fast)) == ["greedy", "random", "still"]
+    with pytest.raises(ParameterError, match="unknown environment"):
+        zoo_envs.make("tagg", 1)
+
+
+def test_factory_doctests():
+    import doctest
+
+    import rqe.srpo.zoo_envs
+
+    failures, _ = doctest.testmod(rqe.srpo.zoo_envs, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert failures == 0
