@@ -5,19 +5,17 @@ needs only a name lookup; :func:`partners` gives the scripted partners of an env
 :data:`PAPER_SETTINGS` records the paper's SRPO settings per environment ([QZLM Sec. 5], ``docs/rqe-math.md``
 section 8).
 
-==================================  ==============================================  ==========================
-name                                what                                            needs
-==================================  ==============================================  ==========================
-``tag``                             :class:`rqe.srpo.tag.Tag` (torch, vectorised)   torch
-``tag:reference``                   ``mpe2``'s ``simple_tag`` via ``PettingZooEnv``   ``pip install 'rqe[tag]'``
-``hanabi``, ``hanabi:2p``/``:4p``   :class:`rqe.srpo.hanabi.Hanabi` (3 x 3)          ``rqe[openspiel]``
-``overcooked:<layout>``             :func:`rqe.srpo.overcooked.overcooked_env`       ``rqe[overcooked]``
-==================================  ==============================================  ==========================
+| name | what | needs |
+|---|---|---|
+| ``tag`` | :class:`rqe.srpo.tag.Tag` (torch, vectorised) | torch |
+| ``tag:reference`` | ``mpe2``'s ``simple_tag`` via ``PettingZooEnv`` | ``pip install 'rqe[tag]'`` |
+| ``hanabi``, ``hanabi:2p``, ``hanabi:4p`` | :class:`rqe.srpo.hanabi.Hanabi` (3 colours x 3 ranks) | ``rqe[openspiel]`` |
+| ``overcooked:<layout>`` | :func:`rqe.srpo.overcooked.overcooked_env` | ``rqe[overcooked]`` |
 
 Keyword arguments go to the environment: ``Tag`` takes :class:`~rqe.srpo.tag.TagRules` fields, ``prey`` and
 ``dtype``; ``Hanabi`` takes ``players``, ``colors``, ``ranks`` and OpenSpiel's other parameters; Overcooked takes
-``horizon`` and ``reward_shaping``. Without the package an environment needs, :class:`rqe.errors.
-MissingDependencyError` names the extra to install.
+``horizon`` and ``reward_shaping``. Without the package an environment needs,
+:class:`rqe.errors.MissingDependencyError` names the extra to install.
 
 Reference: [QZLM] C. Qu, Y. Zhang, N. Lanzetti, E. Mazumdar, *Training Generalizable Collaborative Agents via
 Strategic Risk Aversion*, arXiv 2602.21515, 2026.
