@@ -317,8 +317,8 @@ class Tag:
     >>> env = Tag(n_envs=3, rules=TagRules(max_cycles=2))
     >>> g = torch.Generator().manual_seed(1)
     >>> _ = env.reset(g)
-    >>> [bool(env.step(torch.zeros(2, 3, dtype=torch.long), g).done[0]) for _ in range(3)]
-    [False, True, False]
+    >>> tuple(bool(env.step(torch.zeros(2, 3, dtype=torch.long), g).done[0]) for _ in range(3))
+    (False, True, False)
     """
 
     def __init__(self, n_envs: int = 64, device: Any = "cpu", rules: TagRules | None = None, prey: Any = "flee",
