@@ -39,13 +39,22 @@ def _world_state(world):
 
 def test_physics_matches_mpe2_step_by_step(simple_tag):
     """All four agents of mpe2's default scenario (3 predators) act; positions, observations, rewards agree."""
-    catches = sum(_physics_rollout(simple_tag, seed) for seed in range(4))
+    rules = TagRules(num_adversaries=3, max_cycles=25)
+    catches = sum(_physics_rollout(simple_tag, rules, seed) for seed in range(4))
     assert catches > 0  # the rollouts exercised the reward of a catch (not only zeros)
 
 
-def _physics_rollout(simple_tag, seed):
-    rules = TagRules(num_adversaries=3, max_cycles=25)
-    env = simple_tag.parallel_env(num_good=1, num_adversaries=3, num_obstacles=2, max_cycles=25)
+def test_physics_matches_mpe2_with_two_prey_and_one_obstacle(simple_tag):
+    """Other prey's velocities in the observations, several prey rewards, another obstacle count."""
+    rules = TagRules(num_good=2, num_adversaries=2, num_obstacles=1, max_cycles=25)
+    for seed in range(2):
+        _physics_rollout(simple_tag, rules, seed)      # asserts agreement at every step
+
+
+def _physics_rollout(simple_tag, rules, seed):
+    A = rules.num_adversaries
+    env = simple_tag.parallel_env(num_good=rules.num_good, num_adversaries=A, num_obstacles=rules.num_obstacles,
+                                  max_cycles=rules.max_cycles)
     obs, _ = env.reset(seed=seed)
     world = env.unwrapped.world
     fast = TagWorld(1, rules, dtype=torch.float64)
@@ -54,10 +63,10 @@ def _physics_rollout(simple_tag, seed):
     greedy = GreedyPredator(rules)
     rng = np.random.default_rng(seed)
     catches = 0
-    for t in range(25):
+    for t in range(rules.max_cycles):
         # predators chase (so that catches and contact forces happen), with random moves mixed in
         acts = rng.integers(0, 5, len(names))
-        for i, a in enumerate(names[:3]):
+        for i, a in enumerate(names[:A]):
             if rng.random() < 0.7:
                 acts[i] = int(greedy(torch.as_tensor(obs[a])[None]).argmax())
         obs, rew, _, _, _ = env.step({a: int(acts[i]) for i, a in enumerate(names)})
