@@ -66,8 +66,21 @@ def _family(name: str) -> str:
 
 
 def make(name: str, n_envs: int, device: Any = "cpu", **kwargs: Any) -> Any:
-    """Build environment ``name`` (one of :data:`ENV_NAMES`) with ``n_envs`` copies on ``device``."""
+    """Build environment ``name`` (one of :data:`ENV_NAMES`) with ``n_envs`` copies on ``device``.
+
+    >>> make("tag", 2, speed=3)
+    Traceback (most recent call last):
+    ...
+    rqe.errors.ParameterError: unknown Tag rule in ['speed']: ...
+    """
     family = _family(name)
+    try:
+        return _make(name, family, n_envs, device, kwargs)
+    except TypeError as exc:    # an unexpected keyword for the environment's constructor
+        raise ParameterError(f"environment {name!r} does not take these arguments {sorted(kwargs)}: {exc}") from None
+
+
+def _make(name: str, family: str, n_envs: int, device: Any, kwargs: dict[str, Any]) -> Any:
     if family == "tag":
         from rqe.srpo import tag
 

@@ -210,6 +210,8 @@ def test_factory_builds_tag_by_name(simple_tag):
     assert sorted(zoo_envs.partners("tag", fast)) == ["greedy", "random", "still"]
     with pytest.raises(ParameterError, match="unknown environment"):
         zoo_envs.make("tagg", 1)
+    with pytest.raises(ParameterError, match="does not take"):
+        zoo_envs.make("tag:reference", 1, dtype=torch.float64)
 
 
 def test_factory_doctests():
