@@ -9,7 +9,7 @@ section 8).
 |---|---|---|
 | ``tag`` | :class:`rqe.srpo.tag.Tag` (torch, vectorised) | torch |
 | ``tag:reference`` | ``mpe2``'s ``simple_tag`` via ``PettingZooEnv`` | ``pip install 'rqe[tag]'`` |
-| ``hanabi``, ``hanabi:2p``, ``hanabi:4p`` | :class:`rqe.srpo.hanabi.Hanabi` (3 colours x 3 ranks) | ``rqe[openspiel]`` |
+| ``hanabi``, ``hanabi:2p``, ``hanabi:4p`` | :class:`rqe.srpo.hanabi.Hanabi` (3 x 3) | ``rqe[openspiel]`` |
 | ``overcooked:<layout>`` | :func:`rqe.srpo.overcooked.overcooked_env` | ``rqe[overcooked]`` |
 
 Keyword arguments go to the environment: ``Tag`` takes :class:`~rqe.srpo.tag.TagRules` fields, ``prey`` and
