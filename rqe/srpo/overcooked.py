@@ -72,7 +72,8 @@ class OvercookedParallelEnv:
     """One Overcooked-AI kitchen as a PettingZoo ``ParallelEnv`` with agents ``agent_0`` and ``agent_1``.
 
     See the module docstring for actions, rewards and observations. ``infos[agent]`` carries the package's
-    ``sparse_reward`` and ``shaped_reward`` of that cook in the step, and ``private_cost`` 0.
+    ``sparse_reward`` and ``shaped_reward`` of that cook in the step, and ``private_cost`` 0. ``kitchen`` is the
+    package's ``OvercookedState``.
     """
 
     metadata = {"name": "rqe_overcooked_v0", "render_modes": []}
@@ -92,9 +93,9 @@ class OvercookedParallelEnv:
         self._actions = actions.Action.ALL_ACTIONS
         self.possible_agents = ["agent_0", "agent_1"]
         self.agents = list(self.possible_agents)
-        self.state = self.mdp.get_standard_start_state()
+        self.kitchen = self.mdp.get_standard_start_state()
         self.t = 0
-        dim = int(np.prod(self.mdp.lossless_state_encoding(self.state)[0].shape))
+        dim = int(np.prod(self.mdp.lossless_state_encoding(self.kitchen)[0].shape))
         self._obs_space = spaces.Box(0.0, np.inf, shape=(dim,), dtype=np.float32)
         self._act_space = spaces.Discrete(N_ACTIONS)
 
@@ -105,11 +106,11 @@ class OvercookedParallelEnv:
         return self._act_space
 
     def _observe(self) -> dict[str, np.ndarray]:
-        grids = self.mdp.lossless_state_encoding(self.state)
+        grids = self.mdp.lossless_state_encoding(self.kitchen)
         return {a: np.asarray(grids[i], dtype=np.float32).ravel() for i, a in enumerate(self.possible_agents)}
 
     def reset(self, seed: int | None = None, options: Any = None) -> tuple[dict, dict]:
-        self.state = self.mdp.get_standard_start_state()
+        self.kitchen = self.mdp.get_standard_start_state()
         self.t = 0
         self.agents = list(self.possible_agents)
         return self._observe(), {a: {} for a in self.possible_agents}
@@ -121,7 +122,7 @@ class OvercookedParallelEnv:
             if not 0 <= move < N_ACTIONS:
                 raise ParameterError(f"Overcooked actions lie in 0..{N_ACTIONS - 1}, got {move} for {a}")
             joint.append(self._actions[move])
-        self.state, info = self.mdp.get_state_transition(self.state, joint)
+        self.kitchen, info = self.mdp.get_state_transition(self.kitchen, joint)
         sparse = [float(r) for r in info["sparse_reward_by_agent"]]
         shaped = [float(r) for r in info["shaped_reward_by_agent"]]
         team = sum(sparse) + self.reward_shaping * sum(shaped)

@@ -312,17 +312,18 @@ class Tag:
 
     ``prey``: ``"flee"`` (default, :class:`FleeingPrey`), ``"random"``, ``"still"`` or a policy. ``dtype`` of the
     physics: float32 (default, fast) or float64 (reproduces ``mpe2`` to rounding; used by the agreement tests).
+    ``seed`` seeds the environment's own generator, used only when ``reset``/``step`` get no generator.
 
     >>> import torch
     >>> env = Tag(n_envs=3, rules=TagRules(max_cycles=2))
     >>> g = torch.Generator().manual_seed(1)
     >>> _ = env.reset(g)
-    >>> [bool(env.step(torch.zeros(2, 3, dtype=torch.long), g).done[0]) for _ in range(3)]
-    [False, True, False]
+    >>> tuple(bool(env.step(torch.zeros(2, 3, dtype=torch.long), g).done[0]) for _ in range(3))
+    (False, True, False)
     """
 
     def __init__(self, n_envs: int = 64, device: Any = "cpu", rules: TagRules | None = None, prey: Any = "flee",
-                 dtype: Any = None, **rule_overrides: Any):
+                 dtype: Any = None, seed: int = 0, **rule_overrides: Any):
         rules = rules or TagRules()
         if rule_overrides:
             try:
@@ -338,6 +339,7 @@ class Tag:
         self.state_dim = self.n_agents * self.obs_dim
         self.horizon = rules.max_cycles
         self.prey = _prey_policy(prey, rules)
+        self._generator = torch.Generator(device=self.device).manual_seed(int(seed))
         self.t = 0
         self.last_prey_rewards = torch.zeros(rules.num_good, self.n_envs, device=self.device)
         self._obs: list[Any] = []
@@ -347,7 +349,7 @@ class Tag:
         return torch.stack(self._obs[: self.n_agents])
 
     def reset(self, generator: Any = None) -> Any:
-        self.world.reset(generator)
+        self.world.reset(generator if generator is not None else self._generator)
         self.t = 0
         return self._observe()
 
@@ -356,6 +358,7 @@ class Tag:
 
     def prey_actions(self, generator: Any) -> Any:
         """Actions of the prey at the current state, shape ``(num_good, n_envs)``."""
+        generator = generator if generator is not None else self._generator
         with torch.no_grad():
             return torch.stack([sample_actions(self.prey(o), generator) for o in self._obs[self.n_agents:]])
 

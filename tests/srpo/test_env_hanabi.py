@@ -157,3 +157,14 @@ def test_without_open_spiel_the_error_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "pyspiel", None)
     with pytest.raises(MissingDependencyError, match=r"rqe\[openspiel\]"):
         Hanabi(n_envs=1)
+
+
+def test_factory_builds_hanabi_by_name():
+    from rqe.srpo import zoo_envs
+
+    four, two = zoo_envs.make("hanabi", 2), zoo_envs.make("hanabi:2p", 2)
+    assert (four.n_agents, four.n_actions[0]) == (4, 27) and (two.n_agents, two.n_actions[0]) == (2, 17)
+    assert four.layout.hand_size == 4 and two.layout.hand_size == 5
+    assert sorted(zoo_envs.partners("hanabi", two)) == ["random", "rule_bot"]
+    with pytest.raises(ParameterError, match="has 2 players"):
+        zoo_envs.make("hanabi:2p", 1, players=4)

@@ -75,3 +75,11 @@ def test_without_the_package_the_error_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "overcooked_ai_py.mdp", None)
     with pytest.raises(MissingDependencyError, match=r"rqe\[overcooked\]"):
         overcooked_env("cramped_room", n_envs=1)
+
+
+def test_factory_builds_overcooked_by_name(overcooked):
+    from rqe.srpo import zoo_envs
+
+    env = zoo_envs.make("overcooked:cramped_room", 2, horizon=10)
+    assert (env.n_agents, env.n_actions, env.horizon, env.obs_dim) == (2, (6, 6), 10, 520)
+    assert sorted(zoo_envs.partners("overcooked:cramped_room")) == ["random", "stay"]

@@ -2,10 +2,11 @@
 
 Tolerances. In float64 the vectorised physics performs ``mpe2``'s numpy operations (only the order of the
 contact-force sum differs), so positions and velocities agree to rounding (1e-12 of the arena's unit scale,
-measured 3e-16 over 25 steps); ``mpe2`` hands observations out cast to float32, so observations agree to float32
-rounding (1e-6 absolute on values of order 1-4); rewards to 1e-9 of the catch reward. In float32 the physics
-itself rounds at ~6e-8 per operation; over an episode the states drift apart by ~1.5e-6 (measured), hence 1e-4
-on observations and 1e-3 on rewards (1e-4 of the catch reward 10) for the float32 check.
+measured 3e-16 over 25 steps) and rewards to 1e-9 of the catch reward (10); ``mpe2`` hands observations out cast
+to float32, so observations agree to float32 rounding (1e-6 absolute on values of order 1-4). Through the
+PettingZoo adapter both sides report rewards in float32, hence 1e-8 of the catch reward there. In float32 the
+physics itself rounds at ~6e-8 per operation and the states drift apart by ~1.5e-6 over 25 steps (measured),
+hence 1e-4 on observations and 1e-4 of the catch reward on rewards for the float32 check.
 """
 
 import sys
@@ -39,13 +40,22 @@ def _world_state(world):
 
 def test_physics_matches_mpe2_step_by_step(simple_tag):
     """All four agents of mpe2's default scenario (3 predators) act; positions, observations, rewards agree."""
-    catches = sum(_physics_rollout(simple_tag, seed) for seed in range(4))
+    rules = TagRules(num_adversaries=3, max_cycles=25)
+    catches = sum(_physics_rollout(simple_tag, rules, seed) for seed in range(4))
     assert catches > 0  # the rollouts exercised the reward of a catch (not only zeros)
 
 
-def _physics_rollout(simple_tag, seed):
-    rules = TagRules(num_adversaries=3, max_cycles=25)
-    env = simple_tag.parallel_env(num_good=1, num_adversaries=3, num_obstacles=2, max_cycles=25)
+def test_physics_matches_mpe2_with_two_prey_and_one_obstacle(simple_tag):
+    """Other prey's velocities in the observations, several prey rewards, another obstacle count."""
+    rules = TagRules(num_good=2, num_adversaries=2, num_obstacles=1, max_cycles=25)
+    for seed in range(2):
+        _physics_rollout(simple_tag, rules, seed)      # asserts agreement at every step
+
+
+def _physics_rollout(simple_tag, rules, seed):
+    A = rules.num_adversaries
+    env = simple_tag.parallel_env(num_good=rules.num_good, num_adversaries=A, num_obstacles=rules.num_obstacles,
+                                  max_cycles=rules.max_cycles)
     obs, _ = env.reset(seed=seed)
     world = env.unwrapped.world
     fast = TagWorld(1, rules, dtype=torch.float64)
@@ -54,10 +64,10 @@ def _physics_rollout(simple_tag, seed):
     greedy = GreedyPredator(rules)
     rng = np.random.default_rng(seed)
     catches = 0
-    for t in range(25):
+    for t in range(rules.max_cycles):
         # predators chase (so that catches and contact forces happen), with random moves mixed in
         acts = rng.integers(0, 5, len(names))
-        for i, a in enumerate(names[:3]):
+        for i, a in enumerate(names[:A]):
             if rng.random() < 0.7:
                 acts[i] = int(greedy(torch.as_tensor(obs[a])[None]).argmax())
         obs, rew, _, _, _ = env.step({a: int(acts[i]) for i, a in enumerate(names)})
@@ -82,7 +92,7 @@ def _copy_reference_state(fast, slow):
 
 @pytest.mark.parametrize("prey,dtype,obs_tol,rew_tol", [("still", torch.float64, 1e-6, 1e-8),
                                                        ("flee", torch.float64, 1e-6, 1e-8),
-                                                       ("still", torch.float32, 1e-4, 1e-3)])
+                                                       ("still", torch.float32, 1e-4, 1e-4)])
 def test_tag_env_matches_reference_through_pettingzoo_adapter(simple_tag, prey, dtype, obs_tol, rew_tol):
     """Predators' env (prey scripted) vs mpe2 behind rqe's PettingZoo adapter, over two episodes of 4 copies."""
     rules = TagRules(max_cycles=20)
@@ -187,3 +197,27 @@ def test_reference_without_mpe2_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "mpe2.simple_tag_v3", None)
     with pytest.raises(MissingDependencyError, match=r"rqe\[tag\]"):
         reference_tag(1)
+
+
+def test_factory_builds_tag_by_name(simple_tag):
+    from rqe.srpo import zoo_envs
+
+    fast = zoo_envs.make("tag", 3, num_adversaries=3, max_cycles=25)
+    slow = zoo_envs.make("tag:reference", 3, num_adversaries=3, max_cycles=25)
+    for env in (fast, slow):
+        assert (env.n_agents, env.n_actions, env.obs_dim, env.horizon) == (3, (5, 5, 5), 16, 25)
+        assert env.reset(torch.Generator().manual_seed(0)).shape == (3, 3, 16)
+    assert sorted(zoo_envs.partners("tag", fast)) == ["greedy", "random", "still"]
+    with pytest.raises(ParameterError, match="unknown environment"):
+        zoo_envs.make("tagg", 1)
+    with pytest.raises(ParameterError, match="does not take"):
+        zoo_envs.make("tag:reference", 1, dtype=torch.float64)
+
+
+def test_factory_doctests():
+    import doctest
+
+    import rqe.srpo.zoo_envs
+
+    failures, _ = doctest.testmod(rqe.srpo.zoo_envs, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert failures == 0
