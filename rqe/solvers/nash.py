@@ -101,7 +101,8 @@ def solve_nash(game: Game, method: str = "auto", **options: Any) -> NashResult:
     **options
         Passed to the method: ``tol`` (relative Nash gap accepted, default ``1e-9``); ``max_size``
         (problem-size guard); ``exact`` (support enumeration in rational arithmetic; vertex enumeration:
-        ``True``, ``False`` or ``"auto"``, exact when floating point cannot decide) and ``max_bases``; ``init_labels`` / ``init_label`` and
+        ``True``, ``False`` or ``"auto"``, exact when floating point cannot decide) and ``max_bases``;
+        ``init_labels`` / ``init_label`` and
         ``max_iter`` (Lemke-Howson); ``atol`` (pure); ``path_options`` (logit: passed to ``qre_path``).
 
     Returns
@@ -159,8 +160,8 @@ def _support_enumeration(game: Game, **options: Any) -> NashResult:
 
     r = support_enumeration(game, **options)
     return NashResult(r.equilibria, "support_enumeration", r.parameters, complete=r.complete,
-                      degenerate=r.degenerate, iterations=r.pairs, details={"singular_systems": r.singular_systems, "pairs": r.pairs,
-                                                        "rejected": r.rejected})
+                      degenerate=r.degenerate, iterations=r.pairs,
+                      details={"singular_systems": r.singular_systems, "pairs": r.pairs, "rejected": r.rejected})
 
 
 def _vertex_enumeration(game: Game, **options: Any) -> NashResult:
