@@ -3,6 +3,9 @@
 * Lemke-Howson from label 0 (rqe, Numba) vs ``pygambit.nash.lcp_solve`` (Gambit's C++ LCP, one equilibrium).
 * All extreme equilibria: rqe's vertex enumeration vs ``pygambit.nash.enummixed_solve``; the count of
   equilibria found by both is reported beside the times.
+* One equilibrium of an N-player game by the global Newton method: rqe's ``global_newton`` (NumPy, not
+  jitted) vs ``pygambit.nash.gnm_solve`` (Gambit's C++); the two follow curves from different perturbation
+  directions, so they may end at different equilibria (the note says whether they agree).
 
 Same seeded games (uniform payoffs on [0, 1)) in the same run, timed in alternation (``benchmarks._paired``);
 accuracy is the worst relative Nash gap (computed by rqe on the normalised game) of the equilibria each side
@@ -68,4 +71,36 @@ def run(quick: bool) -> list[Row]:
                             note=f"equilibria: rqe {len(ours.equilibria)}, gambit {len(peer_profiles)}; "
                                  f"CPU ratio {cpu_peer / max(cpu, 1e-12):.3g}",
                             extra={"rqe_cpu": cpu, "peer_cpu": cpu_peer}))
+    rows.extend(_global_newton_rows(gbt, [(2, 2, 2), (3, 3, 3)] if quick else [(2, 2, 2), (3, 3, 3), (4, 4, 4)],
+                                    5 if quick else 9))
+    return rows
+
+
+def _global_newton_rows(gbt, shapes, repeat) -> list[Row]:
+    rows = []
+    for shape in shapes:
+        rng = np.random.default_rng(3000 + sum(shape))
+        payoffs = rng.random((len(shape), *shape))
+        game = Game(payoffs)
+        size = "x".join(map(str, shape))
+        solve_ours = lambda: solve_nash(game, method="global_newton")  # noqa: E731
+        if gbt is None:
+            timing, ours = time_call(solve_ours, repeat=repeat)
+            rows.append(Row("gambit_global_newton", size, "pygambit gnm_solve", timing.median, None, repeat,
+                            ours.residual, None, "relative Nash gap",
+                            "pygambit not installed (pip install 'rqe[gambit]')"))
+            continue
+        gambit_game = (getattr(gbt, "StrategicGame", None) or gbt.Game).from_arrays(*list(payoffs))
+        wall, wall_peer, cpu, cpu_peer, ours, peer = paired(solve_ours, lambda: gbt.nash.gnm_solve(gambit_game),
+                                                            repeat)
+        peer_profiles = _gambit_profiles(peer, gambit_game)
+        normalised = normalise(game).normalised_game
+        peer_gap = max((normalised.nash_gap(p) for p in peer_profiles), default=float("nan"))
+        same = bool(ours.equilibria) and any(
+            all(np.allclose(x, y, atol=1e-6) for x, y in zip(ours.equilibria[0].strategies, p)) for p in peer_profiles)
+        rows.append(Row("gambit_global_newton", size, "pygambit gnm_solve", wall, wall_peer, repeat,
+                        ours.residual, peer_gap, "relative Nash gap",
+                        note=f"{'same' if same else 'different'} equilibrium; rqe converged {ours.converged}; "
+                             f"CPU ratio {cpu_peer / max(cpu, 1e-12):.3g}",
+                        extra={"rqe_cpu": cpu, "peer_cpu": cpu_peer, "rqe_steps": ours.iterations}))
     return rows

@@ -39,7 +39,8 @@ import numpy as np
 
 from rqe.solvers._scale import normalised_payoffs
 
-__all__ = ["exact_extreme_equilibria", "exact_polytope_vertices", "rational_payoffs", "integer_matrix", "BasisLimitError"]
+__all__ = ["exact_extreme_equilibria", "exact_polytope_vertices", "rational_payoffs", "integer_matrix",
+           "BasisLimitError"]
 
 
 class BasisLimitError(Exception):

@@ -2,7 +2,8 @@
 
 Complementary pivoting on the tableaux of the best-response polytopes [LH64; vS07]: with each player's payoffs
 normalised onto ``[0, 1]`` and shifted to ``[1, 2]`` (positive; a positive affine map, so the same equilibria
-and, on nondegenerate games, pivot for pivot the same path; tolerances are then relative to the payoff range), the system ``B^T x + s = 1`` (tableau of player 0's variables, one row per column action) and
+and, on nondegenerate games, pivot for pivot the same path; tolerances are then relative to the payoff
+range), the system ``B^T x + s = 1`` (tableau of player 0's variables, one row per column action) and
 ``r + A y = 1`` (tableau of player 1's variables, one row per row action). Dropping the initial label ``k``
 (``0 <= k < m`` a row action, ``m <= k < m + n`` a column action ``k - m``) from the artificial equilibrium
 ``(0, 0)`` and pivoting alternately in the two tableaux until the label is picked up again ends at a Nash

@@ -8,6 +8,7 @@
 | ``lemke_howson`` | 2 | the distinct equilibria reached from every initial label | no |
 | ``lp`` | 2, zero-sum | value and one pair of optimal strategies (HiGHS) | no |
 | ``logit`` | any | the end of the logit QRE path, polished to a Nash equilibrium | no |
+| ``global_newton`` | any | one equilibrium, by Govindan-Wilson's global Newton method (:mod:`rqe.solvers.global_newton`) | no |
 | ``auto`` | any | 2 players: vertex enumeration (Lemke-Howson when too large); N players: pure equilibria and the logit end point | 2 players: yes |
 
 Every method works on the payoffs normalised per player onto ``[0, 1]`` (:mod:`rqe.solvers._scale`; Nash
@@ -37,7 +38,8 @@ from rqe.solvers._scale import normalise
 
 __all__ = ["solve_nash", "NashResult", "METHODS"]
 
-METHODS = ("auto", "pure", "support_enumeration", "vertex_enumeration", "lemke_howson", "lp", "logit")
+METHODS = ("auto", "pure", "support_enumeration", "vertex_enumeration", "lemke_howson", "lp", "logit",
+           "global_newton")
 
 
 @dataclass(frozen=True)
@@ -97,12 +99,14 @@ def solve_nash(game: Game, method: str = "auto", **options: Any) -> NashResult:
         The game (utilities, ``payoffs[i, a_1, ..., a_N]``).
     method : str
         One of ``"auto"``, ``"pure"``, ``"support_enumeration"``, ``"vertex_enumeration"``,
-        ``"lemke_howson"``, ``"lp"``, ``"logit"``.
+        ``"lemke_howson"``, ``"lp"``, ``"logit"``, ``"global_newton"``.
     **options
         Passed to the method: ``tol`` (relative Nash gap accepted, default ``1e-9``); ``max_size``
         (problem-size guard); ``exact`` (support enumeration in rational arithmetic; vertex enumeration:
-        ``True``, ``False`` or ``"auto"``, exact when floating point cannot decide) and ``max_bases``; ``init_labels`` / ``init_label`` and
-        ``max_iter`` (Lemke-Howson); ``atol`` (pure); ``path_options`` (logit: passed to ``qre_path``).
+        ``True``, ``False`` or ``"auto"``, exact when floating point cannot decide) and ``max_bases``;
+        ``init_labels`` / ``init_label`` and
+        ``max_iter`` (Lemke-Howson); ``atol`` (pure); ``path_options`` (logit: passed to ``qre_path``);
+        ``seed`` and ``max_steps`` (global Newton).
 
     Returns
     -------
@@ -159,8 +163,8 @@ def _support_enumeration(game: Game, **options: Any) -> NashResult:
 
     r = support_enumeration(game, **options)
     return NashResult(r.equilibria, "support_enumeration", r.parameters, complete=r.complete,
-                      degenerate=r.degenerate, iterations=r.pairs, details={"singular_systems": r.singular_systems, "pairs": r.pairs,
-                                                        "rejected": r.rejected})
+                      degenerate=r.degenerate, iterations=r.pairs,
+                      details={"singular_systems": r.singular_systems, "pairs": r.pairs, "rejected": r.rejected})
 
 
 def _vertex_enumeration(game: Game, **options: Any) -> NashResult:
@@ -228,6 +232,15 @@ def _logit(game: Game, **options: Any) -> NashResult:
                       details=details)
 
 
+def _global_newton(game: Game, **options: Any) -> NashResult:
+    _reject_unknown("global_newton", options, {"seed", "tol", "max_steps", "max_size"})
+    from rqe.solvers.global_newton import global_newton
+
+    r = global_newton(game, **options)
+    return NashResult(r.equilibria, "global_newton", r.parameters, complete=False, converged=r.converged,
+                      iterations=r.iterations, details={"end_lambda": r.end_lambda})
+
+
 def _path_end_point(path: Any, game: Game) -> tuple[np.ndarray, ...]:
     """The end point of a logit QRE path.
 
@@ -290,4 +303,5 @@ _DISPATCH = {
     "lemke_howson": _lemke_howson,
     "lp": _lp,
     "logit": _logit,
+    "global_newton": _global_newton,
 }

@@ -8,7 +8,7 @@ import pytest
 MODULES = ["rqe.solvers.nash", "rqe.solvers.nash_pure", "rqe.solvers.support_enumeration",
            "rqe.solvers.vertex_enumeration", "rqe.solvers.lemke_howson", "rqe.solvers.zero_sum_lp",
            "rqe.solvers.security", "rqe.solvers.correlated", "rqe.solvers.dynamics", "rqe.solvers.polish",
-           "rqe.solvers._scale", "rqe.solvers.exact_vertex_enumeration"]
+           "rqe.solvers._scale", "rqe.solvers.exact_vertex_enumeration", "rqe.solvers.global_newton"]
 
 
 @pytest.mark.parametrize("name", MODULES)
