@@ -30,8 +30,22 @@ def _d2h(x, reg):
 
 
 @njit(cache=True, error_model="numpy")
+def mat_vec(M, p, out):
+    """``out = M p`` (the payoff of each action against the adversary ``p``)."""
+    n, m = M.shape
+    for a in range(n):
+        s = 0.0
+        for k in range(m):
+            s += M[a, k] * p[k]
+        out[a] = s
+
+
+@njit(cache=True, error_model="numpy")
 def _adversary(M, x, q, tau, p):
-    """``p ∝ q exp(-tau M^T x)`` (``p = q / sum q`` when ``tau = 0``); returns ``min v``."""
+    """``p ∝ q exp(-tau M^T x)`` (``p = q / sum q`` when ``tau = 0``); returns ``min v`` over ``q > 0``.
+
+    The exponent is shifted by that minimum, so the largest weight is ``q_k`` itself (no underflow to 0/0).
+    """
     n, m = M.shape
     vmin = np.inf
     for k in range(m):
@@ -39,11 +53,11 @@ def _adversary(M, x, q, tau, p):
         for a in range(n):
             v += M[a, k] * x[a]
         p[k] = v
-        if v < vmin:
+        if v < vmin and q[k] > 0.0:
             vmin = v
     total = 0.0
     for k in range(m):
-        e = q[k] * np.exp(-tau * (p[k] - vmin))
+        e = q[k] * np.exp(-tau * (p[k] - vmin)) if q[k] > 0.0 else 0.0
         p[k] = e
         total += e
     for k in range(m):
@@ -90,19 +104,10 @@ def responses_into(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, p1, p2, g1, g2, 
 
     ``p1, p2, g1, g2`` are work buffers (adversaries and ``M_i p_i``), ``r1, r2`` the outputs.
     """
-    n1, n2 = M1.shape
     _adversary(M1, x1, x2, tau1, p1)
     _adversary(M2, x2, x1, tau2, p2)
-    for a in range(n1):
-        s = 0.0
-        for k in range(n2):
-            s += M1[a, k] * p1[k]
-        g1[a] = s
-    for b in range(n2):
-        s = 0.0
-        for k in range(n1):
-            s += M2[b, k] * p2[k]
-        g2[b] = s
+    mat_vec(M1, p1, g1)
+    mat_vec(M2, p2, g2)
     response_into(g1, eps1, reg, r1)
     response_into(g2, eps2, reg, r2)
 
@@ -183,7 +188,8 @@ def _risk_value(M, x, q, tau, p):
         v = 0.0
         for a in range(n):
             v += M[a, k] * x[a]
-        total += q[k] * np.exp(-tau * (v - vmin))
+        if q[k] > 0.0:
+            total += q[k] * np.exp(-tau * (v - vmin))
     return vmin - np.log(total) / tau
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit, prange
 
 from rqe.solvers._linalg import lu_solve_inplace
-from rqe.solvers.rqe._kernels import _adversary, _d2h, _dh, certify_into, responses_into
+from rqe.solvers.rqe._kernels import _adversary, _d2h, _dh, certify_into, mat_vec, responses_into
 
 #: pivots below this fraction of the largest entry count as singular
 PIVOT_TOL = 1e-300
@@ -40,21 +40,8 @@ def _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, want_j, x1, x2
     _adversary(M1, x1, x2, tau1, p1)
     _adversary(M2, x2, x1, tau2, p2)
     size = n1 + n2 + 2
-    norm = 0.0
-    for a in range(n1):
-        s = 0.0
-        for k in range(n2):
-            s += M1[a, k] * p1[k]
-        F[a] = s - eps1 * _dh(x1[a], reg) - lam1
-        if abs(F[a]) > norm:
-            norm = abs(F[a])
-    for b in range(n2):
-        s = 0.0
-        for k in range(n1):
-            s += M2[b, k] * p2[k]
-        F[n1 + b] = s - eps2 * _dh(x2[b], reg) - lam2
-        if abs(F[n1 + b]) > norm:
-            norm = abs(F[n1 + b])
+    norm = max(_gradient_rows(M1, x1, p1, eps1, reg, lam1, F, 0, Mp),
+               _gradient_rows(M2, x2, p2, eps2, reg, lam2, F, n1, Mp))
     s1 = 0.0
     for a in range(n1):
         s1 += x1[a]
@@ -84,14 +71,22 @@ def _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, want_j, x1, x2
 
 
 @njit(cache=True, error_model="numpy")
+def _gradient_rows(M, x, p, eps, reg, lam, F, row, Mp):
+    """``F[row + a] = (M p)_a - eps h'(x_a) - lam`` (one player's stationarity rows); returns their max ``|F|``."""
+    mat_vec(M, p, Mp)
+    norm = 0.0
+    for a in range(M.shape[0]):
+        F[row + a] = Mp[a] - eps * _dh(x[a], reg) - lam
+        if abs(F[row + a]) > norm:
+            norm = abs(F[row + a])
+    return norm
+
+
+@njit(cache=True, error_model="numpy")
 def _blocks(M, x, p, tau, eps, reg, J, row, col_other, Mp):
     """Rows ``row..row+n`` of ``J``: own block at columns ``row..`` and the other player's at ``col_other..``."""
     n, m = M.shape
-    for a in range(n):
-        s = 0.0
-        for k in range(m):
-            s += M[a, k] * p[k]
-        Mp[a] = s
+    mat_vec(M, p, Mp)
     for a in range(n):
         for b in range(n):
             s = 0.0
@@ -161,20 +156,11 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter, ws
         w[n1 + b] = np.log(y2[b])
     _adversary(M1, y1, y2, tau1, p1)
     _adversary(M2, y2, y1, tau2, p2)
-    l1 = 0.0
-    for a in range(n1):
-        s = 0.0
-        for k in range(n2):
-            s += M1[a, k] * p1[k]
-        l1 += s - eps1 * _dh(y1[a], reg)
-    l2 = 0.0
-    for b in range(n2):
-        s = 0.0
-        for k in range(n1):
-            s += M2[b, k] * p2[k]
-        l2 += s - eps2 * _dh(y2[b], reg)
-    w[n1 + n2] = l1 / n1
-    w[n1 + n2 + 1] = l2 / n2
+    # multipliers: the mean of (M_i p_i - eps_i h'(x_i)), i.e. the rows of F at lam = 0
+    _gradient_rows(M1, y1, p1, eps1, reg, 0.0, F, 0, Mp)
+    _gradient_rows(M2, y2, p2, eps2, reg, 0.0, F, n1, Mp)
+    w[n1 + n2] = F[:n1].mean()
+    w[n1 + n2 + 1] = F[n1:n1 + n2].mean()
     scale = 0.0
     for a in range(n1):
         for k in range(n2):
