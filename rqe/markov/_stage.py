@@ -10,7 +10,9 @@ section 4): with ``p_x`` the KL adversary of ``x_i``,
 
 because ``max_y U^{tau,eps}(y) <= max_y [y^T M p_x + KL(p_x||x_{-i})/tau - eps nu(y)]`` (weak duality of the
 inner minimisation) and the bracket at ``y = x_i`` is exactly ``U^{tau,eps}(x_i)``. ``g_i = 0`` exactly at an
-RQE. ``max_y [y^T c - eps nu(y)] = eps log sum exp(c/eps)`` for the negative entropy ``nu``.
+RQE. ``max_y [y^T c - eps nu(y)] = eps log sum exp(c/eps)`` for the negative entropy ``nu``, so ``g_i = eps_i
+KL(x_i || softmax(M_i p_x / eps_i))``. Adversary, response, risk value and bound are the RQE core's
+(:mod:`rqe.solvers.rqe._kernels`).
 """
 
 from __future__ import annotations
@@ -18,52 +20,26 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from rqe.solvers.rqe._kernels import _adversary, _bregman, _risk_value, mat_vec, response_into, responses_into
 
-@njit(cache=True)
-def _softmax(v):
-    m = v.max()
-    e = np.exp(v - m)
-    return e / e.sum()
+#: regulariser code of the RQE core for the negative entropy
+ENTROPY = 0
 
 
-@njit(cache=True)
-def _adversary(M, x, q, tau):
-    """KL adversary p ∝ q exp(-tau M^T x) and the entropic risk value -(1/tau) log sum q exp(-tau M^T x)."""
-    c = M.T @ x
-    if tau == 0.0:
-        return q.copy(), float(q @ c)
-    z = -tau * c
-    m = -np.inf
-    for k in range(q.size):
-        if q[k] > 0.0 and z[k] > m:
-            m = z[k]
-    w = np.zeros(q.size)
-    for k in range(q.size):
-        if q[k] > 0.0:
-            w[k] = q[k] * np.exp(z[k] - m)
-    s = w.sum()
-    return w / s, -(m + np.log(s)) / tau
-
-
-@njit(cache=True)
-def _neg_entropy(x):
-    total = 0.0
-    for v in x:
-        if v > 0.0:
-            total += v * np.log(v)
-    return total
-
-
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _gap(M, x, q, tau, eps):
-    p, _ = _adversary(M, x, q, tau)
-    c = M @ p
-    m = (c / eps).max()
-    best = eps * (m + np.log(np.exp(c / eps - m).sum()))
-    return best - (x @ c - eps * _neg_entropy(x))
+    """One player's certificate ``eps KL(x || softmax(M p_x / eps))`` (the bound above), from the RQE core."""
+    n, m = M.shape
+    p = np.empty(m)
+    g = np.empty(n)
+    r = np.empty(n)
+    _adversary(M, x, q, tau, p)
+    mat_vec(M, p, g)
+    response_into(g, eps, ENTROPY, r)
+    return eps * _bregman(x, r, ENTROPY)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def stage_rqe_batch(G, taus, eps, x1_init, x2_init, tol, max_iter, damping):
     """Solve the stage RQE of every game ``G[b]`` (shape ``(B, 2, n1, n2)``).
 
@@ -76,6 +52,8 @@ def stage_rqe_batch(G, taus, eps, x1_init, x2_init, tol, max_iter, damping):
     values = np.empty((B, 2))
     cert = np.empty(B)
     iters = np.zeros(B, dtype=np.int64)
+    p1, p2, g1, g2 = np.empty(n2), np.empty(n1), np.empty(n1), np.empty(n2)
+    b1, b2 = np.empty(n1), np.empty(n2)
     for b in range(B):
         M1 = np.ascontiguousarray(G[b, 0])
         M2 = np.ascontiguousarray(G[b, 1].T)
@@ -85,15 +63,12 @@ def stage_rqe_batch(G, taus, eps, x1_init, x2_init, tol, max_iter, damping):
         best_step = np.inf
         stalled = 0
         for it in range(max_iter):
-            p1, _ = _adversary(M1, x1, x2, taus[0])
-            p2, _ = _adversary(M2, x2, x1, taus[1])
-            b1 = _softmax(M1 @ p1 / eps[0])
-            b2 = _softmax(M2 @ p2 / eps[1])
+            responses_into(M1, M2, x1, x2, taus[0], taus[1], eps[0], eps[1], ENTROPY, p1, p2, g1, g2, b1, b2)
             step = max(np.abs(b1 - x1).max(), np.abs(b2 - x2).max())
             iters[b] = it + 1
             if step < tol:
-                x1 = b1
-                x2 = b2
+                x1 = b1.copy()
+                x2 = b2.copy()
                 break
             # shrink the step when the iteration stops making progress (cycling outside the tractable region)
             if step < 0.9 * best_step:
@@ -111,20 +86,21 @@ def stage_rqe_batch(G, taus, eps, x1_init, x2_init, tol, max_iter, damping):
             x2 /= x2.sum()
         X1[b] = x1
         X2[b] = x2
-        values[b, 0] = _adversary(M1, x1, x2, taus[0])[1]
-        values[b, 1] = _adversary(M2, x2, x1, taus[1])[1]
+        values[b, 0] = _risk_value(M1, x1, x2, taus[0], p1)
+        values[b, 1] = _risk_value(M2, x2, x1, taus[1], p2)
         cert[b] = max(_gap(M1, x1, x2, taus[0], eps[0]), _gap(M2, x2, x1, taus[1], eps[1]))
     return X1, X2, values, cert, iters
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def stage_values_batch(G, X1, X2, taus):
     """Risk-adjusted values ``U_i^tau(x)`` (section 2) of the profiles ``(X1[b], X2[b])`` in games ``G[b]``."""
-    B = G.shape[0]
+    B, _, n1, n2 = G.shape
     values = np.empty((B, 2))
+    p1, p2 = np.empty(n2), np.empty(n1)
     for b in range(B):
         M1 = np.ascontiguousarray(G[b, 0])
         M2 = np.ascontiguousarray(G[b, 1].T)
-        values[b, 0] = _adversary(M1, X1[b], X2[b], taus[0])[1]
-        values[b, 1] = _adversary(M2, X2[b], X1[b], taus[1])[1]
+        values[b, 0] = _risk_value(M1, X1[b], X2[b], taus[0], p1)
+        values[b, 1] = _risk_value(M2, X2[b], X1[b], taus[1], p2)
     return values

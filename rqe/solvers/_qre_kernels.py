@@ -24,6 +24,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from rqe.solvers._linalg import lu_det_sign, lu_factor, lu_solve
+
+#: pivots at most this fraction of the largest entry count as singular
+PIVOT_TOL = 1e-14
+
 # status codes returned by trace_path
 STATUS_DONE = 0          # reached the target precision / polished a Nash equilibrium
 STATUS_MAX_STEPS = 1     # step budget exhausted
@@ -93,78 +98,6 @@ def regrets(shape, offsets, x, v, out):
         if r > worst:
             worst = r
     return worst
-
-
-# ----------------------------------------------------------------------------------------- linear algebra
-@njit(cache=True)
-def lu_factor(A, piv):
-    """In-place LU factorisation with partial pivoting; returns False when ``A`` is (numerically) singular."""
-    n = A.shape[0]
-    scale = 0.0
-    for i in range(n):
-        for j in range(n):
-            if abs(A[i, j]) > scale:
-                scale = abs(A[i, j])
-    if scale == 0.0:
-        return False
-    tiny = 1e-14 * scale
-    for k in range(n):
-        p = k
-        big = abs(A[k, k])
-        for i in range(k + 1, n):
-            if abs(A[i, k]) > big:
-                big = abs(A[i, k])
-                p = i
-        piv[k] = p
-        if big <= tiny:
-            return False
-        if p != k:
-            for j in range(n):
-                tmp = A[k, j]
-                A[k, j] = A[p, j]
-                A[p, j] = tmp
-        inv = 1.0 / A[k, k]
-        for i in range(k + 1, n):
-            f = A[i, k] * inv
-            A[i, k] = f
-            if f != 0.0:
-                for j in range(k + 1, n):
-                    A[i, j] -= f * A[k, j]
-    return True
-
-
-@njit(cache=True)
-def lu_det_sign(A, piv):
-    """Sign of the determinant of a matrix factorised in place by :func:`lu_factor`."""
-    sign = 1.0
-    for k in range(A.shape[0]):
-        if piv[k] != k:
-            sign = -sign
-        if A[k, k] < 0.0:
-            sign = -sign
-    return sign
-
-
-@njit(cache=True)
-def lu_solve(A, piv, b):
-    """Solve ``A x = b`` in place in ``b`` with the factors from :func:`lu_factor`."""
-    n = A.shape[0]
-    for k in range(n):
-        p = piv[k]
-        if p != k:
-            tmp = b[k]
-            b[k] = b[p]
-            b[p] = tmp
-    for i in range(n):
-        s = b[i]
-        for j in range(i):
-            s -= A[i, j] * b[j]
-        b[i] = s
-    for i in range(n - 1, -1, -1):
-        s = b[i]
-        for j in range(i + 1, n):
-            s -= A[i, j] * b[j]
-        b[i] = s / A[i, i]
 
 
 # ----------------------------------------------------------------------------------------- QRE system
@@ -245,7 +178,7 @@ def newton_fixed_s(pay, shape, offsets, weights, y, s, tol, max_iter):
     norm = np.sum(H * H)
     for it in range(max_iter):
         A[:, :] = J[:, :n]
-        if not lu_factor(A, piv):
+        if not lu_factor(A, piv, PIVOT_TOL):
             return False, it, step
         for k in range(n):
             dy[k] = -H[k]
@@ -413,7 +346,7 @@ def polish_nash(pay, shape, offsets, x0, threshold, allow_degenerate, out):
         A_copy[:, :] = A
         for q in range(size):
             F[q] = -F[q]
-        if lu_factor(A, piv):
+        if lu_factor(A, piv, PIVOT_TOL):
             lu_solve(A, piv, F)
         elif not allow_degenerate:
             return np.inf
@@ -464,7 +397,7 @@ def _tangent(J, prev, A, piv, t):
     n = m - 1
     A[:n, :] = J
     A[n, :] = prev
-    if not lu_factor(A, piv):
+    if not lu_factor(A, piv, PIVOT_TOL):
         return 0.0
     sign = lu_det_sign(A, piv)
     t[:] = 0.0
@@ -567,7 +500,7 @@ def trace_path(pay, shape, offsets, weights, s_target, nash_mode, s_max, max_ste
             iterations += 1
             A[:n, :] = J
             A[n, :] = t
-            if not lu_factor(A, piv):
+            if not lu_factor(A, piv, PIVOT_TOL):
                 break
             for k in range(n):
                 dz[k] = -H[k]

@@ -46,6 +46,7 @@ from rqe.errors import ConvergenceError, GameError, ParameterError
 from rqe.game import Game, Profile, as_profile
 from rqe.results import Equilibrium, make_equilibrium
 from rqe.solvers import _qre_kernels as _k
+from rqe.solvers._jit import announce_compile
 
 __all__ = [
     "QREResult",
@@ -248,6 +249,7 @@ def solve_qre(game: Game, lam: Any, *, tol: float = 1e-12, max_iter: int | None 
     prep = _prepare(game)
     lam = _check_lam(lam, game.n_players)
     tol = positive_float(tol, "tol")
+    announce_compile(_k.trace_path, _k.newton_fixed_s)
     if method not in _METHODS:
         raise ParameterError(f"method must be one of {', '.join(map(repr, _METHODS))}, got {method!r}")
     damping = positive_float(damping, "damping")

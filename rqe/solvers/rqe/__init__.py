@@ -8,30 +8,39 @@ Mathematics (``docs/rqe-math.md`` sections 2-4): player ``i`` maximises
 ``tau = 0`` is risk neutral and gives the logit QRE with ``lam = 1/eps``), ``eps_i > 0`` the bounded
 rationality. ``x*`` is an RQE when every ``x_i*`` maximises ``U_i^{tau,eps}(., x*_{-i})``.
 
-Certificate: the residual of a result is ``max_i [max_y U_i^{tau,eps}(y, x_{-i}) - U_i^{tau,eps}(x_i, x_{-i})]``,
-the concave best-response maximisation solved by Newton's method in log coordinates ``y = softmax(z)``
-(coordinates far below the others, e.g. ``1e-200``, move to their optimum in one step instead of staying
-frozen as in ``y`` coordinates), from ``x_i``, the regularised response and the uniform strategy. For KL +
-negative entropy the reported gap is a rigorous upper bound: by the concave-convex minimax theorem
-``max_y U_i^{tau,eps}(y, x_{-i}) = min_p [eps_i logsumexp(M_i p / eps_i) + KL(p || x_{-i}) / tau_i]``, and
-the value of the right side at ``p = p_i(y)`` equals ``U_i^{tau,eps}(y, x_{-i}) + eps_i KL(y || softmax(M_i
-p_i(y) / eps_i))``. ``converged`` is True only when the residual is below ``min(tol, 1e-10)`` and the
-fixed-point residual ``max_i ||x_i - R_i(M_i p_i(x))||_1`` is below ``STATIONARITY_TOL = 1e-6``.
+Certificate (every penalty and regulariser): with ``p_i(x)`` the adversary at ``x`` and ``r_i = R_i(M_i p_i(x))``
+the regularised response to it, weak duality of the inner minimisation gives
 
-Methods (:func:`solve_rqe`):
+    max_y U_i^{tau,eps}(y, x_{-i}) - U_i^{tau,eps}(x_i, x_{-i}) <= eps_i D_nu(x_i, r_i)
 
-* ``"fixed_point"``: damped iteration of the 2N-player stationarity system ``x_i = R_i(M_i p_i)``,
-  ``p_i = argmin_p <M_i^T x_i, p> + D(p, x_{-i})/tau_i`` (for KL + entropy ``x_i = softmax(M_i p_i/eps_i)``,
-  ``p_i ∝ x_{-i} ⊙ exp(-tau_i M_i^T x_i)``), then a Newton polish in log coordinates;
-* ``"extragradient"``: entropic mirror-prox (extragradient) on the auxiliary 2N-player game of section 4,
-  convergent where that game is monotone ([MPS] Thm 6-7), then the same Newton polish;
-* ``"continuation"``: the logit QRE path from the centroid (``tau = 0``, precision ``s/eps`` for
-  ``s: 0 -> 1``), then continuation in ``tau`` from ``0`` to its value, by pseudo-arclength predictor-corrector
-  (it follows the branch through folds, [T05]);
-* ``"auto"``: ``"fixed_point"`` when the game is tractable, else ``"continuation"``; if that fails, the other.
+(``D_nu`` the Bregman divergence of ``nu``: ``KL(x_i || r_i)`` for the negative entropy), zero exactly at an RQE
+and computed in one evaluation. ``converged`` is True only when this bound is below ``min(tol, 1e-10)`` and
+the fixed-point residual ``max_i ||x_i - r_i||_1`` below ``STATIONARITY_TOL = 1e-6``. Where the bound does not
+certify a point, the residual reported is the best-response gap itself (:func:`rqe_residual`: Newton's method
+in log coordinates on the concave best-response problem, a rigorous dual bound for KL + negative entropy).
 
-With ``n_starts > 1`` (or ``method="all"``) seeded random and near-pure starting points are added and every
-distinct RQE found is reported in ``equilibria``.
+Methods (:func:`solve_rqe`), one module each:
+
+* ``"fixed_point"`` (:mod:`.newton`, compiled in :mod:`._newton_kernels` for KL with entropy or log-barrier):
+  damped iteration of the stationarity system ``x_i = R_i(M_i p_i)``, ``p_i = argmin_p <M_i^T x_i, p> +
+  D(p, x_{-i})/tau_i`` (for KL + entropy ``x_i = softmax(M_i p_i/eps_i)``, ``p_i ∝ x_{-i} ⊙
+  exp(-tau_i M_i^T x_i)``), then damped Newton in log coordinates;
+* ``"extragradient"`` (:mod:`.extragradient`): entropic mirror-prox on the auxiliary 2N-player game of
+  section 4, convergent where that game is monotone ([MPS] Thm 6-7), then the same Newton polish;
+* ``"continuation"`` (:mod:`.continuation`): the logit QRE path from the centroid (``tau = 0``, payoffs ``s u``
+  for ``s: 0 -> 1``), then continuation in ``tau`` from ``0`` to its value, by pseudo-arclength
+  predictor-corrector (it follows the branch through folds, [T05]);
+* ``"auto"`` (default): ``"fixed_point"`` from the principal start and, on games with at most
+  ``MULTISTART_MAX_PROFILES`` pure profiles, from every near-pure profile and ``MULTISTART_RANDOM`` seeded
+  Dirichlet draws (:mod:`.multistart`); ``"continuation"`` only when the principal start is not certified.
+
+Every distinct certified RQE found is listed in ``equilibria``, the principal first; ``complete`` says whether
+the list is proven to be all of them (only under the closed-form tractability criterion of section 4, where
+the RQE is unique). Tractability (:mod:`.tractability`) is computed when asked, never on every solve.
+
+The problem is a frozen value (:class:`RQEProblem`); the stationarity system, its Jacobian and the certificate
+are written once (:mod:`.system` for every pair, :mod:`._kernels` compiled for the closed-form ones) and used by
+:func:`solve_rqe`, :func:`rqe_branches`, :func:`fit_rqe`, :func:`solve_rqe_batch` and the Markov stage games.
 
 References: [MPS] Mazumdar, Panaganti, Shi, ICLR 2025; [QZLM] Qu, Zhang, Lanzetti, Mazumdar, 2026;
 [ZM25], [ZM26] Zhang, Mazumdar; [MP95] McKelvey, Palfrey; [T05] Turocy.

@@ -15,23 +15,37 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _dh(x, reg):
     if reg == 0:
         return np.log(x) + 1.0
     return -1.0 / x
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _d2h(x, reg):
     if reg == 0:
         return 1.0 / x
     return 1.0 / (x * x)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
+def mat_vec(M, p, out):
+    """``out = M p`` (the payoff of each action against the adversary ``p``)."""
+    n, m = M.shape
+    for a in range(n):
+        s = 0.0
+        for k in range(m):
+            s += M[a, k] * p[k]
+        out[a] = s
+
+
+@njit(cache=True, error_model="numpy")
 def _adversary(M, x, q, tau, p):
-    """``p ∝ q exp(-tau M^T x)`` (``p = q / sum q`` when ``tau = 0``); returns ``min v``."""
+    """``p ∝ q exp(-tau M^T x)`` (``p = q / sum q`` when ``tau = 0``); returns ``min v`` over ``q > 0``.
+
+    The exponent is shifted by that minimum, so the largest weight is ``q_k`` itself (no underflow to 0/0).
+    """
     n, m = M.shape
     vmin = np.inf
     for k in range(m):
@@ -39,11 +53,11 @@ def _adversary(M, x, q, tau, p):
         for a in range(n):
             v += M[a, k] * x[a]
         p[k] = v
-        if v < vmin:
+        if v < vmin and q[k] > 0.0:
             vmin = v
     total = 0.0
     for k in range(m):
-        e = q[k] * np.exp(-tau * (p[k] - vmin))
+        e = q[k] * np.exp(-tau * (p[k] - vmin)) if q[k] > 0.0 else 0.0
         p[k] = e
         total += e
     for k in range(m):
@@ -51,10 +65,10 @@ def _adversary(M, x, q, tau, p):
     return vmin
 
 
-@njit(cache=True)
-def _response(g, eps, reg):
+@njit(cache=True, error_model="numpy")
+def response_into(g, eps, reg, y):
+    """``y = R(g) = argmax_y <y, g> - eps nu(y)`` on the simplex (softmax, or the log-barrier root)."""
     n = g.shape[0]
-    y = np.empty(n)
     gmax = g.max()
     if reg == 0:
         total = 0.0
@@ -63,7 +77,7 @@ def _response(g, eps, reg):
             total += y[a]
         for a in range(n):
             y[a] /= total
-        return y
+        return
     lam = eps
     for _ in range(200):
         f = -1.0
@@ -82,32 +96,23 @@ def _response(g, eps, reg):
         total += y[a]
     for a in range(n):
         y[a] /= total
-    return y
 
 
-@njit(cache=True)
-def _responses(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, p1, p2, g1, g2):
-    """The regularised responses ``R_i(M_i p_i(x))`` of both players to their adversaries at ``(x1, x2)``.
+@njit(cache=True, error_model="numpy")
+def responses_into(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, p1, p2, g1, g2, r1, r2):
+    """The regularised responses ``r_i = R_i(M_i p_i(x))`` of both players to their adversaries at ``(x1, x2)``.
 
-    ``p1, p2, g1, g2`` are work buffers (adversaries and ``M_i p_i``), overwritten.
+    ``p1, p2, g1, g2`` are work buffers (adversaries and ``M_i p_i``), ``r1, r2`` the outputs.
     """
-    n1, n2 = M1.shape
     _adversary(M1, x1, x2, tau1, p1)
     _adversary(M2, x2, x1, tau2, p2)
-    for a in range(n1):
-        s = 0.0
-        for k in range(n2):
-            s += M1[a, k] * p1[k]
-        g1[a] = s
-    for b in range(n2):
-        s = 0.0
-        for k in range(n1):
-            s += M2[b, k] * p2[k]
-        g2[b] = s
-    return _response(g1, eps1, reg), _response(g2, eps2, reg)
+    mat_vec(M1, p1, g1)
+    mat_vec(M2, p2, g2)
+    response_into(g1, eps1, reg, r1)
+    response_into(g2, eps2, reg, r2)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _bregman(x, r, reg):
     """``D_nu(x, r) = sum_a h(x_a) - h(r_a) - h'(r_a) (x_a - r_a)`` on the simplex, as a sum of terms ``>= 0``.
 
@@ -130,16 +135,16 @@ def _bregman(x, r, reg):
     return total if total > 0.0 else 0.0
 
 
-@njit(cache=True)
-def certify(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg):
+@njit(cache=True, error_model="numpy")
+def certify_into(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, p1, p2, g1, g2, r1, r2):
     """``(certificate, stationarity)`` at ``(x1, x2)``: the duality bound and ``max_i ||x_i - R_i||_1``.
 
     The certificate is ``max_i eps_i D_nu(x_i, R_i(M_i p_i(x)))``, an upper bound of the section-4 gap
-    ``max_y U_i(y, x_j) - U_i(x_i, x_j)`` (see :mod:`rqe.solvers.rqe`), zero exactly at an RQE.
+    ``max_y U_i(y, x_j) - U_i(x_i, x_j)`` (:meth:`rqe.solvers.rqe.system.RQEModel.dual_certificate`), zero
+    exactly at an RQE. ``p1 .. r2`` are work buffers as in :func:`responses_into`.
     """
     n1, n2 = M1.shape
-    r1, r2 = _responses(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg,
-                        np.empty(n2), np.empty(n1), np.empty(n1), np.empty(n2))
+    responses_into(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, p1, p2, g1, g2, r1, r2)
     d1 = 0.0
     for a in range(n1):
         d1 += abs(x1[a] - r1[a])
@@ -157,7 +162,15 @@ def certify(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg):
     return cert, stat
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
+def certify(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg):
+    """:func:`certify_into` with its own buffers."""
+    n1, n2 = M1.shape
+    return certify_into(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, np.empty(n2), np.empty(n1), np.empty(n1),
+                        np.empty(n2), np.empty(n1), np.empty(n2))
+
+
+@njit(cache=True, error_model="numpy")
 def _risk_value(M, x, q, tau, p):
     """``U^tau(M^T x, q) = min_p x^T M p + KL(p || q) / tau = -(1/tau) log sum_k q_k exp(-tau v_k)``; fills ``p``."""
     vmin = _adversary(M, x, q, tau, p)
@@ -175,11 +188,12 @@ def _risk_value(M, x, q, tau, p):
         v = 0.0
         for a in range(n):
             v += M[a, k] * x[a]
-        total += q[k] * np.exp(-tau * (v - vmin))
+        if q[k] > 0.0:
+            total += q[k] * np.exp(-tau * (v - vmin))
     return vmin - np.log(total) / tau
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _reg_value(x, reg):
     total = 0.0
     for a in range(x.shape[0]):
@@ -191,7 +205,7 @@ def _reg_value(x, reg):
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def evaluate(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg):
     """Adversaries, risk-adjusted values ``U_i^{tau,eps}(x)`` and expected payoffs ``U_i(x)`` at ``(x1, x2)``."""
     n1, n2 = M1.shape

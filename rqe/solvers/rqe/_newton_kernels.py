@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from rqe.solvers._linalg import solve_inplace
-from rqe.solvers.rqe._kernels import _adversary, _d2h, _dh, _responses, certify
+from rqe.solvers._linalg import lu_solve_inplace
+from rqe.solvers.rqe._kernels import _adversary, _d2h, _dh, certify_into, mat_vec, responses_into
 
 #: pivots below this fraction of the largest entry count as singular
 PIVOT_TOL = 1e-300
@@ -24,7 +24,7 @@ PIVOT_TOL = 1e-300
 STATIONARITY_TOL = 1e-6
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, want_j, x1, x2, Mp):
     """Fill ``F`` (and ``J`` when ``want_j``) at ``w = (z_1, z_2, lam_1, lam_2)``; returns ``max |F|``.
 
@@ -40,21 +40,8 @@ def _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, want_j, x1, x2
     _adversary(M1, x1, x2, tau1, p1)
     _adversary(M2, x2, x1, tau2, p2)
     size = n1 + n2 + 2
-    norm = 0.0
-    for a in range(n1):
-        s = 0.0
-        for k in range(n2):
-            s += M1[a, k] * p1[k]
-        F[a] = s - eps1 * _dh(x1[a], reg) - lam1
-        if abs(F[a]) > norm:
-            norm = abs(F[a])
-    for b in range(n2):
-        s = 0.0
-        for k in range(n1):
-            s += M2[b, k] * p2[k]
-        F[n1 + b] = s - eps2 * _dh(x2[b], reg) - lam2
-        if abs(F[n1 + b]) > norm:
-            norm = abs(F[n1 + b])
+    norm = max(_gradient_rows(M1, x1, p1, eps1, reg, lam1, F, 0, Mp),
+               _gradient_rows(M2, x2, p2, eps2, reg, lam2, F, n1, Mp))
     s1 = 0.0
     for a in range(n1):
         s1 += x1[a]
@@ -83,15 +70,23 @@ def _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, want_j, x1, x2
     return norm
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
+def _gradient_rows(M, x, p, eps, reg, lam, F, row, Mp):
+    """``F[row + a] = (M p)_a - eps h'(x_a) - lam`` (one player's stationarity rows); returns their max ``|F|``."""
+    mat_vec(M, p, Mp)
+    norm = 0.0
+    for a in range(M.shape[0]):
+        F[row + a] = Mp[a] - eps * _dh(x[a], reg) - lam
+        if abs(F[row + a]) > norm:
+            norm = abs(F[row + a])
+    return norm
+
+
+@njit(cache=True, error_model="numpy")
 def _blocks(M, x, p, tau, eps, reg, J, row, col_other, Mp):
     """Rows ``row..row+n`` of ``J``: own block at columns ``row..`` and the other player's at ``col_other..``."""
     n, m = M.shape
-    for a in range(n):
-        s = 0.0
-        for k in range(m):
-            s += M[a, k] * p[k]
-        Mp[a] = s
+    mat_vec(M, p, Mp)
     for a in range(n):
         for b in range(n):
             s = 0.0
@@ -107,36 +102,36 @@ def _blocks(M, x, p, tau, eps, reg, J, row, col_other, Mp):
             J[row + a, col_other + k] = M[a, k] * p[k] - Mp[a] * p[k]
 
 
-@njit(cache=True)
-def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
-    """Damped fixed point then Newton for one game; returns ``(x1, x2, residual, iterations)``.
+@njit(cache=True, error_model="numpy")
+def workspace(n1, n2):
+    """Work buffers of :func:`solve_one` for an ``n1 x n2`` game (allocated once per game shape and thread)."""
+    size = n1 + n2 + 2
+    return (np.empty(n2), np.empty(n1), np.empty(size), np.empty((size, size)), np.empty((size, size)),
+            np.empty(size), np.empty(size), np.empty(size), np.empty(size), np.empty(n1), np.empty(n2),
+            np.empty(max(n1, n2)), np.empty(n1), np.empty(n2), np.empty(n1), np.empty(n2), np.empty(n1),
+            np.empty(n2), np.empty(size, np.int64))
 
-    ``x1, x2`` are starting strategies (strictly positive). ``residual`` is the section-4 certificate.
+
+@njit(cache=True, error_model="numpy")
+def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter, ws, out1, out2):
+    """Damped fixed point then Newton for one game from ``(x1, x2)`` (strictly positive), answer in ``out1, out2``.
+
+    Returns ``(certificate, iterations, stationarity)`` (:func:`._kernels.certify_into`). ``ws`` comes from
+    :func:`workspace`.
     """
     n1, n2 = M1.shape
     size = n1 + n2 + 2
-    p1 = np.empty(n2)
-    p2 = np.empty(n1)
-    F = np.empty(size)
-    J = np.empty((size, size))
-    Jc = np.empty((size, size))
-    Fc = np.empty(size)
-    d = np.empty(size)
-    w = np.empty(size)
-    cand = np.empty(size)
-    bx1 = np.empty(n1)
-    bx2 = np.empty(n2)
-    Mp = np.empty(max(n1, n2))
-    y1 = x1.copy()
-    y2 = x2.copy()
+    p1, p2, F, J, Jc, Fc, d, w, cand, bx1, bx2, Mp, y1, y2, g1, g2, r1, r2, piv = ws
+    for a in range(n1):
+        y1[a] = x1[a]
+    for b in range(n2):
+        y2[b] = x2[b]
     # damped fixed point x_i <- R(M_i p_i) (geometric mixing for the logit response)
     alpha = 0.5
-    g1 = np.empty(n1)
-    g2 = np.empty(n2)
     iters = 0
     for it in range(fp_iter):
         iters += 1
-        r1, r2 = _responses(M1, M2, y1, y2, tau1, tau2, eps1, eps2, reg, p1, p2, g1, g2)
+        responses_into(M1, M2, y1, y2, tau1, tau2, eps1, eps2, reg, p1, p2, g1, g2, r1, r2)
         change = 0.0
         for a in range(n1):
             change = max(change, abs(r1[a] - y1[a]))
@@ -148,8 +143,12 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
             y1[a] = np.exp((1 - alpha) * np.log(y1[a]) + alpha * np.log(max(r1[a], 1e-300)))
         for b in range(n2):
             y2[b] = np.exp((1 - alpha) * np.log(y2[b]) + alpha * np.log(max(r2[b], 1e-300)))
-        y1 /= y1.sum()
-        y2 /= y2.sum()
+        t1 = y1.sum()
+        t2 = y2.sum()
+        for a in range(n1):
+            y1[a] /= t1
+        for b in range(n2):
+            y2[b] /= t2
     # Newton polish in log coordinates
     for a in range(n1):
         w[a] = np.log(y1[a])
@@ -157,20 +156,11 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
         w[n1 + b] = np.log(y2[b])
     _adversary(M1, y1, y2, tau1, p1)
     _adversary(M2, y2, y1, tau2, p2)
-    l1 = 0.0
-    for a in range(n1):
-        s = 0.0
-        for k in range(n2):
-            s += M1[a, k] * p1[k]
-        l1 += s - eps1 * _dh(y1[a], reg)
-    l2 = 0.0
-    for b in range(n2):
-        s = 0.0
-        for k in range(n1):
-            s += M2[b, k] * p2[k]
-        l2 += s - eps2 * _dh(y2[b], reg)
-    w[n1 + n2] = l1 / n1
-    w[n1 + n2 + 1] = l2 / n2
+    # multipliers: the mean of (M_i p_i - eps_i h'(x_i)), i.e. the rows of F at lam = 0
+    _gradient_rows(M1, y1, p1, eps1, reg, 0.0, F, 0, Mp)
+    _gradient_rows(M2, y2, p2, eps2, reg, 0.0, F, n1, Mp)
+    w[n1 + n2] = F[:n1].mean()
+    w[n1 + n2 + 1] = F[n1:n1 + n2].mean()
     scale = 0.0
     for a in range(n1):
         for k in range(n2):
@@ -186,7 +176,7 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
             break
         for r in range(size):
             d[r] = -F[r]
-        if not solve_inplace(J, d, PIVOT_TOL):
+        if not lu_solve_inplace(J, d, piv, PIVOT_TOL):
             break
         big = 0.0
         for r in range(n1 + n2):
@@ -218,35 +208,50 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
         norm = new
         if stalled:
             break
-    out1 = np.exp(w[:n1])
-    out2 = np.exp(w[n1:n1 + n2])
-    out1 /= out1.sum()
-    out2 /= out2.sum()
-    res, stat = certify(M1, M2, out1, out2, tau1, tau2, eps1, eps2, reg)
+    t1 = 0.0
+    for a in range(n1):
+        out1[a] = np.exp(w[a])
+        t1 += out1[a]
+    t2 = 0.0
+    for b in range(n2):
+        out2[b] = np.exp(w[n1 + b])
+        t2 += out2[b]
+    for a in range(n1):
+        out1[a] /= t1
+    for b in range(n2):
+        out2[b] /= t2
+    res, stat = certify_into(M1, M2, out1, out2, tau1, tau2, eps1, eps2, reg, p1, p2, g1, g2, r1, r2)
     if not np.all(np.isfinite(out1)) or not np.all(np.isfinite(out2)):
         res = np.inf
         stat = np.inf
-    return out1, out2, res, iters, stat
+    return res, iters, stat
 
 
-@njit(cache=True)
-def solve_robust(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
+@njit(cache=True, error_model="numpy")
+def solve_robust(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter, ws, out1, out2):
     """Newton after three fixed-point steps; if the certificate is missed, a long damped fixed point first.
 
-    Returns ``(x1, x2, certificate, iterations, stationarity)``; a point counts as solved only when both the
-    certificate is below ``1e-10`` and the stationarity residual below ``STATIONARITY_TOL``.
+    The answer goes to ``out1, out2``; returns ``(certificate, iterations, stationarity)``. A point counts as
+    solved only when the certificate is below ``1e-10`` and the stationarity residual below
+    ``STATIONARITY_TOL``.
     """
-    o1, o2, r, it, st = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, 15, 3)
-    if not (r < 1e-10 and st < STATIONARITY_TOL):
-        p1, p2, r2, it2, st2 = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter)
-        it += it2
-        ok2 = r2 < 1e-10 and st2 < STATIONARITY_TOL
-        if ok2 or (r2 < r) or not r < np.inf:
-            return p1, p2, r2, it, st2
-    return o1, o2, r, it, st
+    r, it, st = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, 15, 3, ws, out1, out2)
+    if r < 1e-10 and st < STATIONARITY_TOL:
+        return r, it, st
+    n1, n2 = M1.shape
+    o1 = out1.copy()
+    o2 = out2.copy()
+    r2, it2, st2 = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter, ws, out1, out2)
+    if (r2 < 1e-10 and st2 < STATIONARITY_TOL) or r2 < r or not r < np.inf:
+        return r2, it + it2, st2
+    for a in range(n1):
+        out1[a] = o1[a]
+    for b in range(n2):
+        out2[b] = o2[b]
+    return r, it + it2, st
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def solve_starts(M1, M2, S1, S2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter):
     """:func:`solve_robust` from each row of ``S1, S2`` (starting strategies); arrays of the answers."""
     S = S1.shape[0]
@@ -256,34 +261,32 @@ def solve_starts(M1, M2, S1, S2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter)
     res = np.empty(S)
     stat = np.empty(S)
     its = np.empty(S, dtype=np.int64)
+    ws = workspace(n1, n2)
     for s in range(S):
-        o1, o2, r, it, st = solve_robust(M1, M2, S1[s].copy(), S2[s].copy(), tau1, tau2, eps1, eps2, reg,
-                                         max_iter, fp_iter)
-        X1[s] = o1
-        X2[s] = o2
-        res[s] = r
-        stat[s] = st
-        its[s] = it
+        res[s], its[s], stat[s] = solve_robust(M1, M2, S1[s], S2[s], tau1, tau2, eps1, eps2, reg, max_iter,
+                                               fp_iter, ws, X1[s], X2[s])
     return X1, X2, res, its, stat
 
 
-@njit(cache=True, parallel=True)
+#: games per parallel chunk of :func:`solve_batch` (one workspace each)
+CHUNK = 256
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
 def solve_batch(M1s, M2s, taus, epss, reg, max_iter, fp_iter):
-    """Solve ``B`` games in parallel; ``taus``/``epss`` have shape ``(B, 2)``."""
+    """Solve ``B`` games in parallel from the centroid; ``taus``/``epss`` have shape ``(B, 2)``."""
     B, n1, n2 = M1s.shape
     X1 = np.empty((B, n1))
     X2 = np.empty((B, n2))
     res = np.empty(B)
     stat = np.empty(B)
     its = np.empty(B, dtype=np.int64)
-    for b in prange(B):
-        x1 = np.full(n1, 1.0 / n1)
-        x2 = np.full(n2, 1.0 / n2)
-        o1, o2, r, it, st = solve_robust(M1s[b], M2s[b], x1, x2, taus[b, 0], taus[b, 1], epss[b, 0], epss[b, 1], reg,
-                                     max_iter, fp_iter)
-        X1[b] = o1
-        X2[b] = o2
-        res[b] = r
-        stat[b] = st
-        its[b] = it
+    x1 = np.full(n1, 1.0 / n1)
+    x2 = np.full(n2, 1.0 / n2)
+    n_chunks = (B + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        ws = workspace(n1, n2)
+        for b in range(c * CHUNK, min(B, (c + 1) * CHUNK)):
+            res[b], its[b], stat[b] = solve_robust(M1s[b], M2s[b], x1, x2, taus[b, 0], taus[b, 1], epss[b, 0],
+                                                   epss[b, 1], reg, max_iter, fp_iter, ws, X1[b], X2[b])
     return X1, X2, res, its, stat

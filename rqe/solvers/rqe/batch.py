@@ -70,7 +70,9 @@ def solve_rqe_batch(payoffs_stack: Any, tau: Any, epsilon: Any, penalty: str = "
     max_iter = positive_int(max_iter, "max_iter")
     M1s = np.ascontiguousarray(stack[:, 0])
     M2s = np.ascontiguousarray(np.transpose(stack[:, 1], (0, 2, 1)))
+    from rqe.solvers._jit import announce_compile
     from rqe.solvers.rqe import _newton_kernels
+    announce_compile(_newton_kernels.solve_batch)
     X1, X2, res, its, stat = _newton_kernels.solve_batch(M1s, M2s, taus, epss, REG_CODES[type(reg)], max_iter, 200)
     conv = (res < CERTIFICATE_TOL) & (stat < STATIONARITY_TOL)
     bad = np.flatnonzero(~conv)

@@ -48,6 +48,35 @@ def continuation(model: RQEModel, w0: np.ndarray, homotopy, max_steps: int = 200
         return (Fp - Fm) / (hi - lo)
 
     scale = model.payoff_scale + float(np.max(model.eps))
+
+    def land(w_at, theta_at, beyond):
+        """Newton at ``theta_end`` from the point interpolated between ``(w_at, theta_at)`` and ``beyond``
+        (a point past ``theta_end``); the solution, or None when Newton does not converge there."""
+        frac = (theta_end - theta_at) / (beyond[-1] - theta_at)
+        w_fin, norm, _ = newton(homotopy(theta_end), w_at + frac * (beyond[:-1] - w_at))
+        return w_fin if norm <= 1e-9 * scale else None
+
+    def corrector(pred, t):
+        """Newton on ``[F(w, theta); t.(u - pred)] = 0`` from ``pred``: ``(point, converged, iterations)``."""
+        v = pred.copy()
+        for k in range(12):
+            Fv, Jv = F_at(v[:-1], v[-1])
+            Ftv = F_theta(v[:-1], v[-1])
+            G = np.concatenate([Fv, [t @ (v - pred)]])
+            A = np.vstack([np.hstack([Jv, Ftv[:, None]]), t[None, :]])
+            if not np.all(np.isfinite(A)) or not np.all(np.isfinite(G)):
+                return v, False, k
+            try:
+                dv = np.linalg.solve(A, -G)
+            except np.linalg.LinAlgError:
+                return v, False, k
+            v = v + dv
+            if not np.all(np.isfinite(v)):
+                return v, False, k
+            if float(np.max(np.abs(dv))) < 1e-11 and float(np.max(np.abs(Fv))) < 1e-8 * scale:
+                return v, True, k
+        return v, False, 11
+
     theta = 0.0
     w = w0.copy()
     F, J = F_at(w, theta)
@@ -64,59 +93,32 @@ def continuation(model: RQEModel, w0: np.ndarray, homotopy, max_steps: int = 200
             return None, steps, path
         u = np.concatenate([w, [theta]])
         pred = u + h * t
-        if pred[-1] > theta_end and theta < theta_end:
-            # land exactly on theta_end with a fixed-theta Newton from the interpolated point
-            frac = (theta_end - theta) / (pred[-1] - theta)
-            w_end = w + frac * (pred[:-1] - w)
-            w_fin, norm, _ = newton(homotopy(theta_end), w_end)
-            if norm <= 1e-9 * scale:
-                path.append((theta_end, w_fin.copy()))
-                return w_fin, steps, path
-            h *= 0.5
-            if h < 1e-10:
-                return None, steps, path
-            continue
-        # corrector: Newton on [F(w, theta); t.(u - pred)] = 0
-        v = pred.copy()
-        ok = False
-        for k in range(12):
-            Fv, Jv = F_at(v[:-1], v[-1])
-            Ftv = F_theta(v[:-1], v[-1])
-            G = np.concatenate([Fv, [t @ (v - pred)]])
-            A = np.vstack([np.hstack([Jv, Ftv[:, None]]), t[None, :]])
-            if not np.all(np.isfinite(A)) or not np.all(np.isfinite(G)):
-                break
-            try:
-                dv = np.linalg.solve(A, -G)
-            except np.linalg.LinAlgError:
-                break
-            v = v + dv
-            if not np.all(np.isfinite(v)):
-                break
-            if float(np.max(np.abs(dv))) < 1e-11 and float(np.max(np.abs(Fv))) < 1e-8 * scale:
-                ok = True
-                break
-        if ok and float(np.max(np.abs(v[:-1] - w))) < 2.0 and v[-1] >= theta_end > theta:
-            # the corrector crossed theta_end: land on it from the interpolated point
-            frac = (theta_end - theta) / (v[-1] - theta)
-            w_fin, norm, _ = newton(homotopy(theta_end), w + frac * (v[:-1] - w))
-            if norm <= 1e-9 * scale:
-                path.append((theta_end, w_fin.copy()))
-                return w_fin, steps, path
-            h *= 0.5
-            if h < 1e-10:
-                return None, steps, path
-        elif ok and float(np.max(np.abs(v[:-1] - w))) < 2.0:
-            w, theta = v[:-1], float(v[-1])
-            t_prev = t
-            path.append((theta, w.copy()))
-            h = min(h * (1.5 if k <= 3 else 1.0), 0.5)
-            if theta < -0.25:
-                return None, steps, path
-        else:
-            h *= 0.5
-            if h < 1e-9:
-                return None, steps, path
+        beyond = pred if (pred[-1] > theta_end and theta < theta_end) else None
+        if beyond is None:
+            v, ok, k = corrector(pred, t)
+            close = ok and float(np.max(np.abs(v[:-1] - w))) < 2.0
+            if close and v[-1] >= theta_end > theta:
+                beyond = v  # the corrector crossed theta_end
+            elif close:
+                w, theta = v[:-1], float(v[-1])
+                t_prev = t
+                path.append((theta, w.copy()))
+                h = min(h * (1.5 if k <= 3 else 1.0), 0.5)
+                if theta < -0.25:
+                    return None, steps, path
+                continue
+            else:
+                h *= 0.5
+                if h < 1e-9:
+                    return None, steps, path
+                continue
+        w_fin = land(w, theta, beyond)
+        if w_fin is not None:
+            path.append((theta_end, w_fin))
+            return w_fin, steps, path
+        h *= 0.5
+        if h < 1e-10:
+            return None, steps, path
     return None, steps, path
 
 

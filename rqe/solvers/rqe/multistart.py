@@ -42,10 +42,9 @@ def extra_starts(model: RQEModel, method: str, n_starts: int | None, rng: np.ran
     actions = np.unravel_index(np.arange(n_near), model.shape)
     blocks = []
     for i, n in enumerate(model.shape):
-        block = np.full((n_starts - 1, n), 0.1 / n)
-        block[np.arange(n_near), actions[i]] += 0.9
+        block = 0.1 / n + 0.9 * np.eye(n)[actions[i]]
         if n_starts - 1 > n_near:
-            block[n_near:] = rng.dirichlet(np.ones(n), size=n_starts - 1 - n_near)
+            block = np.vstack([block, rng.dirichlet(np.ones(n), size=n_starts - 1 - n_near)])
         blocks.append(block)
     return [[b[k] for b in blocks] for k in range(n_starts - 1)]
 
@@ -58,7 +57,9 @@ def solve_starts(model: RQEModel, starts: list, method: str, max_iter: int, thre
         return [], 0
     if method == "fixed_point" and model.problem.compiled:
         S1, S2 = (_interior_rows(np.array([s[i] for s in starts], dtype=np.float64)) for i in range(2))
-        from rqe.solvers.rqe import _newton_kernels
+        from rqe.solvers._jit import announce_compile
+        from rqe.solvers.rqe import _kernels, _newton_kernels
+        announce_compile(_newton_kernels.solve_starts, _kernels.evaluate)
         X1, X2, cert, its, stat = _newton_kernels.solve_starts(
             model.base_M[0], model.base_M[1], S1, S2, model.base_tau[0], model.base_tau[1], model.eps[0],
             model.eps[1], model.problem.reg_code, 60, min(max_iter, 500))

@@ -106,7 +106,7 @@ class RQEProblem:
 
     @property
     def tau_eff(self) -> np.ndarray:
-        return _readonly(self.tau_scale * self.tau)
+        return self.tau if self.tau_scale == 1.0 else _readonly(self.tau_scale * self.tau)
 
     @property
     def compiled(self) -> bool:

@@ -18,6 +18,7 @@ For KL + negative entropy these equations are ``x_i = softmax(M_i p_i / eps_i)``
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -43,13 +44,30 @@ class RQEModel:
             base_tau=problem.tau, eps=problem.epsilon, penalty=problem.penalty, regularizer=problem.regularizer,
             scale=problem.scale, tau_mult=problem.tau_scale,
             M=tuple(base_M) if problem.scale == 1.0 else tuple(problem.scale * m for m in base_M),
-            tau=problem.tau_eff, others=tuple(game.others(i) for i in range(game.n_players)),
-            offsets=np.concatenate([[0], np.cumsum(game.shape)]).astype(int),
-            payoff_scale=max(float(np.max(np.abs(game.payoffs))), 1e-300))
-        fields["n_x"] = int(fields["offsets"][-1])
-        fields["size"] = fields["n_x"] + game.n_players
+            tau=problem.tau_eff)
         for name, value in fields.items():
             object.__setattr__(self, name, value)
+
+    # derived on first use (the compiled path never needs them); cached_property writes ``__dict__`` directly
+    @cached_property
+    def others(self) -> tuple:
+        return tuple(self.game.others(i) for i in range(self.n_players))
+
+    @cached_property
+    def offsets(self) -> np.ndarray:
+        return np.concatenate([[0], np.cumsum(self.shape)]).astype(int)
+
+    @cached_property
+    def n_x(self) -> int:
+        return int(self.offsets[-1])
+
+    @cached_property
+    def size(self) -> int:
+        return self.n_x + self.n_players
+
+    @cached_property
+    def payoff_scale(self) -> float:
+        return max(float(np.max(np.abs(self.game.payoffs))), 1e-300)
 
     def __setattr__(self, name: str, value) -> None:
         raise AttributeError(f"RQEModel is immutable (cannot set {name!r}); build a new one from its problem")
