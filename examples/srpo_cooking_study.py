@@ -10,7 +10,9 @@ budget of ``--steps`` environment steps per seed. Then, per seed:
   one-onion specialists, noisy-greedy at 0.1 / 0.3 / 0.5, lazy, random), each trained policy in its own seat;
   beside it ``own_deliveries[partner]`` (onions the trained agent delivered per episode) and
   ``free_riding[partner]`` (``|E c_agent - E c_partner|``);
-* ``free_riding``: the free-riding degree of the seed's own pair.
+* ``free_riding``: the free-riding degree of the seed's own pair;
+* ``with_method[other]``: mean team return with every seed of each other method (both seat arrangements), other
+  methods' agents being partners this one never trained with.
 
 Every figure is ``{"mean": m, "ci95": [lo, hi]}`` (percentile bootstrap over seeds, ``rqe.srpo.stats``);
 ``differences`` holds SRPO minus each other method (independent groups of seeds, bootstrap interval). A
@@ -64,6 +66,7 @@ def main() -> None:
     seeds = list(range(args.seeds))
     zoo = partner_zoo()
     per_seed: dict[str, dict[str, list]] = {}
+    trained: dict[str, list] = {}
     timing = {}
     for method in args.methods:
         cfg = TrainConfig(algo=method, env="cooking", preset="paper", total_steps=args.steps, device="cpu",
@@ -74,6 +77,7 @@ def main() -> None:
         population.train(progress=False, resume=resume)
         timing[method] = {"train_wall_s": time.perf_counter() - start, "env_steps_per_seed": population.env_steps}
         policies = [run.policies() for run in population.runs]
+        trained[method] = policies
         start = time.perf_counter()
         rows: dict[str, list] = {"self_play": [], "cross_play": [], "free_riding": []}
         for k, pair in enumerate(policies):
@@ -98,6 +102,20 @@ def main() -> None:
               f"{timing[method]['train_wall_s']:.0f}s; self-play {np.mean(rows['self_play']):.1f}, "
               f"cross-play {np.mean(rows['cross_play']):.1f}", flush=True)
 
+    # other methods' agents as held-out partners: seed i of A with every seed of B, in both seat arrangements
+    for method, policies in trained.items():
+        for other, partners in trained.items():
+            if other == method:
+                continue
+            values = []
+            for k, pair in enumerate(policies):
+                teams = []
+                for j, partner_pair in enumerate(partners):
+                    teams.append(_pair_metrics([pair[0], partner_pair[1]], args.episodes, seed=5000 + 31 * k + j)[0])
+                    teams.append(_pair_metrics([partner_pair[0], pair[1]], args.episodes, seed=6000 + 31 * k + j)[0])
+                values.append(float(np.mean(teams)))
+            per_seed[method][f"with_method:{other}"] = values
+
     summary: dict = {
         "setting": "cooking gridworld, the paper's rules (rqe.srpo.envs.CookingGridworld, rules='paper')",
         "config": "TrainConfig(preset='paper') (eps 0.1, tau 10, lr 6e-4, 8 envs x 128 steps, 4 full-batch epochs)",
@@ -113,6 +131,8 @@ def main() -> None:
         for name in zoo:
             for key in ("heldout", "own_deliveries", "free_riding_with"):
                 entry[key][name] = bootstrap_ci(rows[f"{key}:{name}"])
+        entry["with_method"] = {key.split(":", 1)[1]: bootstrap_ci(v) for key, v in rows.items()
+                                if key.startswith("with_method:")}
         summary["methods"][method] = entry
     if "srpo" in per_seed:
         summary["differences"] = {}
@@ -149,6 +169,13 @@ def _markdown(summary: dict) -> str:
               "| method | " + " | ".join(summary["partners"]) + " |", "|---" * (1 + len(summary["partners"])) + "|"]
     for name, m in methods.items():
         lines.append(f"| {name} | " + " | ".join(_fmt(m["own_deliveries"][p]) for p in summary["partners"]) + " |")
+    others = sorted({o for m in methods.values() for o in m.get("with_method", {})})
+    if others:
+        lines += ["", "Team return with the agents of the other methods (held-out partners, every seed, both seats):",
+                  "", "| method | " + " | ".join(f"with {o}" for o in others) + " |", "|---" * (1 + len(others)) + "|"]
+        for name, m in methods.items():
+            lines.append(f"| {name} | " + " | ".join(_fmt(m["with_method"][o]) if o in m["with_method"] else "-"
+                                                     for o in others) + " |")
     if "differences" in summary:
         lines += ["", "SRPO minus each method (independent seeds, bootstrap interval of the difference of means):", "",
                   "| comparison | self-play | cross-play | " + " | ".join(summary["partners"]) + " |",
