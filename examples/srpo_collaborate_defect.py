@@ -75,7 +75,9 @@ def main() -> None:
         "settings": {k: v for k, v in common.items()}, "runs": rows,
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(summary, indent=2))
+    from rqe._files import write_text
+
+    write_text(args.out, json.dumps(summary, indent=2))
     print(json.dumps({k: v for k, v in summary.items() if k != "runs"}, indent=2))
 
 

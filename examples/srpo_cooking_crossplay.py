@@ -1,6 +1,7 @@
 """Cooking gridworld: do SRPO agents cooperate better with unseen partners, and free-ride less, than IPPO?
 
-Trains IPPO, MAPPO, SRPO and FCP (``--seeds`` seeds each, independent jobs in parallel processes) on the cooking
+(The tuned settings and independent jobs; ``examples/srpo_cooking_study.py`` is the study at the paper's settings
+with held-out partners and bootstrap intervals.) Trains IPPO, MAPPO, SRPO and FCP (``--seeds`` seeds each, independent jobs in parallel processes) on the cooking
 gridworld of [QZLM Sec. 5] on a CPU budget of minutes, then evaluates every pair of runs:
 
 * mean off-diagonal cross-play return (team return of agents from *different* seeds of a method) with its std;
@@ -38,6 +39,7 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=1e-3)
     args = parser.parse_args()
 
+    from rqe._files import write_text
     from rqe.srpo.config import TrainConfig
     from rqe.srpo.evaluate import crossplay, find_runs, plot_crossplay, plot_curves
     from rqe.srpo.parallel import run_jobs, train_job
@@ -48,7 +50,8 @@ def main() -> None:
     common = dict(env="cooking", total_steps=args.steps, n_envs=32, n_steps=50, epsilon=args.epsilon, tau=args.tau,
                   lr=args.lr, device="cpu", checkpoint_every=25, population_size=3, population_fraction=0.5, memory_every=10)
     jobs = [{"config": TrainConfig(algo=algo, seed=seed, **common).to_dict(), "out": str(runs / f"{algo}-seed{seed}"),
-             "resume": True} for algo in args.algos for seed in range(args.seeds)]
+             "resume": (runs / f"{algo}-seed{seed}" / "checkpoint.pt").exists()}   # continue an interrupted run
+            for algo in args.algos for seed in range(args.seeds)]
     start = time.perf_counter()
     trained = run_jobs(train_job, jobs, workers=args.workers, backend="process")
     train_wall = time.perf_counter() - start
@@ -58,7 +61,7 @@ def main() -> None:
     result = crossplay([runs / f"{a}-seed{s}" for a in args.algos for s in range(args.seeds)],
                        episodes=args.episodes, seed=12345, workers=args.workers, backend="process")
     eval_wall = time.perf_counter() - start
-    (out / "crossplay.json").write_text(json.dumps(result, indent=2))
+    write_text(out / "crossplay.json", json.dumps(result, indent=2))
     plot_crossplay(result, out / "crossplay_return.png", "team_return")
     plot_crossplay(result, out / "crossplay_free_riding.png", "free_riding")
     plot_curves(find_runs([runs]), out / "training_curves.png")
@@ -76,7 +79,7 @@ def main() -> None:
                      for a in args.algos},
         "between_algos": result["summary"]["between_algos"],
     }
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    write_text(out / "summary.json", json.dumps(summary, indent=2))
     print(f"{'method':8s} {'cross-play (off-diag)':>24s} {'self-play':>18s} {'free-riding':>16s}")
     for a in args.algos:
         s = summary["per_algo"][a]

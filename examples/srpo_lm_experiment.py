@@ -182,7 +182,9 @@ def main() -> int:
         "total_seconds": time.perf_counter() - started,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    Path(f"{args.out}.json").write_text(json.dumps(result, indent=1))
+    from rqe._files import write_text
+
+    write_text(f"{args.out}.json", json.dumps(result, indent=1))
     lines = [
         "# IPPO vs SRPO: debating language models, cross-play joint accuracy",
         "",
@@ -211,7 +213,7 @@ def main() -> int:
               "| | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
     for i, name in enumerate(names):
         lines.append(f"| {name} | " + " | ".join("-" if np.isnan(v) else f"{v:.3f}" for v in cross[i]) + " |")
-    Path(f"{args.out}.md").write_text("\n".join(lines) + "\n")
+    write_text(f"{args.out}.md", "\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0
 

@@ -57,12 +57,17 @@ __all__ = [
 
 @dataclass
 class Step:
-    """What one vectorised step returns (see the module docstring for shapes)."""
+    """What one vectorised step returns (see the module docstring for shapes).
+
+    ``events`` (cooking gridworld): per-agent counts of this step, ``{"pickups": (n_agents, n_envs),
+    "deliveries": (n_agents, n_envs)}``, used to measure who did the work.
+    """
 
     obs: Any
     rewards: Any
     costs: Any
     done: Any
+    events: dict[str, Any] | None = None
 
 
 # ---------------------------------------------------------------------------------------------- matrix games
@@ -382,6 +387,8 @@ class CookingGridworld:
         order = noise["order"].argsort(dim=1)
         shared = torch.zeros(self.n_envs, 1, device=self.device)
         costs = torch.zeros(self.n_envs, self.n_agents, device=self.device)
+        pickups = torch.zeros(self.n_envs, self.n_agents, device=self.device)
+        deliveries = torch.zeros(self.n_envs, self.n_agents, device=self.device)
         for k in range(self.n_agents):                  # a loop over turns within a step, not over copies
             who = order[:, k:k + 1]                     # (B, 1): the agent moving now
             here = self.cell.gather(1, who)
@@ -406,6 +413,8 @@ class CookingGridworld:
             self.onion.scatter_(1, slot, self.onion.gather(1, slot) & ~pick)
             self.holding.scatter_(1, who, holding | pick)
             shared += rules.delivery_reward * deliver.float() + rules.pickup_reward * pick.float()
+            pickups.scatter_add_(1, who, pick.float())
+            deliveries.scatter_add_(1, who, deliver.float())
         self.onion |= noise["respawn"] < rules.respawn_prob
         self.t += 1
         costs = costs.t().contiguous()
@@ -413,7 +422,8 @@ class CookingGridworld:
         done_now = self.t >= self.horizon
         obs = self.reset(swap=noise["swap"]) if done_now else self.observe()
         done = torch.full((self.n_envs,), done_now, dtype=torch.bool, device=self.device)
-        return Step(obs=obs, rewards=rewards, costs=costs, done=done)
+        events = {"pickups": pickups.t(), "deliveries": deliveries.t()}
+        return Step(obs=obs, rewards=rewards, costs=costs, done=done, events=events)
 
 
 class CookingGridworldReference:

@@ -111,6 +111,8 @@ def test_cli_batched_backend(tmp_path, capsys):
     assert main(["train", "fcp", "--seeds", "0-1", "--backend", "batched", "--out", str(tmp_path / "f"),
                  "--no-progress", "--device", "cpu"]) == 2
     assert "batched backend" in capsys.readouterr().err
+    assert main([*argv[:-1], str(tmp_path / "fresh"), "--resume"]) == 2           # nothing to resume
+    assert "does not exist" in capsys.readouterr().err
 
 
 def test_unsupported_configurations_and_seed_lists():

@@ -168,3 +168,11 @@ def test_every_run_file_is_whole_after_training(tmp_path):
         from rqe.srpo.trainer import save_torch
 
         save_torch({}, tmp_path / "missing-folder" / "x.pt")
+
+
+def test_train_lm_bad_value_writes_nothing(tmp_path, capsys):
+    code = rqe_main(["train-lm", "--out", str(tmp_path / "lm"), "--pretrain-steps", "1", "--iterations", "0",
+                     "--device", "cpu", "--quiet"])
+    assert code == 2
+    assert "iterations" in _one_error_line(capsys)
+    assert not (tmp_path / "lm").exists()

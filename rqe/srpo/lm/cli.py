@@ -68,6 +68,11 @@ def _handler(args: argparse.Namespace) -> int:
         torch.set_num_threads(args.threads)
     log = None if args.quiet else (lambda line: print(line, flush=True))
     difficulty = tuple(args.difficulty)
+    # the configuration is checked before anything is trained or written
+    config = LMTrainConfig(algorithm=args.algorithm, rounds=args.rounds, difficulty=difficulty,
+                           iterations=args.iterations, batch_size=args.batch_size, lr=args.lr, tau=args.tau,
+                           ref_kl=args.ref_kl, gamma=args.gamma, ppo_epochs=args.ppo_epochs, seed=args.seed,
+                           device=args.device)
     from rqe._files import write_text
     from rqe.srpo.lm.policy import make_folder
 
@@ -86,10 +91,6 @@ def _handler(args: argparse.Namespace) -> int:
                           log=log)
         report["pretrain"] = {"steps": result.steps, "seconds": result.seconds, "accuracy": result.accuracy}
     base.save(out / "base")
-    config = LMTrainConfig(algorithm=args.algorithm, rounds=args.rounds, difficulty=difficulty,
-                           iterations=args.iterations, batch_size=args.batch_size, lr=args.lr, tau=args.tau,
-                           ref_kl=args.ref_kl, gamma=args.gamma, ppo_epochs=args.ppo_epochs, seed=args.seed,
-                           device=args.device)
     trained = train_lm(base, config, log=log)
     trained.save(out)
     held_out = make_problems(args.eval_problems, difficulty, rng=np.random.default_rng(args.seed + 20_000))
