@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import math
 import operator
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from rqe.errors import ParameterError
+from rqe.errors import GameError, ParameterError
 
 #: Largest number of payoff entries (players x pure profiles) a generated game may have unless the caller
 #: raises the limit: keeps a typo from allocating gigabytes (1e7 entries are 80 MB of float64 payoffs).
@@ -179,3 +180,33 @@ def positive_float(value: Any, name: str) -> float:
     if not np.isfinite(v) or v <= 0:
         raise ParameterError(f"{name} must be a positive finite number, got {value!r}")
     return v
+
+
+def real_array(values: Any, name: str, ndim: int | None = None, error: type = GameError) -> np.ndarray:
+    """``values`` as a finite float64 array (of ``ndim`` dimensions when given), or ``error`` naming the problem:
+    not numbers, ragged, complex (numpy would silently drop the imaginary part), beyond float range, non-finite.
+
+    >>> real_array([[1, 2], [3, 4]], "A", ndim=2).shape
+    (2, 2)
+    """
+    if isinstance(values, (str, bytes, dict)) or values is None:
+        raise error(f"{name} must be an array of real numbers, got {type(values).__name__}")
+    try:
+        with warnings.catch_warnings():
+            # numpy drops imaginary parts with a ComplexWarning: make that an error, never a silent answer
+            warnings.simplefilter("error", np.exceptions.ComplexWarning)
+            array = np.array(values, dtype=np.float64)
+    except np.exceptions.ComplexWarning:
+        raise error(f"{name} must be real; complex entries would lose their imaginary part") from None
+    except OverflowError:
+        raise error(f"{name} must be an array of real numbers within float range "
+                        f"(|x| < 1.8e308); it holds an integer too large for float64") from None
+    except (TypeError, ValueError) as exc:
+        raise error(f"{name} must be an array of real numbers: {exc}") from exc
+    if ndim is not None and array.ndim != ndim:
+        raise error(f"{name} must be {ndim}-dimensional, got an array of shape {array.shape}")
+    bad = ~np.isfinite(array)
+    if bad.any():
+        where = tuple(int(k) for k in np.argwhere(bad)[0])
+        raise error(f"{name} must be finite, got {array[where]} at index {where}")
+    return array

@@ -33,36 +33,13 @@ from typing import Any
 
 import numpy as np
 
+from rqe._validation import real_array
 from rqe.errors import GameError, ProfileError
 
 __all__ = ["Game", "Profile", "product_distribution", "as_profile", "as_game"]
 
 #: Absolute tolerance used to accept a probability vector as summing to one.
 PROBABILITY_ATOL = 1e-8
-
-
-def _as_payoff_array(values: Any, name: str, ndim: int | None = None) -> np.ndarray:
-    if isinstance(values, (str, bytes, dict)) or values is None:
-        raise GameError(f"{name} must be an array of real numbers, got {type(values).__name__}")
-    try:
-        with warnings.catch_warnings():
-            # numpy drops imaginary parts with a ComplexWarning: make that an error, never a silent answer
-            warnings.simplefilter("error", np.exceptions.ComplexWarning)
-            array = np.array(values, dtype=np.float64)
-    except np.exceptions.ComplexWarning:
-        raise GameError(f"{name} must be real; complex entries would lose their imaginary part") from None
-    except OverflowError:
-        raise GameError(f"{name} must be an array of real numbers within float range "
-                        f"(|x| < 1.8e308); it holds an integer too large for float64") from None
-    except (TypeError, ValueError) as exc:
-        raise GameError(f"{name} must be an array of real numbers: {exc}") from exc
-    if ndim is not None and array.ndim != ndim:
-        raise GameError(f"{name} must be {ndim}-dimensional, got an array of shape {array.shape}")
-    bad = ~np.isfinite(array)
-    if bad.any():
-        where = tuple(int(k) for k in np.argwhere(bad)[0])
-        raise GameError(f"{name} must be finite, got {array[where]} at index {where}")
-    return array
 
 
 class Profile(tuple):
@@ -230,21 +207,34 @@ def as_profile(profile: Sequence[Any], shape: Sequence[int] | None = None) -> Pr
 
 
 def as_game(game: Any, name: str = "game") -> Game:
-    """Return ``game`` if it is a :class:`Game`; otherwise raise a :class:`~rqe.errors.GameError` with the fix.
+    """``game`` as a :class:`Game`: a Game itself, or a pair ``(A, B)`` of equal-shape payoff matrices.
 
-    Functions that take a game call this first, so that passing a payoff matrix or a pair of matrices gives
-    one clear line (``Game.from_bimatrix(A, B)``) rather than an ``AttributeError`` deep inside.
+    Every public function that takes a game calls this first. A pair of matrices (the row player's and the
+    column player's payoffs, as nashpy and QuantEcon take them) becomes ``Game.from_bimatrix(A, B)``; anything
+    else is a :class:`~rqe.errors.GameError` that shows the one-line fix, rather than an ``AttributeError``
+    deep inside a solver.
 
-    >>> as_game([[1, 0], [0, 1]])
+    >>> as_game(([[4, 0], [3, 3]], [[4, 3], [0, 3]])).shape
+    (2, 2)
+    >>> as_game([[4, 0], [3, 3]])
     Traceback (most recent call last):
     ...
-    rqe.errors.GameError: game must be an rqe.Game, got list; build one first, e.g. rqe.Game.from_bimatrix(A, B) for a pair of payoff matrices, rqe.Game.zero_sum(A) or rqe.Game(payoffs) for a (N, n_1, ..., n_N) tensor
+    rqe.errors.GameError: game must be an rqe.Game or a pair of payoff matrices (A, B), got list; build the game with rqe.Game.from_bimatrix(A, B) (A: row player's payoffs, B: column player's), rqe.Game.zero_sum(A) or rqe.Game(payoffs)
     """
     if isinstance(game, Game):
         return game
-    raise GameError(f"{name} must be an rqe.Game, got {type(game).__name__}; build one first, e.g. "
-                    f"rqe.Game.from_bimatrix(A, B) for a pair of payoff matrices, rqe.Game.zero_sum(A) or "
-                    f"rqe.Game(payoffs) for a (N, n_1, ..., n_N) tensor")
+    if isinstance(game, (tuple, list)) and len(game) == 2 and not isinstance(game[0], (int, float, complex)):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                A, B = (np.asarray(m) for m in game)
+        except (TypeError, ValueError, OverflowError):  # ragged nested lists
+            A = B = None
+        if A is not None and A.ndim == 2 and A.shape == B.shape and A.dtype != object:
+            return Game.from_bimatrix(A, B)
+    raise GameError(f"{name} must be an rqe.Game or a pair of payoff matrices (A, B), got {type(game).__name__}; "
+                    f"build the game with rqe.Game.from_bimatrix(A, B) (A: row player's payoffs, B: column "
+                    f"player's), rqe.Game.zero_sum(A) or rqe.Game(payoffs)")
 
 
 def product_distribution(vectors: Sequence[np.ndarray]) -> np.ndarray:
@@ -302,7 +292,7 @@ class Game:
         action_names: Sequence[Sequence[str]] | None = None,
         costs: Sequence[Any] | None = None,
     ):
-        array = _as_payoff_array(payoffs, "payoffs")
+        array = real_array(payoffs, "payoffs")
         if array.ndim < 2:
             raise GameError(
                 f"payoffs must have shape (N, n_1, ..., n_N) with N >= 1 players, got an array of shape {array.shape}"
@@ -362,7 +352,7 @@ class Game:
             raise GameError(f"costs must have one vector per player ({len(shape)}), got {len(costs)}")
         out = []
         for i, (c, n) in enumerate(zip(costs, shape)):
-            c = _as_payoff_array(c, f"costs[{i}]", ndim=1)
+            c = real_array(c, f"costs[{i}]", ndim=1)
             if c.size != n:
                 raise GameError(f"costs[{i}] must have {n} entries (one per action), got {c.size}")
             c.setflags(write=False)
@@ -379,8 +369,8 @@ class Game:
         >>> Game.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]]).payoffs.shape
         (2, 2, 2)
         """
-        A = _as_payoff_array(A, "A", ndim=2)
-        B = _as_payoff_array(B, "B", ndim=2)
+        A = real_array(A, "A", ndim=2)
+        B = real_array(B, "B", ndim=2)
         if A.shape != B.shape:
             raise GameError(f"A and B must have the same shape, got {A.shape} and {B.shape}")
         return cls(np.stack([A, B]), **kwargs)
@@ -392,7 +382,7 @@ class Game:
         >>> Game.zero_sum([[0, -1, 1], [1, 0, -1], [-1, 1, 0]]).is_zero_sum()
         True
         """
-        A = _as_payoff_array(A, "A", ndim=2)
+        A = real_array(A, "A", ndim=2)
         return cls(np.stack([A, -A]), **kwargs)
 
     @classmethod
@@ -402,7 +392,7 @@ class Game:
         >>> Game.identical_interest([[2, 0], [0, 1]]).is_potential()
         True
         """
-        U = _as_payoff_array(U, "U")
+        U = real_array(U, "U")
         if U.ndim < 1:
             raise GameError("U must have one axis per player, got a scalar")
         return cls(np.stack([U] * U.ndim), **kwargs)
@@ -424,7 +414,7 @@ class Game:
         >>> g.payoffs[0].tolist()
         [[0.6, 0.6], [1.0, 0.0]]
         """
-        R = _as_payoff_array(R, "R")
+        R = real_array(R, "R")
         if R.ndim < 1:
             raise GameError("R must have one axis per player, got a scalar")
         checked = cls._check_costs(costs, R.shape)

@@ -126,7 +126,7 @@ def test_openspiel(capfd):
 
 
 @pytest.mark.parametrize("name", ["rqe.cli_json", "rqe.analysis.cli", "rqe.analysis.free_riding", "rqe.plot_cli",
-                                  "rqe.openspiel.cli", "rqe._coerce", "rqe._optional"])
+                                  "rqe.openspiel.cli", "rqe.game", "rqe._optional"])
 def test_docstring_examples_of_the_command_line_modules(name):
     import doctest
     import importlib

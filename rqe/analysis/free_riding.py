@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from rqe.errors import GameError, ParameterError
-from rqe.game import Game, as_profile, product_distribution
+from rqe.game import Game, as_game, as_profile, product_distribution
 from rqe.analysis.welfare import JointDistribution, _items
 from rqe.results import Equilibrium
 
@@ -40,6 +40,7 @@ PARTNERS = ("idle", "uniform", "worst")
 
 
 def _costs(game: Game) -> tuple[np.ndarray, ...]:
+    game = as_game(game)
     if game.costs is None:
         raise GameError(
             f"{game!r} has no private costs; free-riding is defined for collaborative games "

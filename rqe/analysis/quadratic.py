@@ -59,6 +59,7 @@ import numpy as np
 from numba import njit
 
 from rqe._validation import per_player, positive_float, positive_int
+from rqe._validation import real_array
 from rqe.errors import ConvergenceError, GameError, ParameterError
 
 __all__ = [
@@ -104,14 +105,9 @@ class GaussianRQE:
 
 
 def _as_matrix(values: Any, name: str) -> np.ndarray:
-    try:
-        array = np.atleast_2d(np.array(values, dtype=np.float64))
-    except (TypeError, ValueError) as exc:
-        raise GameError(f"{name} must be a real matrix: {exc}") from exc
+    array = np.atleast_2d(real_array(values, name))
     if array.ndim != 2 or array.shape[0] != array.shape[1]:
         raise GameError(f"{name} must be a square matrix, got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise GameError(f"{name} must be finite, got {array.tolist()}")
     return array
 
 
@@ -150,16 +146,15 @@ class QuadraticGame:
         top = float(np.linalg.eigvalsh(H).max())
         if top >= 0:
             raise GameError(f"H must be negative definite (the shared reward concave), its largest eigenvalue is {top:.6g}")
-        h = np.atleast_1d(np.array(h, dtype=np.float64))
-        if h.shape != (H.shape[0],) or not np.all(np.isfinite(h)):
+        h = np.atleast_1d(real_array(h, "h"))
+        if h.shape != (H.shape[0],):
             raise GameError(f"h must be a finite vector of length {H.shape[0]}, got {h.tolist()}")
-        rho = np.atleast_1d(np.array(rho, dtype=np.float64))
+        rho = np.atleast_1d(real_array(rho, "rho"))
         if rho.ndim != 1 or rho.size < 2:
             raise GameError(f"rho must have one cost coefficient per player (at least 2 players), got {rho.tolist()}")
         if not np.all(np.isfinite(rho)) or np.any(rho < 0):
             raise GameError(f"rho must be finite and >= 0 for every player, got {rho.tolist()}")
-        if not np.isfinite(constant):
-            raise GameError(f"constant must be finite, got {constant}")
+        constant = float(real_array(constant, "constant", ndim=0))
         for array in (H, h, rho):
             array.setflags(write=False)
         self.H, self.h, self.rho, self.constant = H, h, rho, float(constant)

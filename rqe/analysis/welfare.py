@@ -26,13 +26,13 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
 from rqe.errors import ParameterError
-from rqe.game import Game, as_profile
+from rqe.game import Game, as_game, as_profile
 from rqe.results import Equilibrium
 
 __all__ = [
@@ -101,6 +101,9 @@ def _items(equilibria: Any) -> list[Any]:
         return [equilibria]
     if isinstance(equilibria, np.ndarray) and equilibria.dtype != object:
         return [equilibria]
+    if isinstance(equilibria, (str, bytes, dict)) or not isinstance(equilibria, Iterable):
+        raise ParameterError(f"equilibria must be a solver result, Equilibrium records or profiles, got "
+                             f"{type(equilibria).__name__}")
     items: list[Any] = []
     for item in equilibria:
         if hasattr(item, "equilibria") or isinstance(item, JointDistribution):
@@ -122,6 +125,7 @@ def equilibrium_payoffs(game: Game, equilibria: Any) -> np.ndarray:
     :class:`JointDistribution`, or a sequence of any of these. Utilities are recomputed from ``game`` (risk-neutral expected utilities), so
     records from different solvers are compared on the same scale.
     """
+    game = as_game(game)
     items = _items(equilibria)
     rows = []
     for item in items:

@@ -15,10 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from rqe._coerce import as_game
 from rqe._validation import positive_float
 from rqe.errors import GameError, ParameterError, ProblemSizeError
-from rqe.game import Game, Profile
+from rqe.game import Game, Profile, as_game
 from rqe.results import Equilibrium, make_equilibrium
 from rqe.solvers._scale import ScaledGame, normalise
 

@@ -40,10 +40,9 @@ from typing import Any
 
 import numpy as np
 
-from rqe._coerce import as_game
 from rqe._validation import per_player, positive_float, positive_int
 from rqe.errors import ConvergenceError, GameError, ParameterError
-from rqe.game import Game, Profile, as_profile
+from rqe.game import Game, Profile, as_game, as_profile
 from rqe.results import Equilibrium, make_equilibrium
 from rqe.solvers import _qre_kernels as _k
 from rqe.solvers._jit import announce_compile

@@ -16,8 +16,7 @@ import numpy as np
 
 from rqe._validation import per_player
 from rqe.errors import GameError, ProblemSizeError
-from rqe._coerce import as_game
-from rqe.game import Game
+from rqe.game import Game, as_game
 from rqe.risk import KL, LogBarrier, NegativeEntropy, Penalty, Regularizer, get_penalty, get_regularizer
 
 __all__ = ["RQEProblem", "CERTIFICATE_TOL", "STATIONARITY_TOL", "MAX_PAYOFF_ENTRIES", "REG_CODES"]
