@@ -15,7 +15,7 @@ import importlib
 from typing import Any
 
 from rqe import errors
-from rqe.game import Game, Profile, product_distribution
+from rqe.game import Game, Profile, as_game, product_distribution
 from rqe.results import Equilibrium
 
 __version__ = "0.1.0"
@@ -57,6 +57,8 @@ _LAZY: dict[str, str] = {
     "solo_value": "rqe.analysis.free_riding",
     # files and library
     "read_game": "rqe.io",
+    "read_efg": "rqe.io",
+    "ExtensiveGame": "rqe.extensive",
     "write_game": "rqe.io",
     "library": "rqe.library",
     # sequential games: OpenSpiel bridge (needs rqe[openspiel] when called) and Markov games
@@ -64,7 +66,7 @@ _LAZY: dict[str, str] = {
     "markov": "rqe.markov",
 }
 
-__all__ = ["Game", "Profile", "Equilibrium", "errors", "product_distribution", *_LAZY]
+__all__ = ["Game", "Profile", "Equilibrium", "errors", "as_game", "product_distribution", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:
