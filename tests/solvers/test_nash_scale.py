@@ -4,7 +4,11 @@ References are independent of the code under test: ``exact_extreme_equilibria`` 
 subsystem in rational arithmetic) and pygambit's exact ``enummixed_solve`` where pygambit is installed.
 """
 
+import json
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -200,18 +204,12 @@ def test_hypothesis_random_integer_games_equal_pygambit(data, m, n):
 
 def test_cli_solves_a_game_with_payoffs_of_1e250(tmp_path):
     # the process used to die in Qhull (exit 139) on payoffs of 1e200 and above
-    import subprocess
-    import sys
-    from pathlib import Path
-
     path = tmp_path / "big.nfg"
     path.write_text('NFG 1 R "big" { "1" "2" } { 2 2 }\n3e250 3e250 0 5e250 5e250 0 1e250 1e250\n')
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run([sys.executable, "-m", "rqe", "solve", str(path), "--json"], cwd=root,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    import json
-
     result = json.loads(done.stdout)
     assert [e["strategies"] for e in result["equilibria"]] == [[[1.0, 0.0], [1.0, 0.0]]]
     assert result["equilibria"][0]["payoffs"] == [3e250, 3e250]
