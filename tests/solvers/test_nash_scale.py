@@ -20,7 +20,7 @@ from rqe.solvers.lemke_howson import lemke_howson_all
 from rqe.solvers.support_enumeration import support_enumeration
 from rqe.solvers.vertex_enumeration import vertex_enumeration
 from tests.solvers.nash_helpers import (
-    exact_extreme_equilibria, gambit_extreme_equilibria, key_set, von_stengel_75,
+    exact_extreme_equilibria, gambit_extreme_equilibria, gambit_profiles, key_set, von_stengel_75,
 )
 
 VARIANTS = {
@@ -213,3 +213,34 @@ def test_cli_solves_a_game_with_payoffs_of_1e250(tmp_path):
     result = json.loads(done.stdout)
     assert [e["strategies"] for e in result["equilibria"]] == [[[1.0, 0.0], [1.0, 0.0]]]
     assert result["equilibria"][0]["payoffs"] == [3e250, 3e250]
+
+
+def _gambit_catalogue_games():
+    """The two-player games of the catalogue shipped with pygambit (read at test time, never copied here)."""
+    gbt = pytest.importorskip("pygambit")
+    root = Path(gbt.__file__).resolve().parent / "catalog_data"
+    games = []
+    for path in sorted(root.rglob("*.nfg")) + sorted(root.rglob("*.efg")):
+        try:
+            game = gbt.read_nfg(str(path)) if path.suffix == ".nfg" else gbt.read_efg(str(path))
+            if len(game.players) == 2:
+                games.append((path.name, [np.array(a, dtype=object) for a in game.to_arrays()]))
+        except Exception:  # a file this pygambit cannot read or reduce: not a test of rqe
+            continue
+    if not games:
+        pytest.skip("this pygambit has no readable catalogue")
+    return gbt, games
+
+
+def test_default_solver_equals_pygambit_enummixed_on_gambits_catalogue():
+    gbt, games = _gambit_catalogue_games()
+    for name, arrays in games:
+        A, B = (np.array(a, dtype=float) for a in arrays)
+        result = solve_nash(Game(np.stack([A, B])))
+        theirs_game = (getattr(gbt, "StrategicGame", None) or gbt.Game).from_arrays(*arrays)
+        theirs = gambit_profiles(gbt.nash.enummixed_solve(theirs_game, rational=True), theirs_game)
+        ours = [np.concatenate(e.strategies) for e in result.equilibria]
+        assert len(ours) == len(theirs), name
+        for profile in theirs:
+            assert any(np.abs(x - np.concatenate(profile)).max() <= 1e-7 for x in ours), name
+        assert result.complete, name
