@@ -215,15 +215,16 @@ def test_cli_solves_a_game_with_payoffs_of_1e250(tmp_path):
     assert result["equilibria"][0]["payoffs"] == [3e250, 3e250]
 
 
-def _gambit_catalogue_games():
-    """The two-player games of the catalogue shipped with pygambit (read at test time, never copied here)."""
+def _gambit_catalogue_games(two_players: bool = True):
+    """The two-player (or 3+-player) games of the catalogue shipped with pygambit (read at test time, never
+    copied here)."""
     gbt = pytest.importorskip("pygambit")
     root = Path(gbt.__file__).resolve().parent / "catalog_data"
     games = []
     for path in sorted(root.rglob("*.nfg")) + sorted(root.rglob("*.efg")):
         try:
             game = gbt.read_nfg(str(path)) if path.suffix == ".nfg" else gbt.read_efg(str(path))
-            if len(game.players) == 2:
+            if (len(game.players) == 2) == two_players:
                 games.append((path.name, [np.array(a, dtype=object) for a in game.to_arrays()]))
         except Exception:  # a file this pygambit cannot read or reduce: not a test of rqe
             continue
@@ -244,3 +245,10 @@ def test_default_solver_equals_pygambit_enummixed_on_gambits_catalogue():
         for profile in theirs:
             assert any(np.abs(x - np.concatenate(profile)).max() <= 1e-7 for x in ours), name
         assert result.complete, name
+
+
+def test_global_newton_on_the_n_player_games_of_gambits_catalogue():
+    _, games = _gambit_catalogue_games(two_players=False)
+    for name, arrays in games:
+        result = solve_nash(Game(np.stack([np.array(a, dtype=float) for a in arrays])), method="global_newton")
+        assert result.converged and result.equilibria[0].residual <= 1e-9, name
