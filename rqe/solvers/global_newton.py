@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numba import njit
 
 from rqe._validation import positive_int
 from rqe.game import Game
@@ -67,69 +68,112 @@ class GlobalNewtonResult:
         return max((e.residual for e in self.equilibria), default=float("inf"))
 
 
-def _project_simplex(v: np.ndarray) -> np.ndarray:
-    """Euclidean projection of ``v`` onto the probability simplex (sort-based)."""
-    u = np.sort(v)[::-1]
-    cumulative = np.cumsum(u) - 1.0
-    k = np.arange(1, v.size + 1)
-    positive = np.nonzero(u - cumulative / k > 0)[0]
-    if positive.size == 0:  # only when v is not finite: the callers reject such points
-        return np.full(v.size, np.nan)
-    rho = positive[-1]
-    return np.maximum(v - cumulative[rho] / (rho + 1.0), 0.0)
+@njit(cache=True)
+def _project_blocks(z, offsets):
+    """Euclidean projection of each player's block of ``z`` onto its simplex (sort-based); NaN if not finite."""
+    out = np.empty_like(z)
+    for i in range(offsets.shape[0] - 1):
+        lo, hi = offsets[i], offsets[i + 1]
+        v = z[lo:hi]
+        u = np.sort(v)[::-1]
+        total = 0.0
+        theta = np.nan
+        for k in range(u.shape[0]):
+            total += u[k]
+            candidate = (total - 1.0) / (k + 1.0)
+            if u[k] - candidate > 0:
+                theta = candidate
+        for k in range(hi - lo):
+            out[lo + k] = max(v[k] - theta, 0.0)
+    return out
+
+
+@njit(cache=True)
+def _values_and_derivatives(U, actions, offsets, s, want_derivatives):
+    """Action values ``V`` and, if asked, ``DV[(i, a), (k, b)] = dV_i[a] / ds_k[b]`` (zero for ``k = i``).
+
+    ``U[i, p]`` is player ``i``'s payoff at profile ``p`` (C order) and ``actions[p]`` its action tuple; one pass
+    over the profiles, ``O(P N^3)``.
+    """
+    n_players, n_profiles = U.shape
+    size = s.shape[0]
+    V = np.zeros(size)
+    DV = np.zeros((size, size)) if want_derivatives else np.zeros((1, 1))
+    for p in range(n_profiles):
+        for i in range(n_players):
+            u = U[i, p]
+            if u == 0.0:
+                continue
+            row = offsets[i] + actions[p, i]
+            weight = 1.0
+            for j in range(n_players):
+                if j != i:
+                    weight *= s[offsets[j] + actions[p, j]]
+            V[row] += u * weight
+            if want_derivatives:
+                for k in range(n_players):
+                    if k == i:
+                        continue
+                    partial = 1.0
+                    for j in range(n_players):
+                        if j != i and j != k:
+                            partial *= s[offsets[j] + actions[p, j]]
+                    DV[row, offsets[k] + actions[p, k]] += u * partial
+    return V, DV
 
 
 class _Problem:
     """The normalised game and the maps ``r``, ``V`` and the Jacobian of ``H`` (a value, not a state)."""
 
     def __init__(self, payoffs: np.ndarray, bonus: np.ndarray):
-        self.payoffs = payoffs
         self.shape = payoffs.shape[1:]
         self.n = len(self.shape)
-        self.offsets = np.concatenate([[0], np.cumsum(self.shape)]).astype(int)
+        self.offsets = np.concatenate([[0], np.cumsum(self.shape)]).astype(np.int64)
+        self.U = np.ascontiguousarray(payoffs.reshape(self.n, -1))
+        self.actions = np.array(list(np.ndindex(*self.shape)), dtype=np.int64).reshape(-1, self.n)
         self.bonus = bonus
 
     def blocks(self, x: np.ndarray) -> list[np.ndarray]:
         return [x[self.offsets[i]:self.offsets[i + 1]] for i in range(self.n)]
 
     def project(self, z: np.ndarray) -> np.ndarray:
-        return np.concatenate([_project_simplex(b) for b in self.blocks(z)])
-
-    def _contract(self, player: int, sigma: list[np.ndarray], keep: tuple[int, ...]) -> np.ndarray:
-        table = self.payoffs[player]
-        for j in reversed(range(self.n)):
-            if j not in keep:
-                table = np.tensordot(table, sigma[j], axes=([j], [0]))
-        return table
+        return _project_blocks(z, self.offsets)
 
     def values(self, s: np.ndarray) -> np.ndarray:
-        sigma = self.blocks(s)
-        return np.concatenate([self._contract(i, sigma, (i,)) for i in range(self.n)])
+        return _values_and_derivatives(self.U, self.actions, self.offsets, s, False)[0]
 
     def residual(self, z: np.ndarray, lam: float) -> np.ndarray:
-        s = self.project(z)
-        return z - s - self.values(s) - lam * self.bonus
+        return _residual(self.U, self.actions, self.offsets, self.bonus, z, lam)
 
     def jacobian(self, z: np.ndarray) -> np.ndarray:
-        """``dH/dz = I - R' - DV(r(z)) R'`` with ``R'`` the block projection onto each support's hyperplane."""
-        s = self.project(z)
-        sigma = self.blocks(s)
-        size = z.size
-        R = np.zeros((size, size))
-        for i in range(self.n):
-            lo = self.offsets[i]
-            support = np.flatnonzero(sigma[i] > 0) + lo
-            R[np.ix_(support, support)] = np.eye(support.size) - 1.0 / support.size
-        DV = np.zeros((size, size))
-        for i in range(self.n):
-            for k in range(self.n):
-                if k == i:
-                    continue
-                block = self._contract(i, sigma, (i, k) if i < k else (k, i))
-                if k < i:
-                    block = block.T
-                DV[self.offsets[i]:self.offsets[i + 1], self.offsets[k]:self.offsets[k + 1]] = block
-        return np.eye(size) - R - DV @ R
+        return _jacobian(self.U, self.actions, self.offsets, z)
+
+
+@njit(cache=True)
+def _residual(U, actions, offsets, bonus, z, lam):
+    s = _project_blocks(z, offsets)
+    V = _values_and_derivatives(U, actions, offsets, s, False)[0]
+    return z - s - V - lam * bonus
+
+
+@njit(cache=True)
+def _jacobian(U, actions, offsets, z):
+    """``dH/dz = I - R' - DV(r(z)) R'`` with ``R'`` the block projection onto each support's hyperplane."""
+    s = _project_blocks(z, offsets)
+    size = z.shape[0]
+    R = np.zeros((size, size))
+    for i in range(offsets.shape[0] - 1):
+        count = 0
+        for a in range(offsets[i], offsets[i + 1]):
+            if s[a] > 0:
+                count += 1
+        for a in range(offsets[i], offsets[i + 1]):
+            if s[a] > 0:
+                for b in range(offsets[i], offsets[i + 1]):
+                    if s[b] > 0:
+                        R[a, b] = (1.0 if a == b else 0.0) - 1.0 / count
+    DV = _values_and_derivatives(U, actions, offsets, s, True)[1]
+    return np.eye(size) - R - DV @ R
 
 
 def _tangent(J: np.ndarray, bonus: np.ndarray, orientation: float) -> tuple[np.ndarray, float]:

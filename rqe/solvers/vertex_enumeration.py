@@ -10,11 +10,21 @@ Label ``i < m`` belongs to ``x`` when ``x_i = 0`` and to ``y`` when ``(A y)_i = 
 cover ``{0, ..., m + n - 1}`` (completely labelled) gives, normalised, an extreme Nash equilibrium; every
 extreme equilibrium arises this way, degenerate games included [vS07; Avis et al. 2010].
 
-The vertices come from Qhull (``scipy.spatial.ConvexHull``) applied to the polar of each polytope, as in
-QuantEcon. Unlike a facet's simplex, the label set of a vertex is computed from the constraints it makes tight
-(after refining the vertex on them), so degenerate vertices (more than ``dim`` tight constraints, i.e. a
-non-simplicial polar facet that Qhull triangulates) keep all their labels. Completely labelled pairs are then
-matched in a jitted kernel on bit masks.
+Each player's payoffs are first normalised onto ``[0, 1]`` and shifted to ``[1, 2]``
+(:mod:`rqe.solvers._scale`), so nothing below depends on the payoffs' scale. Three ways to the vertices:
+
+1. *Pivoting* (default, ``m + n <= 62``): one jitted call enumerates both polytopes by breadth-first search
+   over their feasible bases (:mod:`rqe.solvers._vertex_pivoting`) and matches completely labelled pairs on
+   bit masks. It is trusted only on a game it finds nondegenerate with every slack clearly zero or clearly
+   positive, every pair certified, and an odd number of equilibria (as a nondegenerate game has).
+2. *Exact* (whenever the pivoting search is not trusted, or ``exact=True``): the same search in integer
+   arithmetic on the payoffs read as rationals (:mod:`rqe.solvers.exact_vertex_enumeration`), which decides
+   every tie, degenerate games included, up to ``max_bases`` feasible bases.
+3. *Qhull* (``qhull_options`` given, more than 62 labels, ``exact=False`` on a doubtful game, or past
+   ``max_bases``): ``scipy.spatial.ConvexHull`` on the polar of each polytope, as in QuantEcon, with the label
+   set of each vertex computed from the constraints it makes tight, so degenerate vertices keep all labels.
+
+``complete=True`` means proved: by the exact search, or by an unambiguous floating-point one.
 
 References
 ----------
@@ -268,25 +278,24 @@ def vertex_enumeration(game: Game, *, tol: float = GAP_TOL, max_size: float = MA
     check_size(float(estimate), float(max_size), "vertices (upper bound theorem)", "vertex_enumeration")
     parameters = {"tol": tol, "qhull_options": qhull_options, "exact": exact, "max_bases": max_bases}
     doubt = "exact enumeration requested" if exact is True else None
-    floating = None
+    floating = None  # the floating-point answer, when there is one
     if exact is not True:
-        pivoting = qhull_options is None and m + n <= MAX_VARIABLES
-        if pivoting:
+        if qhull_options is None and m + n <= MAX_VARIABLES:
             floating, doubt = _pivoting_enumeration(game, tol)
-            if doubt is not None and exact is False:  # no exact arbiter: the Qhull path copes with ties
-                floating, _ = _float_enumeration(game, normalise(game), tol, qhull_options)
         else:
             floating, doubt = _float_enumeration(game, normalise(game), tol, qhull_options)
-        if doubt is None or exact is False:
-            return _with(floating, parameters, complete=doubt is None, doubt=doubt)
+        if doubt is None:
+            return _with(floating, parameters, complete=True, doubt=None)
+        if exact is False:  # no exact arbiter: the Qhull path labels degenerate vertices in floating point
+            floating = floating or _float_enumeration(game, normalise(game), tol, qhull_options)[0]
+            return _with(floating, parameters, complete=False, doubt=doubt)
     try:
         found, degenerate, snapped = exact_extreme_equilibria(game.payoffs[0], game.payoffs[1], max_bases=max_bases)
     except BasisLimitError:
-        if floating is None:
+        if exact is True:
             raise ProblemSizeError(f"vertex_enumeration (exact): more than max_bases={max_bases} feasible bases; "
                                    f"pass a larger max_bases= or exact='auto'") from None
-        if floating.doubt == "pivoting":
-            floating, _ = _float_enumeration(game, normalise(game), tol, qhull_options)
+        floating = floating or _float_enumeration(game, normalise(game), tol, qhull_options)[0]
         warnings.warn(f"vertex enumeration: floating point could not decide ({doubt}) and the exact search "
                       f"stopped at max_bases={max_bases}; the result may be incomplete", RuntimeWarning,
                       stacklevel=2)
@@ -403,13 +412,16 @@ def _pivoting_kernel(A_raw, B_raw, tight, loose, limit):
 
 
 def _pivoting_enumeration(game: Game, tol: float):
-    """The jitted pivoting enumeration (:mod:`rqe.solvers._vertex_pivoting`) and why not to trust it, if so."""
+    """The jitted pivoting enumeration (:mod:`rqe.solvers._vertex_pivoting`) and why not to trust it, if so.
+
+    Returns ``(result or None, doubt or None)``; no result when the search stopped on a flag.
+    """
     m, n = game.shape
     limit = 10 * max(max_vertices(m, m + n), max_vertices(n, m + n))
     payoffs_ab = game.payoffs
     X, Y, gaps, payoffs, vx, vy, flag = _pivoting_kernel(payoffs_ab[0], payoffs_ab[1], TIGHT, LOOSE, limit)
-    if flag != OK:
-        return VertexEnumerationResult((), False, False, (0, 0), 0, doubt="pivoting"), _PIVOTING_DOUBTS[flag]
+    if flag != OK:  # the search stopped early: no floating-point answer
+        return None, _PIVOTING_DOUBTS[flag]
     for array in (X, Y, payoffs):
         array.setflags(write=False)
     good = gaps <= tol

@@ -142,3 +142,22 @@ def test_auto_falls_back_to_lemke_howson_on_large_games():
     game = random_game(np.random.default_rng(5), 30, 30, degenerate=False)
     r = solve_nash(game, max_size=1e3)
     assert r.method == "lemke_howson" and r.equilibria and not r.complete
+
+
+def test_every_nash_result_type_has_the_common_contract():
+    from rqe.solvers.dynamics import fictitious_play
+    from rqe.solvers.global_newton import global_newton
+    from rqe.solvers.lemke_howson import lemke_howson
+    from rqe.solvers.support_enumeration import support_enumeration
+    from rqe.solvers.vertex_enumeration import vertex_enumeration
+
+    bos = Game.from_bimatrix([[3, 0], [0, 2]], [[2, 0], [0, 3]])
+    results = [solve_nash(bos, method=m) for m in ("auto", "pure", "support_enumeration", "vertex_enumeration",
+                                                   "lemke_howson", "global_newton")]
+    results += [vertex_enumeration(bos), support_enumeration(bos), lemke_howson(bos), global_newton(bos),
+                fictitious_play(bos, 50)]
+    for r in results:
+        for name in ("equilibria", "converged", "method", "parameters", "residual", "iterations"):
+            assert hasattr(r, name), (type(r).__name__, name)
+        if type(r).__name__ != "DynamicsResult":  # fictitious play cycles on its way; the others certify
+            assert r.equilibria and r.residual <= 1e-9, type(r).__name__

@@ -4,7 +4,11 @@ References are independent of the code under test: ``exact_extreme_equilibria`` 
 subsystem in rational arithmetic) and pygambit's exact ``enummixed_solve`` where pygambit is installed.
 """
 
+import json
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +20,7 @@ from rqe.solvers.lemke_howson import lemke_howson_all
 from rqe.solvers.support_enumeration import support_enumeration
 from rqe.solvers.vertex_enumeration import vertex_enumeration
 from tests.solvers.nash_helpers import (
-    exact_extreme_equilibria, gambit_extreme_equilibria, key_set, von_stengel_75,
+    exact_extreme_equilibria, gambit_extreme_equilibria, gambit_profiles, key_set, von_stengel_75,
 )
 
 VARIANTS = {
@@ -196,3 +200,55 @@ def test_hypothesis_random_integer_games_equal_pygambit(data, m, n):
     B = np.array(data.draw(st.lists(_entries, min_size=m * n, max_size=m * n)), dtype=float).reshape(m, n)
     result = solve_nash(Game.from_bimatrix(A * 1e-6, B + 1e9))
     assert result.complete and _keys(result) == gambit_extreme_equilibria(A, B)
+
+
+def test_cli_solves_a_game_with_payoffs_of_1e250(tmp_path):
+    # the process used to die in Qhull (exit 139) on payoffs of 1e200 and above
+    path = tmp_path / "big.nfg"
+    path.write_text('NFG 1 R "big" { "1" "2" } { 2 2 }\n3e250 3e250 0 5e250 5e250 0 1e250 1e250\n')
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "rqe", "solve", str(path), "--json"], cwd=root,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert [e["strategies"] for e in result["equilibria"]] == [[[1.0, 0.0], [1.0, 0.0]]]
+    assert result["equilibria"][0]["payoffs"] == [3e250, 3e250]
+
+
+def _gambit_catalogue_games(two_players: bool = True):
+    """The two-player (or 3+-player) games of the catalogue shipped with pygambit (read at test time, never
+    copied here)."""
+    gbt = pytest.importorskip("pygambit")
+    root = Path(gbt.__file__).resolve().parent / "catalog_data"
+    games = []
+    for path in sorted(root.rglob("*.nfg")) + sorted(root.rglob("*.efg")):
+        try:
+            game = gbt.read_nfg(str(path)) if path.suffix == ".nfg" else gbt.read_efg(str(path))
+            if (len(game.players) == 2) == two_players:
+                games.append((path.name, [np.array(a, dtype=object) for a in game.to_arrays()]))
+        except Exception:  # a file this pygambit cannot read or reduce: not a test of rqe
+            continue
+    if not games:
+        pytest.skip("this pygambit has no readable catalogue")
+    return gbt, games
+
+
+def test_default_solver_equals_pygambit_enummixed_on_gambits_catalogue():
+    gbt, games = _gambit_catalogue_games()
+    for name, arrays in games:
+        A, B = (np.array(a, dtype=float) for a in arrays)
+        result = solve_nash(Game(np.stack([A, B])))
+        theirs_game = (getattr(gbt, "StrategicGame", None) or gbt.Game).from_arrays(*arrays)
+        theirs = gambit_profiles(gbt.nash.enummixed_solve(theirs_game, rational=True), theirs_game)
+        ours = [np.concatenate(e.strategies) for e in result.equilibria]
+        assert len(ours) == len(theirs), name
+        for profile in theirs:
+            assert any(np.abs(x - np.concatenate(profile)).max() <= 1e-7 for x in ours), name
+        assert result.complete, name
+
+
+def test_global_newton_on_the_n_player_games_of_gambits_catalogue():
+    _, games = _gambit_catalogue_games(two_players=False)
+    for name, arrays in games:
+        result = solve_nash(Game(np.stack([np.array(a, dtype=float) for a in arrays])), method="global_newton")
+        assert result.converged and result.equilibria[0].residual <= 1e-9, name
