@@ -599,7 +599,8 @@ def _add_solver_options(parser: argparse.ArgumentParser, one_concept: bool = Tru
     group.add_argument("--lam", type=_number_or_list, help="logit precision lambda >= 0 (qre; default 5 = 1/0.2)")
     if one_concept:  # method names differ between concepts
         group.add_argument("--method", help="solver method (nash: auto, pure, support_enumeration, "
-                                            "vertex_enumeration, lemke_howson, lp, logit; qre, rqe: auto, ...)")
+                                            "vertex_enumeration, lemke_howson, lp, logit, global_newton; "
+                                            "qre, rqe: auto, ...)")
     group.add_argument("--penalty", help="rqe risk penalty: kl (default) or reverse_kl")
     group.add_argument("--regularizer", help="rqe regulariser: entropy (default) or log_barrier")
     group.add_argument("--kind", choices=["ce", "cce"], help="correlated equilibrium kind (ce)")
