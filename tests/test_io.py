@@ -240,6 +240,10 @@ def test_bulk_rationals_are_exact_quotients_rounded_once():
     game = loads('NFG 1 R "" { "1" "2" } { 2 2 }\n' + " ".join(words) + "\n")
     expected = [float(Fraction(w)) for w in words]
     assert game.payoffs.transpose(0, 2, 1).reshape(2, 4).T.ravel().tolist() == expected
+    # 16-digit numerators are not exact in float64: they must not take the one-division fast path
+    words = ["9007199254740993/3", "1/3", "5/7", "2/3"]
+    game = loads('NFG 1 R "" { "1" "2" } { 2 1 }\n' + " ".join(words) + "\n")
+    assert game.payoffs.transpose(0, 2, 1).reshape(2, 2).T.ravel().tolist() == [float(Fraction(w)) for w in words]
 
 
 def test_errors_after_the_first_chunk_keep_their_position():

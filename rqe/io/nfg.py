@@ -222,7 +222,7 @@ def _rationals(words: list[str]) -> np.ndarray | list[float]:
     if len(halves) == 2 * len(words) and all(w.count("/") == 1 for w in words):
         numerators, denominators = halves[0::2], halves[1::2]
         # integers of at most 15 digits are exact in float64, and IEEE division rounds their quotient once
-        short = max(map(len, numerators)) <= 16 and max(map(len, denominators)) <= 15
+        short = max(len(n.lstrip("+-")) for n in numerators) <= 15 and max(map(len, denominators)) <= 15
         if short and _NOT_INTEGER.search("".join(numerators)) is None and \
                 not any("+" in q or "-" in q for q in denominators):
             top = np.array(numerators, dtype=np.float64)
