@@ -21,14 +21,17 @@ whole, and removes the temporary file; the error comes out as :class:`rqe.errors
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import tempfile
 from pathlib import Path
 from typing import IO, Any, Iterator
 
+import numpy as np
+
 from rqe.errors import OutputError
 
-__all__ = ["atomic_write", "write_text", "write_bytes"]
+__all__ = ["atomic_write", "write_text", "write_bytes", "save_figure", "make_folder", "jsonable"]
 
 
 @contextlib.contextmanager
@@ -102,6 +105,48 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (see :func:`atomic_write`)."""
     with atomic_write(path, "wb") as handle:
         handle.write(data)
+
+
+def save_figure(fig: Any, path: str | os.PathLike, *, dpi: int = 120) -> Path:
+    """Save a matplotlib figure atomically, in the format its suffix names (``.png`` when there is none)."""
+    target = Path(path)
+    with atomic_write(target, "wb") as handle:
+        fig.savefig(handle, dpi=dpi, format=target.suffix.lstrip(".").lower() or "png")
+    return target
+
+
+def make_folder(path: str | os.PathLike) -> Path:
+    """Create a folder (and its parents) if needed; :class:`~rqe.errors.OutputError` when it cannot be made."""
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder {str(folder)!r}: {exc.strerror or exc}", path=str(folder)) from exc
+    return folder
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` ready for strict JSON: numpy types made plain, non-finite floats written as strings.
+
+    >>> jsonable({"x": np.float64(0.5), "y": [np.int64(2), float("inf")]})
+    {'x': 0.5, 'y': [2, 'inf']}
+    """
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return v if math.isfinite(v) else str(v)
+    if value is None or isinstance(value, (str, int)):
+        return value
+    return str(value)
 
 
 def _keep_mode(target: Path, tmp_name: str) -> None:

@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from rqe._files import jsonable
+
 __all__ = ["SCHEMA", "SCHEMA_ID", "envelope", "game_info", "equilibrium_entry", "jsonable", "dumps", "keys"]
 
 SCHEMA_ID = "rqe-cli/1"
@@ -115,26 +117,6 @@ SCHEMA: dict[str, Any] = {
         },
     },
 }
-
-
-def jsonable(value: Any) -> Any:
-    """``value`` with numpy types made plain and non-finite floats written as strings."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return jsonable(value.tolist())
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        v = float(value)
-        return v if math.isfinite(v) else str(v)
-    if value is None or isinstance(value, (str, int)):
-        return value
-    return str(value)
 
 
 def keys(names: Sequence[str]) -> list[str]:

@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     import io
     from pathlib import Path
 
-    from rqe._files import write_bytes
+    from rqe._files import save_figure
     from rqe._optional import require
     from rqe.cli import load_game
 
@@ -77,9 +77,7 @@ def run(args: argparse.Namespace) -> int:
     fig = figure(args.kind, game, lam=args.lam, tau=args.tau, epsilon=args.epsilon, tau_min=args.tau_min,
                  tau_max=args.tau_max, points=args.points, penalty=args.penalty, regularizer=args.regularizer,
                  progress=not args.no_progress)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format=suffix, dpi=120)
-    write_bytes(args.out, buffer.getvalue())
+    save_figure(fig, args.out)
     if args.json:
         from rqe.cli_json import dumps, envelope, game_info
 

@@ -155,11 +155,10 @@ def _verify(args: argparse.Namespace) -> int:
         notes.append(f"{failing} counterexample or error case(s) not saved: rerun with --out DIR to write them "
                      "for --replay")
     if args.out is not None:
-        from rqe._files import write_text
+        from rqe._files import jsonable, make_folder, write_text
 
-        path = Path(args.out) / "verify.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_text(path, json.dumps(_plain(report.to_dict()), indent=1, allow_nan=False))
+        path = make_folder(args.out) / "verify.json"
+        write_text(path, json.dumps(jsonable(report.to_dict()), indent=1, allow_nan=False))
         notes.append(f"report written: {path}")
     if args.json:
         from rqe.cli_json import dumps, envelope
@@ -175,12 +174,6 @@ def _verify(args: argparse.Namespace) -> int:
     for note in notes:
         print(note)
     return 1 if report.failed else 0
-
-
-def _plain(value: Any) -> Any:
-    from rqe.cli_json import jsonable
-
-    return jsonable(value)
 
 
 def _verify_game(args: argparse.Namespace) -> int:

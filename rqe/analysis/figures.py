@@ -107,11 +107,11 @@ def srpo_fig1(out: str | Path, data: dict[str, dict[str, Any]] | None = None, **
     """Write ``srpo-fig1.png`` (both panels) and the curve data ``srpo-fig1.json`` into directory ``out``."""
     import json
 
+    from rqe._files import jsonable, make_folder, save_figure, write_text
     from rqe.plot import _new_figure
 
     data = srpo_fig1_data(**options) if data is None else data
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_folder(out)
     fig, (left, right) = _new_figure((11.0, 4.2), ncols=2)
     u = data["utility"]
     left.plot(u["taus"], u["utility_minus_noise"], lw=2, color="C0", label="RQE (Gaussian), eps = 1")
@@ -136,10 +136,9 @@ def srpo_fig1(out: str | Path, data: dict[str, dict[str, Any]] | None = None, **
     right.set_ylabel("P(player 1 collaborates)")
     right.set_title(f"(ii) Collaborate/defect, eps = {p['epsilon']}: pitchfork")
     right.legend(fontsize=8)
-    png = out / "srpo-fig1.png"
-    fig.savefig(png, dpi=120)
+    png = save_figure(fig, out / "srpo-fig1.png")
     payload = {panel: {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in values.items()}
                for panel, values in data.items()}
     json_path = out / "srpo-fig1.json"
-    json_path.write_text(json.dumps(payload, indent=1, allow_nan=True))
+    write_text(json_path, json.dumps(jsonable(payload), indent=1, allow_nan=False))
     return [png, json_path]

@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from rqe._files import jsonable, make_folder, write_text
 from rqe.errors import ParameterError
 from rqe.game import Game
 from rqe.analysis.quadratic import QuadraticGame
@@ -220,28 +221,16 @@ def check_case(task: tuple[str, int, int]) -> dict[str, Any]:
     outcome.update(checks=result.checks, passed=result.passed, inconclusive=result.inconclusive,
                    margin=result.margin)
     if claim.kind == "report":
-        outcome["details"] = _jsonable(result.details)
+        outcome["details"] = jsonable(result.details)
     if not result.holds:
         outcome["case"] = _case_dict(name, seed, index, game, params)
         outcome["case"]["result"] = {"checks": result.checks, "passed": result.passed, "margin": result.margin,
-                                     "details": _jsonable(result.details)}
+                                     "details": jsonable(result.details)}
     return outcome
 
 
 def _case_dict(name: str, seed: int, index: int, game: Any, params: dict[str, Any]) -> dict[str, Any]:
     return {"claim": name, "seed": seed, "index": index, "game": game_to_dict(game), "params": params}
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (np.floating, np.integer, np.bool_)):
-        return value.item()
-    return value
 
 
 def replay(path: str | Path) -> CheckResult:
@@ -312,15 +301,15 @@ def run_verification(claims: Sequence[str] | None = None, n: int = 100, seed: in
         rows.append(row)
         crashed = [o for o in outcomes if "error" in o]
         if crashed or (failing and claim.kind != "report"):
-            out_dir.mkdir(parents=True, exist_ok=True)
+            make_folder(out_dir)
         if claim.kind != "report":
             for o in failing[:max_files]:
                 path = out_dir / f"counterexample-{name}-{o['index']}.json"
-                path.write_text(json.dumps(_jsonable(o["case"]), indent=1))
+                write_text(path, json.dumps(jsonable(o["case"]), indent=1))
                 files.append(str(path))
         for o in crashed[:max_files]:          # a check that raised: kept with its case, never a pass
             path = out_dir / f"error-{name}-{o['index']}.json"
-            path.write_text(json.dumps(_jsonable({**o["case"], "error": o["error"]}), indent=1))
+            write_text(path, json.dumps(jsonable({**o["case"], "error": o["error"]}), indent=1))
             files.append(str(path))
     return VerificationReport(rows, files, time.perf_counter() - start_all,
                               {"n": n, "seed": seed, "backend": backend, "workers": workers, "claims": names})
