@@ -569,14 +569,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _cmd_convert(args: argparse.Namespace) -> int:
     from rqe.io import format_from_path, read_game, write_game
 
-    game = load_game(args.input)
     fmt = args.format or format_from_path(args.output)
-    if fmt == "efg" and args.input.lower().endswith(".efg"):  # keep the tree, not its reduced normal form
-        from rqe.io import read_efg
-
-        write_game(read_efg(args.input), args.output, fmt)
-    else:
-        write_game(game, args.output, fmt, outcome_version=args.outcome_version)
+    if fmt == "efg" and args.input.lower().endswith(".efg"):
+        return _convert_tree(args)
+    game = load_game(args.input)
+    write_game(game, args.output, fmt, outcome_version=args.outcome_version)
     if args.check:
         again = read_game(args.output, fmt)  # an .efg output reads back as its reduced normal form
         if not np.array_equal(again.payoffs, game.payoffs):
@@ -591,7 +588,42 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     return 0
 
 
+def _convert_tree(args: argparse.Namespace) -> int:
+    """``.efg`` to ``.efg``: the tree itself (also without perfect recall), never its reduced normal form."""
+    from rqe.io import read_efg, write_game
+
+    if args.outcome_version:
+        raise ParameterError("--outcome-version applies to .nfg output only")
+    tree = read_efg(args.input)
+    write_game(tree, args.output, "efg")
+    if args.check and read_efg(args.output) != tree:
+        raise RQEError(f"round trip through {args.output} changed the tree")
+    if args.json:
+        from rqe.cli_json import envelope
+
+        info = {"spec": args.input, "title": tree.title or args.input, "players": list(tree.player_names),
+                "actions": {}}
+        _emit(envelope("convert", info, data={"output": str(args.output), "format": "efg",
+                                              "checked": bool(args.check)}))
+        return 0
+    print(f"wrote {args.output} (efg, {len(tree.player_names)} players, {len(tree.nodes)} nodes)")
+    return 0
+
+
 # ------------------------------------------------------------------------------------------ parser
+def _at_least(minimum: int) -> Any:
+    """An argparse type: an integer >= ``minimum`` (argparse reports anything else as a usage error)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {value}")
+        return value
+    return parse
+
+
 def _add_solver_options(parser: argparse.ArgumentParser, one_concept: bool = True) -> None:
     group = parser.add_argument_group("solver parameters (a number, or one per player: a,b,...)")
     group.add_argument("--tau", type=_number_or_list, help="risk aversion tau >= 0 (rqe; default 2)")
@@ -630,10 +662,10 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("game", help=game_help)
     show.add_argument("--json", action="store_true",
                       help="print one JSON document; its game.file is the game in rqe's JSON file format")
-    show.add_argument("--max-rows", type=int, default=64,
+    show.add_argument("--max-rows", type=_at_least(1), default=64,
                       help="rows of the table (profiles for games with 3+ players; default 64)")
-    show.add_argument("--max-cols", type=int, default=8, help="columns of a 2-player table (default 8)")
-    show.add_argument("--max-width", type=int, default=24, help="characters of an action name (default 24)")
+    show.add_argument("--max-cols", type=_at_least(1), default=8, help="columns of a 2-player table (default 8)")
+    show.add_argument("--max-width", type=_at_least(5), default=24, help="characters of an action name (default 24)")
     show.set_defaults(func=_cmd_show)
 
     solve = commands.add_parser("solve", help="solve a game for one solution concept")

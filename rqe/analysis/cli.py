@@ -39,6 +39,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 __all__ = ["register", "main"]
 
 FIGURES = ("srpo-fig1",)
@@ -237,11 +239,12 @@ def _verify_game(args: argparse.Namespace) -> int:
           f"no RQE free-rides by more than delta once tau > {bound:.6g}")
     print(f"RQE at tau = {tau:.6g} ({len(rqe_entries)} found from {args.n_starts} starts, "
           f"converged {'yes' if rqe_result.converged else 'NO'}):")
+    cost_range = float(np.ptp(np.concatenate(game.costs)))
     for k, e in enumerate(rqe_entries, start=1):
         strategies = " | ".join(" ".join(f"{a}={p:.4f}" for a, p in s.items()) for s in e["strategies"].values())
-        print(f"  {k}. {strategies}   free-riding {_degree(e['free_riding']):.4g}   welfare {e['welfare']:.6g}")
+        print(f"  {k}. {strategies}   free-riding {_degree(e['free_riding'], cost_range):.4g}   welfare {e['welfare']:.6g}")
     if nash_entries:
-        largest = max(_degree(e["free_riding"]) for e in nash_entries)
+        largest = max(_degree(e["free_riding"], cost_range) for e in nash_entries)
         print(f"Nash equilibria: {len(nash_entries)}, welfare {min(nash_welfare):.6g} to {max(nash_welfare):.6g}, "
               f"largest free-riding {largest:.4g}")
     if rqe_welfare and nash_welfare:
@@ -256,9 +259,9 @@ def _verify_game(args: argparse.Namespace) -> int:
     return 1 if counterexample else 0
 
 
-def _degree(value: float) -> float:
-    # differences of expected costs below 1e-12 are rounding noise of equal strategies
-    return 0.0 if abs(value) < 1e-12 else float(value)
+def _degree(value: float, cost_range: float) -> float:
+    # differences of expected costs below 1e-12 of the cost range are rounding noise of equal strategies
+    return 0.0 if abs(value) < 1e-12 * max(cost_range, np.finfo(float).tiny) else float(value)
 
 
 def _figure(args: argparse.Namespace) -> int:

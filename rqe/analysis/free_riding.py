@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from rqe._validation import positive_float
 from rqe.errors import GameError, ParameterError
 from rqe.game import Game, as_game, as_profile, product_distribution
 from rqe.analysis.welfare import JointDistribution, _items
@@ -94,10 +95,10 @@ def free_riding_bound(game: Game, epsilon: float, delta: float) -> float:
     ...
     rqe.errors.GameError: Theorem 4.2 needs both players to have the same costs; player 1 has [0.4, 0], player 2 has [0.3, 0]
     """
+    game = as_game(game)
     if game.costs is None or game.n_players != 2:
         raise GameError(f"Theorem 4.2 needs a two-player collaborative game with private costs, got {game!r}")
-    if not (np.isfinite(epsilon) and np.isfinite(delta) and epsilon > 0 and delta > 0):
-        raise ParameterError(f"epsilon and delta must be finite and > 0, got epsilon = {epsilon}, delta = {delta}")
+    epsilon, delta = positive_float(epsilon, "epsilon"), positive_float(delta, "delta")
     c1, c2 = (np.asarray(c, dtype=float) for c in game.costs)
     if c1.shape != c2.shape or not np.allclose(c1, c2, rtol=0.0, atol=1e-12 * max(1.0, np.abs(c1).max())):
         raise GameError("Theorem 4.2 needs both players to have the same costs; "

@@ -87,6 +87,16 @@ class JointDistribution:
         return [self.distribution.sum(axis=tuple(a for a in axes if a != i)) for i in axes]
 
 
+def _is_profile(value: Any) -> bool:
+    """One vector per player (lists or arrays), as opposed to a collection of profiles."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)) or not len(value):
+        return False
+    try:
+        return all(np.ndim(x) == 1 for x in value)
+    except ValueError:  # ragged
+        return False
+
+
 def _items(equilibria: Any) -> list[Any]:
     """Flatten results (``.equilibria``, or ``.distribution`` for correlated equilibria), Equilibrium records,
     profiles and sequences of them."""
@@ -101,6 +111,8 @@ def _items(equilibria: Any) -> list[Any]:
         return [equilibria]
     if isinstance(equilibria, np.ndarray) and equilibria.dtype != object:
         return [equilibria]
+    if _is_profile(equilibria):
+        return [equilibria]                 # one profile: one vector per player
     if isinstance(equilibria, (str, bytes, dict)) or not isinstance(equilibria, Iterable):
         raise ParameterError(f"equilibria must be a solver result, Equilibrium records or profiles, got "
                              f"{type(equilibria).__name__}")
@@ -110,7 +122,7 @@ def _items(equilibria: Any) -> list[Any]:
             items.extend(_items(item))
         elif isinstance(item, Equilibrium):
             items.append(item)
-        elif isinstance(item, (Sequence, np.ndarray)) and len(item) and np.ndim(item[0]) == 1:
+        elif _is_profile(item):
             items.append(item)          # a profile: one vector per player
         else:
             items.extend(_items(item))

@@ -177,5 +177,7 @@ def write_json(game: Game) -> str:
     }
     if game.costs is not None:
         document["costs"] = [c.tolist() for c in game.costs]
-    return json.dumps(document, indent=1) + "\n"
+    # ensure_ascii=False: text that is not valid UTF-8 (a lone surrogate) fails in the writer, never silently
+    # escaped into a file that the reader refuses
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
 

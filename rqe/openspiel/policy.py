@@ -7,11 +7,19 @@ from typing import Any
 
 import numpy as np
 
-from rqe.errors import ParameterError
+from rqe.errors import GameError, ParameterError
 from rqe.openspiel._pyspiel import open_spiel_python
 from rqe.openspiel.tree import GameTree
 
 __all__ = ["to_tabular_policy", "from_tabular_policy", "exploitability", "nash_conv", "expected_returns"]
+
+
+def _pyspiel_game(tree: GameTree) -> Any:
+    """The OpenSpiel game behind ``tree``; a tree read from an ``.efg`` file has none."""
+    if tree.game is None:
+        raise GameError(f"{tree!r} was not built from an OpenSpiel game (e.g. it was read from an .efg file); "
+                        "use ExtensiveGame.exploitability, or ExtensiveGame.to_pyspiel() to evaluate with OpenSpiel")
+    return tree.game
 
 
 def to_tabular_policy(tree: GameTree, behaviour: np.ndarray) -> Any:
@@ -27,7 +35,7 @@ def to_tabular_policy(tree: GameTree, behaviour: np.ndarray) -> Any:
     behaviour = np.asarray(behaviour, dtype=np.float64)
     if behaviour.shape != (tree.n_slots,):
         raise ParameterError(f"behaviour must have {tree.n_slots} entries, got shape {behaviour.shape}")
-    tabular = policy.TabularPolicy(tree.game)
+    tabular = policy.TabularPolicy(_pyspiel_game(tree))
     for I, key in enumerate(tree.infoset_keys):
         row = tabular.policy_for_key(key)
         row[:] = 0.0
@@ -46,7 +54,7 @@ def from_tabular_policy(tree: GameTree, tabular: Any) -> np.ndarray:
 def nash_conv(tree: GameTree, behaviour: np.ndarray) -> float:
     """OpenSpiel's NashConv: ``sum_i (best-response value_i - value_i)``."""
     exploit = open_spiel_python("algorithms.exploitability")
-    return float(exploit.nash_conv(tree.game, to_tabular_policy(tree, behaviour)))
+    return float(exploit.nash_conv(_pyspiel_game(tree), to_tabular_policy(tree, behaviour)))
 
 
 def exploitability(tree: GameTree, behaviour: np.ndarray) -> float:
@@ -58,4 +66,4 @@ def expected_returns(tree: GameTree, behaviour: np.ndarray) -> np.ndarray:
     """Expected utility of every player, from OpenSpiel's ``expected_game_score.policy_value``."""
     score = open_spiel_python("algorithms.expected_game_score")
     pol = to_tabular_policy(tree, behaviour)
-    return np.asarray(score.policy_value(tree.game.new_initial_state(), [pol] * tree.n_players), dtype=np.float64)
+    return np.asarray(score.policy_value(_pyspiel_game(tree).new_initial_state(), [pol] * tree.n_players), dtype=np.float64)
