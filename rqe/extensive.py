@@ -35,6 +35,7 @@ ExtensiveGame('Matching pennies, in turn': 2 players, 7 nodes, 2 infosets, 2 out
 
 from __future__ import annotations
 
+import operator
 import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -101,6 +102,35 @@ def _exact(value: Any, what: str) -> Fraction:
 _FLOAT_MAX = Fraction(sys.float_info.max)
 
 
+def _items(value: Any, what: str, kind: type | None = None) -> tuple:
+    """A tuple from a list or tuple (a string is refused, not split into characters), each item of ``kind``."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, np.ndarray)):
+        raise GameError(f"{what} must be a list or tuple, got {type(value).__name__}")
+    items = tuple(value)
+    if kind is not None:
+        for k, item in enumerate(items):
+            if not isinstance(item, kind):
+                name = "string" if kind is str else kind.__name__
+                raise GameError(f"{what}[{k}] must be {'an' if name[0] in 'AEIOU' else 'a'} {name}, "
+                                f"got {type(item).__name__}")
+    return items
+
+
+def _index(value: Any, what: str) -> int:
+    if isinstance(value, bool):
+        raise GameError(f"{what} must be an integer index, got {value!r}")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise GameError(f"{what} must be an integer index, got {value!r}") from None
+
+
+def _label(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise GameError(f"{what}'s label must be a string, got {type(value).__name__}")
+    return value
+
+
 @dataclass(frozen=True)
 class ExtensiveGame:
     """A finite extensive-form game (module docstring). Validated on construction (:class:`GameError`)."""
@@ -113,12 +143,21 @@ class ExtensiveGame:
     comment: str = ""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "player_names", tuple(self.player_names))
-        object.__setattr__(self, "nodes", tuple(self.nodes))
-        object.__setattr__(self, "infosets", tuple(self.infosets))
-        object.__setattr__(self, "outcomes", tuple(Outcome(o.label, tuple(_exact(u, f"outcome {k} payoff")
-                                                                          for u in o.payoffs))
-                                                   for k, o in enumerate(self.outcomes)))
+        object.__setattr__(self, "player_names", _items(self.player_names, "player_names", str))
+        object.__setattr__(self, "nodes", tuple(
+            Node(_label(node.label, f"node {k}"), _index(node.infoset, f"node {k}'s infoset"),
+                 _index(node.outcome, f"node {k}'s outcome"),
+                 tuple(_index(c, f"a child of node {k}") for c in _items(node.children, f"node {k}'s children")))
+            for k, node in enumerate(_items(self.nodes, "nodes", Node))))
+        object.__setattr__(self, "infosets", tuple(
+            Infoset(_index(info.player, f"infoset {k}'s player"), _label(info.label, f"infoset {k}"),
+                    _items(info.actions, f"infoset {k}'s actions", str),
+                    None if info.probabilities is None else _items(info.probabilities, f"infoset {k}'s probabilities"))
+            for k, info in enumerate(_items(self.infosets, "infosets", Infoset))))
+        object.__setattr__(self, "outcomes", tuple(
+            Outcome(_label(o.label, f"outcome {k}"), tuple(_exact(u, f"outcome {k} payoff")
+                                                           for u in _items(o.payoffs, f"outcome {k}'s payoffs")))
+            for k, o in enumerate(_items(self.outcomes, "outcomes", Outcome))))
         if not isinstance(self.title, str) or not isinstance(self.comment, str):
             raise GameError("the title and the comment must be strings")
         n = len(self.player_names)
