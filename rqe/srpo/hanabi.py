@@ -88,6 +88,11 @@ def load_hanabi_game(players: int = 4, colors: int = 3, ranks: int = 3, **params
     unknown = sorted(set(params) - allowed)
     if unknown:
         raise ParameterError(f"unknown Hanabi parameter(s) {unknown}; expected some of {sorted(allowed)}")
+    for key, low in (("hand_size", 1), ("max_information_tokens", 0), ("max_life_tokens", 1)):
+        if key in params:
+            params[key] = positive_int(params[key], key, low, 64)
+    if "random_start_player" in params and not isinstance(params["random_start_player"], bool):
+        raise ParameterError(f"random_start_player must be True or False, got {params['random_start_player']!r}")
     values.update(params)
     # OpenSpiel aborts the process (no exception) when the hands cannot be dealt: check first
     P, C, R = values["players"], values["colors"], values["ranks"]

@@ -59,7 +59,7 @@ torch.Size([2, 4, 14])
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -134,6 +134,8 @@ class TagWorld:
         self.rules = rules = rules or TagRules()
         self.device = resolve_device(device)
         self.dtype = dtype or torch.float32
+        if self.dtype not in (torch.float32, torch.float64):
+            raise ParameterError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
         A, G, L = rules.num_adversaries, rules.num_good, rules.num_obstacles
         self.n_agents = A + G
         kw = {"device": self.device, "dtype": self.dtype}
@@ -400,6 +402,13 @@ class TagPreyParallelEnv:
 
     def __init__(self, rules: TagRules | None = None, prey: Any = "flee"):
         self.rules = rules = rules or TagRules()
+        # mpe2's scenario takes only these; any other rule changed here would silently differ from Tag
+        passed = {"num_good", "num_adversaries", "num_obstacles", "max_cycles", "reward_scale"}
+        differ = [f.name for f in fields(TagRules) if f.name not in passed
+                  and getattr(rules, f.name) != getattr(TagRules(), f.name)]
+        if differ:
+            raise ParameterError(f"mpe2's simple_tag cannot take the Tag rules {differ}; the reference uses its own "
+                                 f"values (only {sorted(passed)} can change)")
         module = _simple_tag()
         self._inner = module.parallel_env(num_good=rules.num_good, num_adversaries=rules.num_adversaries,
                                           num_obstacles=rules.num_obstacles, max_cycles=rules.max_cycles,

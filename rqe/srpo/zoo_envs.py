@@ -73,10 +73,17 @@ def make(name: str, n_envs: int, device: Any = "cpu", **kwargs: Any) -> Any:
     ...
     rqe.errors.ParameterError: unknown Tag rule in ['speed']: ...
     """
-    family = _family(name)
+    return _make(name, _family(name), n_envs, device, kwargs)
+
+
+def _check_keywords(constructor: Any, name: str, kwargs: dict[str, Any], *fixed: Any) -> None:
+    """Refuse keywords ``constructor`` does not take, before calling it (a TypeError raised inside the
+    constructor is then what it is, not mistaken for a bad keyword)."""
+    import inspect
+
     try:
-        return _make(name, family, n_envs, device, kwargs)
-    except TypeError as exc:    # an unexpected keyword for the environment's constructor
+        inspect.signature(constructor).bind_partial(*fixed, **kwargs)
+    except TypeError as exc:
         raise ParameterError(f"environment {name!r} does not take these arguments {sorted(kwargs)}: {exc}") from None
 
 
@@ -85,9 +92,11 @@ def _make(name: str, family: str, n_envs: int, device: Any, kwargs: dict[str, An
         from rqe.srpo import tag
 
         if name == "tag":
+            _check_keywords(tag.Tag, name, kwargs, n_envs)
             return tag.Tag(n_envs, device=device, **kwargs)
         prey = kwargs.pop("prey", "flee")
         seed = int(kwargs.pop("seed", 0))
+        _check_keywords(tag.TagRules, name, kwargs)
         return tag.reference_tag(n_envs, tag.TagRules(**kwargs), prey=prey, seed=seed, device=device)
     if family == "hanabi":
         from rqe.srpo.hanabi import Hanabi
@@ -97,9 +106,11 @@ def _make(name: str, family: str, n_envs: int, device: Any, kwargs: dict[str, An
             if kwargs.get("players", players) != players:
                 raise ParameterError(f"{name!r} has {players} players, got players={kwargs['players']}")
             kwargs["players"] = players
+        _check_keywords(Hanabi, name, kwargs, n_envs)
         return Hanabi(n_envs, device=device, **kwargs)
     from rqe.srpo.overcooked import overcooked_env
 
+    _check_keywords(overcooked_env, name, kwargs, name.split(":", 1)[1], n_envs)
     return overcooked_env(name.split(":", 1)[1], n_envs, device=device, **kwargs)
 
 
@@ -114,9 +125,7 @@ def partners(name: str, env: Any = None, **kwargs: Any) -> dict[str, Any]:
     if family == "tag":
         from rqe.srpo import tag
 
-        rules = env.rules if env is not None else tag.TagRules(**{k: v for k, v in kwargs.items()
-                                                                  if k not in ("prey", "dtype", "seed")})
-        return tag.tag_partners(rules)
+        return tag.tag_partners(env.rules if env is not None else make(name, 1, **kwargs).rules)
     if family == "hanabi":
         from rqe.srpo.hanabi import hanabi_partners
 
