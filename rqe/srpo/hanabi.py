@@ -60,6 +60,7 @@ import numpy as np
 
 from rqe._validation import positive_int
 from rqe.errors import ParameterError
+from rqe.srpo.networks import FixedPolicy
 from rqe.srpo._torch import resolve_device, torch
 from rqe.srpo.envs import Step
 
@@ -381,17 +382,6 @@ class HanabiRuleBot(torch.nn.Module):
         return torch.as_tensor(logits, device=obs.device).reshape(*obs.shape[:-1], self.n_actions)
 
 
-class _MaskedUniform(torch.nn.Module):
-    """Uniform over every action (to be masked with the legal actions): a uniformly random legal partner."""
-
-    def __init__(self, n_actions: int):
-        super().__init__()
-        self.n_actions = int(n_actions)
-
-    def forward(self, obs: Any) -> Any:
-        return torch.zeros(*obs.shape[:-1], self.n_actions, device=obs.device)
-
-
 def hanabi_partners(env: Hanabi) -> dict[str, Any]:
     """Scripted partners for held-out evaluation: ``rule_bot`` and ``random`` (uniform over legal moves once the
     caller masks the logits with ``legal_mask()``).
@@ -399,4 +389,4 @@ def hanabi_partners(env: Hanabi) -> dict[str, Any]:
     >>> sorted(hanabi_partners(Hanabi(n_envs=1, players=2)))
     ['random', 'rule_bot']
     """
-    return {"rule_bot": HanabiRuleBot(env.layout), "random": _MaskedUniform(env.n_actions[0])}
+    return {"rule_bot": HanabiRuleBot(env.layout), "random": FixedPolicy(env.n_actions[0])}
