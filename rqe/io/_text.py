@@ -23,6 +23,20 @@ _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?:/\d+)?", re.A
 
 
 # ---------------------------------------------------------------------------------------------- numbers
+def _rational_parts(text: str) -> tuple[int, int] | None:
+    """``(p, q)`` for a rational ``p/q`` (q != 0), None for an integer or decimal; ValueError for non-numbers."""
+    if not isinstance(text, str) or not _NUMBER.fullmatch(text):
+        raise ValueError(f"{text!r} is not a number")
+    if "/" not in text:
+        return None
+    numerator, denominator = text.split("/")
+    if "." in numerator or "e" in numerator.lower():
+        raise ValueError(f"{text!r}: a rational needs an integer numerator")
+    if int(denominator) == 0:
+        raise ValueError(f"{text!r} has a zero denominator")
+    return int(numerator), int(denominator)
+
+
 def parse_fraction(text: str) -> Fraction:
     """The exact value (a :class:`~fractions.Fraction`) of a Gambit number: integer, decimal or ``p/q``.
 
@@ -32,15 +46,9 @@ def parse_fraction(text: str) -> Fraction:
     >>> parse_fraction("3/2"), parse_fraction("0.1"), parse_fraction("-2e-3")
     (Fraction(3, 2), Fraction(1, 10), Fraction(-1, 500))
     """
-    if not isinstance(text, str) or not _NUMBER.fullmatch(text):
-        raise ValueError(f"{text!r} is not a number")
-    if "/" in text:
-        numerator, denominator = text.split("/")
-        if "." in numerator or "e" in numerator.lower():
-            raise ValueError(f"{text!r}: a rational needs an integer numerator")
-        if int(denominator) == 0:
-            raise ValueError(f"{text!r} has a zero denominator")
-        return Fraction(int(numerator), int(denominator))
+    parts = _rational_parts(text)
+    if parts is not None:
+        return Fraction(*parts)
     _, _, exponent = text.lower().partition("e")
     if exponent and abs(int(exponent)) > 100_000:  # Fraction would build a 10**exponent integer
         raise ValueError(f"{text!r} is outside the float64 range")
@@ -58,20 +66,14 @@ def parse_number(text: str) -> float:
     >>> parse_number("3/2"), parse_number("-0.25"), parse_number("1/3") == 1 / 3
     (1.5, -0.25, True)
     """
-    if not isinstance(text, str) or not _NUMBER.fullmatch(text):
-        raise ValueError(f"{text!r} is not a number")
-    if "/" in text:
-        numerator, denominator = text.split("/")
-        if "." in numerator or "e" in numerator.lower():
-            raise ValueError(f"{text!r}: a rational needs an integer numerator")
-        if int(denominator) == 0:
-            raise ValueError(f"{text!r} has a zero denominator")
+    parts = _rational_parts(text)
+    if parts is None:
+        value = float(text)
+    else:
         try:
-            value = int(numerator) / int(denominator)  # int / int is correctly rounded (exact, rounded once)
+            value = parts[0] / parts[1]  # int / int is correctly rounded (exact, rounded once)
         except OverflowError:
             raise ValueError(f"{text!r} is outside the float64 range") from None
-    else:
-        value = float(text)
     if not math.isfinite(value):
         raise ValueError(f"{text!r} is outside the float64 range")
     return value
