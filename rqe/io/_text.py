@@ -270,6 +270,30 @@ class Tokens:
             yield token
 
 
+def read_prologue(tokens: Tokens, word: str, version: str) -> tuple[str, list[str], Token]:
+    """The common start of ``.nfg`` and ``.efg`` files: ``WORD version R|D "title" { "player" ... }``.
+
+    Returns the title, the player names and the closing ``}`` token (for error positions).
+    """
+    tokens.expect_word(word)
+    found = tokens.next(f"the format version {version}")
+    if found.kind != "word" or found.text != version:
+        raise tokens.error(f"unsupported .{word.lower()} version {show(found)}; expected {version}", found)
+    kind = tokens.next("'R' or 'D'")
+    if kind.kind != "word" or kind.text not in ("R", "D"):
+        raise tokens.error(f"expected the number type 'R' or 'D', found {show(kind)}", kind)
+    title = tokens.expect("string", "the game's title (a quoted string)").text
+    tokens.expect("{", "'{' opening the list of player names")
+    players = []
+    while (token := tokens.next("a player name or '}'")).kind != "}":
+        if token.kind != "string":
+            raise tokens.error(f"expected a quoted player name, found {show(token)}", token)
+        players.append(token.text)
+    if not players:
+        raise tokens.error("the game must have at least one player", token)
+    return title, players, token
+
+
 def show(token: Token) -> str:
     if token.kind == "string":
         return f"the string {quote(token.text)}"

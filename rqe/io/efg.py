@@ -49,16 +49,14 @@ t "" 1 "right" { 1 }
 
 from __future__ import annotations
 
-import sys
 from fractions import Fraction
 
 from rqe.errors import GameError
-from rqe.extensive import CHANCE, ExtensiveGame, Infoset, Node, Outcome
-from rqe.io._text import MAX_PAYOFFS, Tokens, check_declared_size, distinct_labels, quote, show
+from rqe.extensive import _FLOAT_MAX, CHANCE, ExtensiveGame, Infoset, Node, Outcome
+from rqe.io._text import MAX_PAYOFFS, Tokens, check_declared_size, distinct_labels, quote, read_prologue, show
 
 __all__ = ["read_efg_text", "write_efg_text"]
 
-_FLOAT_MAX = Fraction(sys.float_info.max)
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -70,22 +68,7 @@ def read_efg_text(text: str, path: str | None = None, *, max_payoffs: float = MA
     (nodes x players), checked as the nodes are read.
     """
     tokens = Tokens(text, path)
-    tokens.expect_word("EFG")
-    version = tokens.next("the format version 2")
-    if version.kind != "word" or version.text != "2":
-        raise tokens.error(f"unsupported .efg version {show(version)}; expected 2", version)
-    kind = tokens.next("'R' or 'D'")
-    if kind.kind != "word" or kind.text not in ("R", "D"):
-        raise tokens.error(f"expected the number type 'R' or 'D', found {show(kind)}", kind)
-    title = tokens.expect("string", "the game's title (a quoted string)").text
-    tokens.expect("{", "'{' opening the list of player names")
-    players = []
-    while (token := tokens.next("a player name or '}'")).kind != "}":
-        if token.kind != "string":
-            raise tokens.error(f"expected a quoted player name, found {show(token)}", token)
-        players.append(token.text)
-    if not players:
-        raise tokens.error("the game must have at least one player", token)
+    title, players, _ = read_prologue(tokens, "EFG", "2")
     comment = ""
     peeked = tokens.peek()
     if peeked is not None and peeked.kind == "string":

@@ -63,6 +63,7 @@ from rqe.io._text import (
     format_numbers,
     parse_number,
     quote,
+    read_prologue,
     show,
 )
 
@@ -85,23 +86,7 @@ def read_nfg(text: str, path: str | None = None, *, max_payoffs: float = MAX_PAY
     :class:`~rqe.errors.ProblemSizeError` when the header declares more than ``max_payoffs`` payoffs.
     """
     tokens = Tokens(text, path)
-    tokens.expect_word("NFG")
-    version = tokens.next("the format version 1")
-    if version.kind != "word" or version.text != "1":
-        raise tokens.error(f"unsupported .nfg version {show(version)}; expected 1", version)
-    kind = tokens.next("'R' or 'D'")
-    if kind.kind != "word" or kind.text not in ("R", "D"):
-        raise tokens.error(f"expected the number type 'R' or 'D', found {show(kind)}", kind)
-    title = tokens.expect("string", "the game's title (a quoted string)").text
-
-    tokens.expect("{", "'{' opening the list of player names")
-    player_labels = []
-    while (token := tokens.next("a player name or '}'")).kind != "}":
-        if token.kind != "string":
-            raise tokens.error(f"expected a quoted player name, found {show(token)}", token)
-        player_labels.append(token.text)
-    if not player_labels:
-        raise tokens.error("the game must have at least one player", token)
+    title, player_labels, token = read_prologue(tokens, "NFG", "1")
     n_players = len(player_labels)
     if n_players > MAX_PLAYERS:
         raise tokens.error(f"the game has {n_players} players, more than the {MAX_PLAYERS} supported", token)
