@@ -58,7 +58,6 @@ from rqe.io._text import MAX_PAYOFFS, Tokens, check_declared_size, distinct_labe
 __all__ = ["read_efg_text", "write_efg_text"]
 
 
-
 # ---------------------------------------------------------------------------------------------- reading
 def read_efg_text(text: str, path: str | None = None, *, max_payoffs: float = MAX_PAYOFFS) -> ExtensiveGame:
     """The :class:`~rqe.extensive.ExtensiveGame` of the text of an ``.efg`` file (module docstring).
