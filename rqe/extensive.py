@@ -270,85 +270,28 @@ class ExtensiveGame:
         moves), which the reduced normal form and behaviour strategies need.
         """
         from rqe.io._text import distinct_labels
-        from rqe.openspiel.tree import CHANCE as KIND_CHANCE
-        from rqe.openspiel.tree import DECISION, TERMINAL, GameTree
+        from rqe.openspiel.tree import MAX_NODES, walk_tree
 
-        n = self.n_players
         payoffs = self.terminal_payoffs()
         keys = self.infoset_keys()
-        kind, player, infoset, first_edge, n_edges, returns = [], [], [], [], [], []
-        edge_child: list[int] = []
-        edge_prob: list[float] = []
-        edge_slot: list[int] = []
-        tree_infoset: dict[int, int] = {}
-        t_keys, t_player, t_actions, t_parent, t_names, offsets = [], [], [], [], [], [0]
-        stack: list[tuple[int, int, tuple[int, ...]]] = [(0, -1, tuple([-1] * n))]
-        zero = np.zeros(n)
-        while stack:
-            k, parent_edge, last_own = stack.pop()
-            h = len(kind)
-            if parent_edge >= 0:
-                edge_child[parent_edge] = h
+
+        def expand(k: int) -> tuple:
             node = self.nodes[k]
-            first_edge.append(len(edge_child))
-            n_edges.append(len(node.children))
             if not node.children:
-                kind.append(TERMINAL); player.append(-1); infoset.append(-1)
                 try:
-                    returns.append(np.array([float(u) for u in payoffs[k]]))
+                    return ("terminal", np.array([float(u) for u in payoffs[k]]))
                 except OverflowError:
                     raise GameError(f"the payoffs at terminal node {k} (a sum of outcomes) leave the float64 "
                                     "range") from None
-                continue
-            returns.append(zero)
             info = self.infosets[node.infoset]
-            children = []
             if info.player == CHANCE:
-                kind.append(KIND_CHANCE); player.append(-1); infoset.append(-1)
-                for child, prob in zip(node.children, info.probabilities):
-                    edge_child.append(-1); edge_prob.append(float(prob)); edge_slot.append(-1)
-                    children.append((child, len(edge_child) - 1, last_own))
-            else:
-                p = info.player
-                if node.infoset not in tree_infoset:
-                    tree_infoset[node.infoset] = len(t_keys)
-                    t_keys.append(f"{self.player_names[p]}:{keys[node.infoset]}")
-                    t_player.append(p)
-                    t_actions.append(tuple(range(len(info.actions))))
-                    t_parent.append(last_own[p])
-                    t_names.append(tuple(distinct_labels(list(info.actions))))
-                    offsets.append(offsets[-1] + len(info.actions))
-                I = tree_infoset[node.infoset]
-                if t_parent[I] != last_own[p]:
-                    raise GameError(f"{self.title!r} does not have perfect recall: player "
-                                    f"{self.player_names[p]!r} reaches infoset {keys[node.infoset]!r} after "
-                                    "different moves of their own")
-                kind.append(DECISION); player.append(p); infoset.append(I)
-                for a, child in enumerate(node.children):
-                    slot = offsets[I] + a
-                    edge_child.append(-1); edge_prob.append(0.0); edge_slot.append(slot)
-                    own = list(last_own)
-                    own[p] = slot
-                    children.append((child, len(edge_child) - 1, tuple(own)))
-            stack.extend(reversed(children))
+                return ("chance", [(child, float(prob)) for child, prob in zip(node.children, info.probabilities)])
+            return ("decision", info.player, f"{self.player_names[info.player]}:{keys[node.infoset]}",
+                    tuple(range(len(info.actions))), lambda: tuple(distinct_labels(list(info.actions))),
+                    list(node.children))
 
-        def arr(values: list, dtype: Any) -> np.ndarray:
-            a = np.array(values, dtype=dtype)
-            a.setflags(write=False)
-            return a
-
-        return GameTree(
-            game=None, n_players=n,
-            kind=arr(kind, np.int64), player=arr(player, np.int64), infoset=arr(infoset, np.int64),
-            first_edge=arr(first_edge, np.int64), n_edges=arr(n_edges, np.int64),
-            edge_child=arr(edge_child, np.int64), edge_prob=arr(edge_prob, np.float64),
-            edge_slot=arr(edge_slot, np.int64),
-            returns=arr(np.array(returns).reshape(len(kind), n), np.float64),
-            infoset_keys=tuple(t_keys), infoset_player=arr(t_player, np.int64),
-            offsets=arr(offsets, np.int64),
-            infoset_actions=tuple(t_actions), infoset_parent=arr(t_parent, np.int64),
-            infoset_action_names=tuple(t_names), name=self.title or "efg game",
-        )
+        return walk_tree(0, self.n_players, expand, name=self.title or "efg game",
+                         max_nodes=MAX_NODES if max_nodes is None else max_nodes)
 
     def reduced_normal_form(self, max_cells: int | None = None) -> Any:
         """The reduced normal form (:func:`rqe.openspiel.reduced_normal_form`) with the maps to behaviour

@@ -122,9 +122,36 @@ def build_tree(game: Any, max_nodes: int = MAX_NODES) -> GameTree:
     if gtype.dynamics != ps.GameType.Dynamics.SEQUENTIAL:
         raise GameError(f"{gtype.short_name!r} has simultaneous moves; load it with "
                         "pyspiel.load_game_as_turn_based(...) first (or use from_pyspiel for one-shot games)")
-    n_players = game.num_players()
     use_infostate = gtype.provides_information_state_string
 
+    def expand(state: Any) -> tuple:
+        if state.is_terminal():
+            return ("terminal", np.array(state.returns(), dtype=np.float64))
+        if state.is_chance_node():
+            return ("chance", [(state.child(action), float(prob)) for action, prob in state.chance_outcomes()])
+        if state.is_simultaneous_node():
+            raise GameError(f"{gtype.short_name!r} has simultaneous nodes; use pyspiel.load_game_as_turn_based")
+        p = state.current_player()
+        key = state.information_state_string(p) if use_infostate else state.observation_string(p)
+        actions = tuple(state.legal_actions())
+        return ("decision", p, key, actions, lambda: tuple(state.action_to_string(p, a) for a in actions),
+                [state.child(a) for a in actions])
+
+    return walk_tree(game.new_initial_state(), game.num_players(), expand, name=gtype.short_name, game=game,
+                     max_nodes=max_nodes)
+
+
+def walk_tree(root: Any, n_players: int, expand: Any, *, name: str, game: Any = None,
+              max_nodes: int = MAX_NODES) -> GameTree:
+    """Copy a game tree into :class:`GameTree` arrays: iterative depth-first search in pre-order.
+
+    The one walk behind OpenSpiel trees (:func:`build_tree`) and ``.efg`` trees
+    (:meth:`rqe.extensive.ExtensiveGame.tree`). ``expand(state)`` describes a node as
+    ``("terminal", returns)``, ``("chance", [(child, probability), ...])`` or
+    ``("decision", player, infoset_key, actions, action_names, children)`` (``action_names`` a callable,
+    evaluated once per infoset). Decision infosets are numbered in order of first appearance; perfect recall
+    (every history of an infoset follows the same last own move of its player) is checked on the way.
+    """
     kind: list[int] = []
     player: list[int] = []
     infoset: list[int] = []
@@ -134,7 +161,7 @@ def build_tree(game: Any, max_nodes: int = MAX_NODES) -> GameTree:
     edge_child: list[int] = []
     edge_prob: list[float] = []
     edge_slot: list[int] = []
-    keys: dict[str, int] = {}
+    keys: dict[Any, int] = {}
     infoset_player: list[int] = []
     infoset_actions: list[tuple[int, ...]] = []
     infoset_parent: list[int] = []
@@ -142,57 +169,53 @@ def build_tree(game: Any, max_nodes: int = MAX_NODES) -> GameTree:
     offsets = [0]
     zero = np.zeros(n_players)
 
-    # iterative DFS in pre-order; a node's edges are filled when the node is popped
-    stack: list[tuple[Any, int, tuple[int, ...]]] = [(game.new_initial_state(), -1, tuple([-1] * n_players))]
+    # a node's edges are filled when the node is popped
+    stack: list[tuple[Any, int, tuple[int, ...]]] = [(root, -1, tuple([-1] * n_players))]
     while stack:
         state, parent_edge, last_own = stack.pop()
         h = len(kind)
         if h >= max_nodes:
-            raise ProblemSizeError(f"{gtype.short_name!r} has more than {max_nodes} histories; too large to copy")
+            raise ProblemSizeError(f"{name!r} has more than {max_nodes} histories; too large to copy")
         if parent_edge >= 0:
             edge_child[parent_edge] = h
-        if state.is_terminal():
+        node = expand(state)
+        if node[0] == "terminal":
             kind.append(TERMINAL); player.append(-1); infoset.append(-1)
             first_edge.append(len(edge_child)); n_edges.append(0)
-            returns.append(np.array(state.returns(), dtype=np.float64))
+            returns.append(node[1])
             continue
         returns.append(zero)
-        if state.is_chance_node():
-            outcomes = state.chance_outcomes()
+        children = []
+        if node[0] == "chance":
             kind.append(CHANCE); player.append(-1); infoset.append(-1)
-            first_edge.append(len(edge_child)); n_edges.append(len(outcomes))
-            children = []
-            for action, prob in outcomes:
-                edge_child.append(-1); edge_prob.append(float(prob)); edge_slot.append(-1)
-                children.append((state.child(action), len(edge_child) - 1, last_own))
+            first_edge.append(len(edge_child)); n_edges.append(len(node[1]))
+            for child, prob in node[1]:
+                edge_child.append(-1); edge_prob.append(prob); edge_slot.append(-1)
+                children.append((child, len(edge_child) - 1, last_own))
             stack.extend(reversed(children))
             continue
-        if state.is_simultaneous_node():
-            raise GameError(f"{gtype.short_name!r} has simultaneous nodes; use pyspiel.load_game_as_turn_based")
-        p = state.current_player()
-        key = state.information_state_string(p) if use_infostate else state.observation_string(p)
-        actions = tuple(state.legal_actions())
+        _, p, key, actions, action_names, child_states = node
         if key not in keys:
             keys[key] = len(infoset_player)
             infoset_player.append(p)
             infoset_actions.append(actions)
             infoset_parent.append(last_own[p])
-            infoset_action_names.append(tuple(state.action_to_string(p, a) for a in actions))
+            infoset_action_names.append(action_names())
             offsets.append(offsets[-1] + len(actions))
         I = keys[key]
         if infoset_actions[I] != actions:
             raise GameError(f"infoset {key!r} has different legal actions in different histories")
         if infoset_parent[I] != last_own[p]:
-            raise GameError(f"{gtype.short_name!r} does not have perfect recall (infoset {key!r})")
+            raise GameError(f"{name!r} does not have perfect recall: player {p} reaches infoset {key!r} after "
+                            "different moves of their own")
         kind.append(DECISION); player.append(p); infoset.append(I)
         first_edge.append(len(edge_child)); n_edges.append(len(actions))
-        children = []
-        for k, action in enumerate(actions):
+        for k, child in enumerate(child_states):
             slot = offsets[I] + k
             edge_child.append(-1); edge_prob.append(0.0); edge_slot.append(slot)
             own = list(last_own)
             own[p] = slot
-            children.append((state.child(action), len(edge_child) - 1, tuple(own)))
+            children.append((child, len(edge_child) - 1, tuple(own)))
         stack.extend(reversed(children))
 
     def arr(values: list, dtype: Any) -> np.ndarray:
@@ -208,5 +231,5 @@ def build_tree(game: Any, max_nodes: int = MAX_NODES) -> GameTree:
         edge_slot=arr(edge_slot, np.int64), returns=arr(np.array(returns).reshape(len(kind), n_players), np.float64),
         infoset_keys=tuple(keys), infoset_player=arr(infoset_player, np.int64), offsets=arr(offsets, np.int64),
         infoset_actions=tuple(infoset_actions), infoset_parent=arr(infoset_parent, np.int64),
-        infoset_action_names=tuple(infoset_action_names),
+        infoset_action_names=tuple(infoset_action_names), name=name,
     )
