@@ -688,4 +688,8 @@ def _make_env(name: str, n_envs: int, device: Any = "cpu", **kwargs: Any) -> Any
 
             game = rqe.library.get(game, **kwargs.pop("game_params", {}))
         return MatrixGameEnv(game, n_envs=n_envs, horizon=int(kwargs.pop("horizon", 1)), device=device)
-    raise ParameterError(f"unknown environment {name!r}; expected one of {ENV_NAMES}")
+    from rqe.srpo import zoo_envs
+
+    if zoo_envs.is_zoo_env(name):   # Tag, Hanabi, Overcooked from their packages (rqe.srpo.zoo_envs)
+        return zoo_envs.make(name, n_envs, device, **kwargs)
+    raise ParameterError(f"unknown environment {name!r}; expected one of {ENV_NAMES + zoo_envs.ENV_NAMES}")

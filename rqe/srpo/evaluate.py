@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from rqe._files import save_figure
 from rqe.errors import ParameterError
 from rqe.srpo._torch import make_generator, resolve_device, torch
 from rqe.srpo.envs import make_env
@@ -243,7 +244,7 @@ def plot_crossplay(result: dict[str, Any], path: str | Path, key: str = "team_re
     from rqe import plot
 
     fig = plot.crossplay_heatmap(np.asarray(result[key]), result["labels"], title=key.replace("_", " "))
-    return _save_figure(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_curves(run_dirs: list[str | Path], path: str | Path, metric: str = "return_seat0") -> Path:
@@ -260,16 +261,7 @@ def plot_curves(run_dirs: list[str | Path], path: str | Path, metric: str = "ret
             rows = []      # a run without metrics draws no curve
         curves[run.name] = (np.array([float(r["env_steps"]) for r in rows]), np.array([float(r[metric]) for r in rows]))
     fig = plot.training_curves(curves, ylabel=metric)
-    return _save_figure(fig, path)
-
-
-def _save_figure(fig: Any, path: str | Path) -> Path:
-    from rqe._files import atomic_write
-
-    path = Path(path)
-    with atomic_write(path, "wb") as handle:
-        fig.savefig(handle, dpi=120, format=path.suffix.lstrip(".") or "png")
-    return path
+    return save_figure(fig, path)
 
 
 @torch.no_grad()
