@@ -6,6 +6,8 @@ values with replacement ``n_boot`` times, take the mean of each resample, report
 Paired differences (method A minus method B evaluated on the same seeds and partners) resample the seed pairs
 together, which removes the variation both methods share.
 
+Examples
+--------
 >>> summary = bootstrap_ci([1.0, 2.0, 3.0, 4.0], seed=0)
 >>> summary["mean"], summary["ci95"][0] < 2.5 < summary["ci95"][1]
 (2.5, True)

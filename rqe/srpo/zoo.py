@@ -17,6 +17,8 @@ deliveries and pickups per episode, the partner's, and the free-riding degree ``
 private costs per episode, ``docs/rqe-math.md`` section 6). The ZSC-Eval protocol (Wang et al., 2024) is the model:
 diverse held-out partners, and per-partner scores rather than one average.
 
+Examples
+--------
 >>> import torch
 >>> zoo = partner_zoo()
 >>> sorted(zoo)[:4]
