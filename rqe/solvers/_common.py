@@ -34,8 +34,23 @@ def check_game(game: Any, *, players: int | None = None, method: str = "") -> Ga
     return game
 
 
-def check_size(estimate: float, limit: float, what: str, method: str) -> None:
-    """Raise :class:`ProblemSizeError` when ``estimate`` exceeds ``limit``; call before allocating."""
+def size_limit(value: Any, name: str = "max_size") -> float:
+    """A size limit: a positive number (``inf`` for none); :class:`ParameterError` for anything else."""
+    if isinstance(value, (bool, str, bytes)) or value is None:
+        raise ParameterError(f"{name} must be a positive number, got {value!r}")
+    try:
+        limit = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ParameterError(f"{name} must be a positive number (inf for no limit), got {value!r:.40}") from None
+    if not limit > 0:
+        raise ParameterError(f"{name} must be a positive number (inf for no limit), got {value!r:.40}")
+    return limit
+
+
+def check_size(estimate: float, limit: Any, what: str, method: str) -> None:
+    """Raise :class:`ProblemSizeError` when ``estimate`` exceeds ``limit`` (checked by :func:`size_limit`);
+    call before allocating."""
+    limit = size_limit(limit)
     if estimate > limit:
         raise ProblemSizeError(
             f"{method}: the problem needs about {estimate:.3g} {what}, above the limit {limit:.3g}; "

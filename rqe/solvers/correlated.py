@@ -189,7 +189,7 @@ def solve_correlated(game: Game, kind: str = "ce", objective: str | Callable | A
     kind = _check_kind(kind)
     shape = game.shape
     nnz = sum(n_i * (n_i - 1 if kind == "ce" else 1) * game.n_profiles / n_i for n_i in shape)
-    check_size(float(nnz), float(max_size), "constraint coefficients", f"solve_correlated(kind={kind!r})")
+    check_size(float(nnz), max_size, "constraint coefficients", f"solve_correlated(kind={kind!r})")
     cp = require("cvxpy", "cvx", "correlated equilibria")
     # constraints on the payoffs normalised per player (the same feasible set, conditioned whatever the scale);
     # built-in objectives on the original payoffs divided by one common scale (the same maximiser)

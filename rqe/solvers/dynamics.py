@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from rqe._validation import positive_float, positive_int
+from rqe._validation import as_generator, positive_float, positive_int
 from rqe.errors import ParameterError
 from rqe.game import Game, Profile, as_profile
 from rqe.results import Equilibrium, make_equilibrium
@@ -296,13 +296,13 @@ def regret_matching(game: Game, n_iter: int = 1000, *, mode: str = "expected", i
     >>> s.joint.shape, float(s.joint.sum())
     ((3, 3), 1.0)
     """
-    if mode not in ("expected", "sampled"):
+    if not isinstance(mode, str) or mode not in ("expected", "sampled"):
         raise ParameterError(f"mode must be 'expected' or 'sampled', got {mode!r}")
     tol = positive_float(tol, "tol")
     game, n_iter, x0, U, shape, offsets, flat = _setup(game, n_iter, init, "regret_matching")
     sampled = mode == "sampled"
     if sampled:
-        generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        generator = as_generator(rng)
         uniforms = generator.random((n_iter, game.n_players))
     else:
         uniforms = np.zeros((1, game.n_players))

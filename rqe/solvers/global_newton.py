@@ -227,7 +227,7 @@ def global_newton(game: Game, *, seed: int = 0, tol: float = GAP_TOL, max_steps:
     game = check_game(game)
     tol = check_tol(tol)
     max_steps = positive_int(max_steps, "max_steps")
-    check_size(float(game.payoffs.size), float(max_size), "payoff entries", "global_newton")
+    check_size(float(game.payoffs.size), max_size, "payoff entries", "global_newton")
     scaled = normalise(game)
     rng = np.random.default_rng(seed)
     shape = game.shape

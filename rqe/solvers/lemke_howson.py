@@ -34,7 +34,7 @@ from rqe.errors import ParameterError
 from rqe.game import Game, Profile
 from rqe.results import Equilibrium
 from rqe.solvers._common import (
-    GAP_TOL, check_game, check_size, check_tol, sort_equilibria,
+    GAP_TOL, check_game, check_size, check_tol, size_limit, sort_equilibria,
 )
 from rqe._validation import positive_int
 from rqe.solvers._scale import normalise_into
@@ -404,7 +404,7 @@ def lemke_howson_all(game: Game, init_labels: Sequence[int] | None = None, *, ma
     max_iter = positive_int(max_iter, "max_iter")
     m, n = game.shape
     labels = _check_labels(init_labels, m + n)
-    check_size(float((m + n) * (m + n + 1)), float(max_size), "tableau entries", "lemke_howson")
+    check_size(float((m + n) * (m + n + 1)), max_size, "tableau entries", "lemke_howson")
     payoffs_ab = game.payoffs  # C-contiguous, so payoffs_ab[0] and payoffs_ab[1] are contiguous views
     out, gaps, payoffs, converged, iterations, distinct = _lemke_howson_labels(
         payoffs_ab[0], payoffs_ab[1], labels, max_iter, tol)
@@ -459,8 +459,8 @@ def lemke_howson(game: Game, init_label: int = 0, *, max_iter: int = 10**6, tol:
     m, n = game.shape
     if type(init_label) is not int or not 0 <= init_label < m + n:
         init_label = int(_check_labels([init_label], m + n)[0])
-    if (m + n) * (m + n + 1) > max_size:
-        check_size(float((m + n) * (m + n + 1)), float(max_size), "tableau entries", "lemke_howson")
+    if (m + n) * (m + n + 1) > size_limit(max_size):
+        check_size(float((m + n) * (m + n + 1)), max_size, "tableau entries", "lemke_howson")
     payoffs_ab = game.payoffs
     packed = _lemke_howson_one(payoffs_ab[0], payoffs_ab[1], init_label, max_iter)
     packed.setflags(write=False)

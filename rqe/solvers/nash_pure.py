@@ -51,7 +51,7 @@ def pure_nash_profiles(game: Game, atol: float = 0.0, max_size: float = MAX_ENTR
     atol = float(atol)
     if not np.isfinite(atol) or atol < 0:
         raise ParameterError(f"atol must be a finite number >= 0, got {atol!r}")
-    check_size(float(game.n_profiles), float(max_size), "pure profiles", "pure")
+    check_size(float(game.n_profiles), max_size, "pure profiles", "pure")
     # an exact comparison is scale-free as it is; a tolerance is applied to the normalised payoffs
     payoffs = game.payoffs if atol == 0.0 else normalised_payoffs(game.payoffs)[0]
     stable = np.ones(game.shape, dtype=bool)

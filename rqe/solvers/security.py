@@ -81,7 +81,7 @@ def security_strategies(game: Game, *, max_size: float = MAX_COEFFICIENTS) -> Se
     ([-1.0, -1.0], [[1.0, 0.0], [1.0, 0.0]])
     """
     game = check_game(game)
-    check_size(float(game.n_players * game.n_profiles), float(max_size), "LP coefficients", "security_strategies")
+    check_size(float(game.n_players * game.n_profiles), max_size, "LP coefficients", "security_strategies")
     # each LP on the player's payoffs normalised onto [0, 1] (HiGHS's tolerances are absolute), value mapped back
     scaled = normalise(game)
     strategies, values, gaps = [], [], []

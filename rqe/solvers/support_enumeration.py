@@ -43,7 +43,7 @@ from numba import njit
 from rqe.game import Game
 from rqe.results import Equilibrium, make_equilibrium
 from rqe.solvers._common import (
-    GAP_TOL, certify, check_game, check_size, check_tol, n_equal_support_pairs, sort_equilibria,
+    GAP_TOL, certify, check_game, check_size, check_tol, n_equal_support_pairs, size_limit, sort_equilibria,
 )
 from rqe.solvers._linalg import next_combination, solve_inplace
 from rqe.solvers._scale import check_finite, normalise
@@ -352,7 +352,7 @@ def support_enumeration(game: Game, *, exact: bool = False, tol: float = GAP_TOL
     tol = check_tol(tol)
     m, n = game.shape
     pairs = n_equal_support_pairs(m, n)
-    limit = (MAX_PAIRS_EXACT if exact else MAX_PAIRS) if max_size is None else float(max_size)
+    limit = (MAX_PAIRS_EXACT if exact else MAX_PAIRS) if max_size is None else size_limit(max_size)
     check_size(float(pairs), limit, "support pairs", "support_enumeration" + (" (exact)" if exact else ""))
     A, B = np.ascontiguousarray(game.payoffs[0]), np.ascontiguousarray(game.payoffs[1])
     scaled = normalise(game)

@@ -275,7 +275,7 @@ def vertex_enumeration(game: Game, *, tol: float = GAP_TOL, max_size: float = MA
     max_bases = positive_int(max_bases, "max_bases")
     m, n = game.shape
     estimate = max(max_vertices(m, m + n), max_vertices(n, m + n))
-    check_size(float(estimate), float(max_size), "vertices (upper bound theorem)", "vertex_enumeration")
+    check_size(float(estimate), max_size, "vertices (upper bound theorem)", "vertex_enumeration")
     parameters = {"tol": tol, "qhull_options": qhull_options, "exact": exact, "max_bases": max_bases}
     doubt = "exact enumeration requested" if exact is True else None
     floating = None  # the floating-point answer, when there is one
