@@ -107,8 +107,9 @@ def distinct(found: list[tuple], atol: float = 1e-6) -> list[tuple]:
     if len(found) <= 1:
         return list(found)
     flat = np.array([np.concatenate(f[0]) for f in found])
-    kept = [0]
-    for k in range(1, len(found)):
-        if np.min(np.max(np.abs(flat[kept] - flat[k]), axis=1)) >= atol:
+    close = np.max(np.abs(flat[:, None, :] - flat[None, :, :]), axis=2) < atol
+    kept: list[int] = []
+    for k in range(len(found)):
+        if not any(close[k, j] for j in kept):
             kept.append(k)
     return [found[k] for k in kept]

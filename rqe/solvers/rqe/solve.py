@@ -120,13 +120,14 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
         used.append(kind + ("+multistart" if len(starts) > 1 else ""))
         found.extend(sols)
     principal_ok = bool(found) and first != "continuation" and is_solution(found[0], threshold)
-    if not principal_ok and method in ("auto", "all", "continuation"):
+    if (not principal_ok and method in ("auto", "continuation")) or method == "all":
         w, steps = qre_then_tau(model, max_iter)
         iterations += steps
         used.insert(0, "continuation")
         cont = certified(model, normalise(model, w), threshold) if w is not None else None
         if cont is not None and (is_solution(cont, threshold) or not found or first == "continuation"):
-            found.insert(0, cont)
+            # the continuation's end is the principal RQE unless the principal start was already certified
+            found.insert(len(found) if principal_ok else 0, cont)
         elif cont is None and first == "continuation":
             # the path did not reach the target: report the starting point honestly (its certificate)
             found.insert(0, certified(model, principal_start, threshold))
