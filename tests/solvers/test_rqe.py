@@ -540,5 +540,10 @@ def test_problems_are_values():
         model.base_tau = np.ones(2)
     with pytest.raises(ValueError):
         problem.tau[0] = 1.0
+    for i in range(2):
+        np.testing.assert_array_equal(problem.base_M[i], problem.game.payoff_matrix(i))
+    three = RQEProblem.create(Game(np.random.default_rng(0).uniform(size=(3, 2, 3, 2))), 0.3, 0.2)
+    for i in range(3):
+        np.testing.assert_array_equal(three.base_M[i], three.game.payoff_matrix(i))
     half = model.deformed(0.5, 0.0)
     assert np.all(half.tau == 0) and np.all(model.tau == 0.3) and half.M[0][0, 0] == 0.5 * model.M[0][0, 0]
