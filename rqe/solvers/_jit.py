@@ -17,7 +17,7 @@ COMPILE_NOTICE = "rqe: compiling solvers, first use only (cached for later runs)
 
 
 def _will_compile(dispatcher) -> bool:
-    if dispatcher.signatures:
+    if dispatcher.overloads:  # compiled (or loaded) in this process already
         return False
     try:
         return not dispatcher._cache._cache_file._load_index()

@@ -514,3 +514,36 @@ def test_random_games_stress():
         if not (r.converged and r.residual < 1e-10):
             failures.append((payoffs.shape, tau, eps, penalty, regularizer, r.residual))
     assert failures == []
+
+
+def test_every_rqe_result_follows_the_shared_contract():
+    from rqe.results import SolverResult
+    game = collaborate_defect()
+    results = [solve_rqe(game, 0.1, 0.2), rqe_branches(game, [0.1, 2.0], 0.2, n_starts=4, refine=2),
+               solve_rqe_batch(np.stack([game.payoffs] * 3), 0.1, 0.2)]
+    for r in results:
+        assert isinstance(r, SolverResult)
+        assert isinstance(r.residual, float) and r.residual < 1e-10 and r.converged is not False
+    batch = results[2]
+    assert len(batch.equilibria) == 3 and batch.equilibria[0].residual == batch.residuals[0]
+
+
+def test_problems_are_values():
+    """No hidden state: the problem is frozen, the model cannot be mutated, a deformation is a new model."""
+    from rqe.solvers.rqe import RQEProblem
+    from rqe.solvers.rqe.system import RQEModel
+    problem = RQEProblem.create(collaborate_defect(), 0.3, 0.2)
+    model = RQEModel(problem)
+    with pytest.raises(Exception):
+        problem.tau = np.ones(2)
+    with pytest.raises(AttributeError):
+        model.base_tau = np.ones(2)
+    with pytest.raises(ValueError):
+        problem.tau[0] = 1.0
+    for i in range(2):
+        np.testing.assert_array_equal(problem.base_M[i], problem.game.payoff_matrix(i))
+    three = RQEProblem.create(Game(np.random.default_rng(0).uniform(size=(3, 2, 3, 2))), 0.3, 0.2)
+    for i in range(3):
+        np.testing.assert_array_equal(three.base_M[i], three.game.payoff_matrix(i))
+    half = model.deformed(0.5, 0.0)
+    assert np.all(half.tau == 0) and np.all(model.tau == 0.3) and half.M[0][0, 0] == 0.5 * model.M[0][0, 0]

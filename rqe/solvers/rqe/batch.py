@@ -70,6 +70,9 @@ def solve_rqe_batch(payoffs_stack: Any, tau: Any, epsilon: Any, penalty: str = "
     max_iter = positive_int(max_iter, "max_iter")
     M1s = np.ascontiguousarray(stack[:, 0])
     M2s = np.ascontiguousarray(np.transpose(stack[:, 1], (0, 2, 1)))
+    # read-only, as the single-game path passes them: one compiled signature of the shared kernels for both
+    M1s.setflags(write=False)
+    M2s.setflags(write=False)
     from rqe.solvers._jit import announce_compile
     from rqe.solvers.rqe import _newton_kernels
     announce_compile(_newton_kernels.solve_batch)

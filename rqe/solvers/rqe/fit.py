@@ -30,7 +30,8 @@ def _quick_solver(model: RQEModel):
 
     def solve(tau, eps, start):
         at = model.with_parameters(tau, eps)
-        (xs, res, st), = solve_starts(at, [start], "fixed_point", 300, CERTIFICATE_TOL)[0]
+        (xs, res, st), = solve_starts(at, [np.asarray(x)[None, :] for x in start], "fixed_point", 300,
+                                      CERTIFICATE_TOL)[0]
         if not (res < CERTIFICATE_TOL and st < STATIONARITY_TOL):
             w, _ = qre_then_tau(at, 2000)
             if w is not None:

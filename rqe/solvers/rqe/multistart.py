@@ -27,36 +27,36 @@ MULTISTART_MAX_PROFILES = 16
 MULTISTART_RANDOM = 2
 
 
-def extra_starts(model: RQEModel, method: str, n_starts: int | None, rng: np.random.Generator
-                 ) -> list[list[np.ndarray]]:
-    """The starts after the principal one: near-pure profiles first, then Dirichlet draws (seeded)."""
-    n_pure = int(np.prod(model.shape))
+def extra_starts(model: RQEModel, method: str, n_starts: int | None, rng: np.random.Generator) -> list:
+    """The starts after the principal one, as one ``(S, n_i)`` array per player (row ``k``: start ``k``):
+    near-pure profiles first (C order of the pure profiles), then Dirichlet draws (seeded)."""
+    n_pure = math.prod(model.shape)
     if n_starts is None:
-        if method not in ("auto", "all") or n_pure > MULTISTART_MAX_PROFILES:
-            return []
-        n_starts = 1 + n_pure + MULTISTART_RANDOM
-    if n_starts <= 1:
-        return []
-    n_near = min(n_pure, n_starts - 1) if n_pure <= 64 else 0
-    # row k of the near-pure block puts 0.9 (+ 0.1 / n) on player i's action of the k-th pure profile (C order)
+        n_starts = 1 + n_pure + MULTISTART_RANDOM if (method in ("auto", "all") and
+                                                       n_pure <= MULTISTART_MAX_PROFILES) else 1
+    count = max(n_starts - 1, 0)
+    n_near = min(n_pure, count) if n_pure <= 64 else 0
+    # row k of the near-pure block puts 0.9 (+ 0.1 / n) on player i's action of the k-th pure profile
     actions = np.unravel_index(np.arange(n_near), model.shape)
     blocks = []
     for i, n in enumerate(model.shape):
         block = 0.1 / n + 0.9 * np.eye(n)[actions[i]]
-        if n_starts - 1 > n_near:
-            block = np.vstack([block, rng.dirichlet(np.ones(n), size=n_starts - 1 - n_near)])
+        if count > n_near:
+            block = np.vstack([block, rng.dirichlet(np.ones(n), size=count - n_near)])
         blocks.append(block)
-    return [[b[k] for b in blocks] for k in range(n_starts - 1)]
+    return blocks
 
 
-def solve_starts(model: RQEModel, starts: list, method: str, max_iter: int, threshold: float
-                  ) -> tuple[list[tuple], int]:
-    """Fixed point (or extragradient) + Newton from each start, each answer certified: a list of
-    ``(strategies, certificate, stationarity)`` and the iterations spent. Compiled for the closed-form pairs."""
-    if not starts:
+def solve_starts(model: RQEModel, blocks: list, method: str, max_iter: int, threshold: float
+                 ) -> tuple[list[tuple], int]:
+    """Fixed point (or extragradient) + Newton from each start (row of the per-player ``blocks``), each answer
+    certified: a list of ``(strategies, certificate, stationarity)`` and the iterations spent. Compiled for
+    the closed-form pairs."""
+    n_rows = blocks[0].shape[0]
+    if n_rows == 0:
         return [], 0
     if method == "fixed_point" and model.problem.compiled:
-        S1, S2 = (_interior_rows(np.array([s[i] for s in starts], dtype=np.float64)) for i in range(2))
+        S1, S2 = (_interior_rows(np.asarray(b, dtype=np.float64)) for b in blocks)
         from rqe.solvers._jit import announce_compile
         from rqe.solvers.rqe import _kernels, _newton_kernels
         announce_compile(_newton_kernels.solve_starts, _kernels.evaluate)
@@ -64,14 +64,14 @@ def solve_starts(model: RQEModel, starts: list, method: str, max_iter: int, thre
             model.base_M[0], model.base_M[1], S1, S2, model.base_tau[0], model.base_tau[1], model.eps[0],
             model.eps[1], model.problem.reg_code, 60, min(max_iter, 500))
         out = []
-        for k in range(len(starts)):
+        for k in range(n_rows):
             xs = [X1[k], X2[k]]
             out.append((xs, float(cert[k]), float(stat[k])) if cert[k] < threshold else
                        certified(model, xs, threshold))
         return out, int(its.sum())
     sols, total = [], 0
-    for start in starts:
-        xs, its = solve_from(model, start, method, max_iter)
+    for k in range(n_rows):
+        xs, its = solve_from(model, [b[k] for b in blocks], method, max_iter)
         sols.append(certified(model, xs, threshold))
         total += its
     return sols, total
@@ -106,9 +106,10 @@ def distinct(found: list[tuple], atol: float = 1e-6) -> list[tuple]:
     """The entries of ``found`` (tuples whose first item is a profile) with distinct profiles, in order."""
     if len(found) <= 1:
         return list(found)
-    flat = np.array([np.concatenate(f[0]) for f in found])
-    kept = [0]
-    for k in range(1, len(found)):
-        if np.min(np.max(np.abs(flat[kept] - flat[k]), axis=1)) >= atol:
+    flat = np.concatenate([np.array([f[0][i] for f in found]) for i in range(len(found[0][0]))], axis=1)
+    close = np.max(np.abs(flat[:, None, :] - flat[None, :, :]), axis=2) < atol
+    kept: list[int] = []
+    for k in range(len(found)):
+        if not any(close[k, j] for j in kept):
             kept.append(k)
     return [found[k] for k in kept]

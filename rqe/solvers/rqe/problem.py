@@ -88,12 +88,16 @@ class RQEProblem:
     @cached_property
     def base_M(self) -> tuple:
         """``M_i`` (player ``i``'s actions x the others' joint actions, C order), undeformed, C-contiguous."""
-        out = []
-        for i in range(self.game.n_players):
-            m = np.ascontiguousarray(self.game.payoff_matrix(i), dtype=np.float64)
+        payoffs = self.game.payoffs
+        if self.game.n_players == 2:
+            # Game.payoff_matrix for two players: u_1 as is, u_2 transposed (its own actions as rows)
+            mats = (np.array(payoffs[0], dtype=np.float64), np.ascontiguousarray(payoffs[1].T, dtype=np.float64))
+        else:
+            mats = tuple(np.ascontiguousarray(self.game.payoff_matrix(i), dtype=np.float64)
+                         for i in range(self.game.n_players))
+        for m in mats:
             m.setflags(write=False)
-            out.append(m)
-        return tuple(out)
+        return tuple(mats)
 
     @property
     def n_players(self) -> int:

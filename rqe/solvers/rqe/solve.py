@@ -106,33 +106,35 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
     if init is not None:
         principal_start = [np.asarray(x, dtype=np.float64) for x in Profile(init, shape=game.shape)]
     threshold = min(tol, CERTIFICATE_TOL)
-    starts = [principal_start] + extra_starts(model, method, n_starts, rng)
+    extra = extra_starts(model, method, n_starts, rng)
+    starts = [np.vstack([x[None, :], e]) for x, e in zip(principal_start, extra)]
+    n_total = starts[0].shape[0]
 
     found: list[tuple[list[np.ndarray], float, float]] = []   # (strategies, certificate, stationarity)
     iterations = 0
     used = []
     first = "fixed_point" if method in ("auto", "all") else method
-    if first in ("fixed_point", "extragradient") or len(starts) > 1:
+    if first in ("fixed_point", "extragradient") or n_total > 1:
         kind = first if first != "continuation" else "fixed_point"
-        sols, its = solve_starts(model, starts if first != "continuation" else starts[1:], kind, max_iter,
-                                  threshold)
+        sols, its = solve_starts(model, starts if first != "continuation" else extra, kind, max_iter, threshold)
         iterations += its
-        used.append(kind + ("+multistart" if len(starts) > 1 else ""))
+        used.append(kind + ("+multistart" if n_total > 1 else ""))
         found.extend(sols)
     principal_ok = bool(found) and first != "continuation" and is_solution(found[0], threshold)
-    if not principal_ok and method in ("auto", "all", "continuation"):
+    if (not principal_ok and method in ("auto", "continuation")) or method == "all":
         w, steps = qre_then_tau(model, max_iter)
         iterations += steps
         used.insert(0, "continuation")
         cont = certified(model, normalise(model, w), threshold) if w is not None else None
         if cont is not None and (is_solution(cont, threshold) or not found or first == "continuation"):
-            found.insert(0, cont)
+            # the continuation's end is the principal RQE unless the principal start was already certified
+            found.insert(len(found) if principal_ok else 0, cont)
         elif cont is None and first == "continuation":
             # the path did not reach the target: report the starting point honestly (its certificate)
             found.insert(0, certified(model, principal_start, threshold))
     if method == "all":
         for m in ("extragradient",):
-            sols, its = solve_starts(model, [principal_start], m, max_iter, threshold)
+            sols, its = solve_starts(model, [x[None, :] for x in principal_start], m, max_iter, threshold)
             iterations += its
             used.append(m)
             found.extend(sols)
@@ -149,9 +151,9 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
         if converged else [principal]
     equilibria = tuple(_equilibrium(model, game, xs, res) for xs, res, _ in unique)
     head = equilibria[0]
-    complete, completeness = _completeness(model, len(starts), converged)
+    complete, completeness = _completeness(model, n_total, converged)
     params = dict(tau=model.base_tau.tolist(), epsilon=model.eps.tolist(), penalty=model.penalty.name,
-                  regularizer=model.regularizer.name, tol=tol, max_iter=max_iter, n_starts=len(starts),
+                  regularizer=model.regularizer.name, tol=tol, max_iter=max_iter, n_starts=n_total,
                   certificate_threshold=threshold)
     return RQEResult(head.strategies, head.extra["adversaries"], head.extra["values"], float(res_p), converged,
                      int(iterations), "+".join(used), equilibria, params, complete, completeness, model)

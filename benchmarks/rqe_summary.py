@@ -1,0 +1,55 @@
+"""The before/after table of the RQE engine, read from the committed result files only:
+``results/rqe.json`` (default call, batch), ``results/rqe_batch_vs_baseline.json``,
+``results/rqe_verify.json`` and ``results/rqe_cold_start.json``. ``python -m benchmarks.rqe_summary``
+prints it as markdown and writes ``results/rqe_summary.md`` (through :mod:`rqe._files`)."""
+
+from __future__ import annotations
+
+import json
+
+from benchmarks.harness import RESULTS
+
+
+def _load(name: str) -> list[dict]:
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text())["rows"] if path.exists() else []
+
+
+def table() -> str:
+    lines = ["| measure | baseline checkout | this checkout | ratio |", "|---|---|---|---|"]
+    default = [r for r in _load("rqe") if r["case"] == "rqe_default_call"]
+    summary = next((r for r in default if r["size"].startswith("summary")), None)
+    if summary:
+        lines.append(f"| default `solve_rqe` median over {summary['repeat']} games | {summary['peer_time'] * 1e3:.1f} ms | "
+                     f"{summary['rqe_time'] * 1e6:.0f} us | {summary['peer_time'] / summary['rqe_time']:.0f}x |")
+        lines.append(f"| default `solve_rqe` slowest game | {summary['extra']['baseline_max_s']:.1f} s | "
+                     f"{summary['extra']['rqe_max_s'] * 1e3:.2f} ms | "
+                     f"{summary['extra']['baseline_max_s'] / summary['extra']['rqe_max_s']:.0f}x |")
+    for r in _load("rqe_batch_vs_baseline"):
+        if r["peer_time"]:
+            lines.append(f"| `solve_rqe_batch` {r['size']}, CPU per game (2 idle cores) | {r['peer_time'] * 1e6:.2f} us "
+                         f"({2 / r['peer_time']:.3g}/s) | {r['rqe_time'] * 1e6:.2f} us ({2 / r['rqe_time']:.3g}/s) | "
+                         f"{r['peer_time'] / r['rqe_time']:.2f}x |")
+    for r in _load("rqe_verify"):
+        if r["peer_time"]:
+            lines.append(f"| `rqe verify` {r['size']} | {r['peer_time']:.0f} s | {r['rqe_time']:.0f} s | "
+                         f"{r['peer_time'] / r['rqe_time']:.1f}x |")
+        else:
+            lines.append(f"| `rqe verify` {r['size']} | — | {r['rqe_time']:.0f} s | — |")
+    cold = {r["size"]: r["extra"] for r in _load("rqe_cold_start")}
+    if cold:
+        b, o = cold.get("baseline checkout", {}), cold.get("this checkout", {})
+        for key, label in (("first_solve_s", "first `solve_rqe`"), ("first_batch_s", "first `solve_rqe` + batch")):
+            lines.append(f"| {label}, empty Numba cache | {b.get('cold', {}).get(key, float('nan')):.1f} s | "
+                         f"{o.get('cold', {}).get(key, float('nan')):.1f} s | — |")
+            lines.append(f"| {label}, cache filled | {b.get('cached', {}).get(key, float('nan')):.2f} s | "
+                         f"{o.get('cached', {}).get(key, float('nan')):.2f} s | — |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    from rqe._files import write_text
+
+    text = table()
+    write_text(RESULTS / "rqe_summary.md", "# RQE engine: before / after\n\n" + text + "\n")
+    print(text)
