@@ -43,7 +43,8 @@ from rqe.srpo._torch import resolve_device, torch
 from rqe.srpo.config import TrainConfig
 from rqe.srpo.envs import make_env
 from rqe.srpo.ppo import gae, gumbel_argmax, ppo_loss
-from rqe.srpo.trainer import LEARNER_METRICS, Trainer, _make_folder, _write_csv
+from rqe._files import make_folder
+from rqe.srpo.trainer import LEARNER_METRICS, Trainer, _write_csv
 
 __all__ = ["StackedMLP", "PopulationTrainer", "parse_seeds", "BATCHED_ALGORITHMS"]
 
@@ -404,7 +405,7 @@ class PopulationTrainer:
             if resume:
                 rows = self._resume()
             for run in self.runs:
-                _make_folder(run.out_dir / "snapshots")
+                make_folder(run.out_dir / "snapshots")
                 write_text(run.out_dir / "config.json", json.dumps(run.cfg.to_dict(), indent=2, default=str))
             if self.update == 0:
                 self.sync_to_seeds()

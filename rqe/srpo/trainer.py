@@ -29,6 +29,7 @@ Example
 from __future__ import annotations
 
 import csv
+import math
 import io
 import json
 import time
@@ -39,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from rqe._files import atomic_write, write_text
+from rqe._files import atomic_write, make_folder, write_bytes, write_text
 from rqe.errors import FileFormatError, ParameterError
 from rqe.srpo._torch import make_generator, resolve_device, torch
 from rqe.srpo.algorithms import Assignment, Match, make_algorithm, schedule
@@ -442,10 +443,10 @@ class Trainer:
                 if not ckpt.is_file():
                     raise ParameterError(f"cannot resume: {ckpt} does not exist (train without --resume first)")
                 self.load_checkpoint(ckpt)
-            _make_folder(out)
+            make_folder(out)
             write_text(out / "config.json", json.dumps(cfg.to_dict(), indent=2, default=str))
             rows = self._previous_rows(out / "metrics.csv") if resume else []
-            _make_folder(out / "snapshots")
+            make_folder(out / "snapshots")
             snapshot = out / "snapshots" / f"policies_{self.update:05d}.pt"
             if self.update == 0 or not _loads(snapshot, self.device):
                 self.export_policies(snapshot)       # missing or unreadable: rewritten from the restored state
@@ -532,21 +533,44 @@ def _loads(path: Path, device: Any) -> bool:
         return False
 
 
-def _make_folder(path: Path) -> None:
-    from rqe.errors import OutputError
-
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create the output folder {str(path)!r}: {exc.strerror or exc}",
-                          path=str(path)) from exc
-
-
 def _write_csv(path: Path, names: list[str], rows: list[dict[str, Any]]) -> None:
+    """``metrics.csv`` and, when TensorBoard is installed, the same rows as TensorBoard scalars beside it
+    (``tensorboard/``; ``tensorboard --logdir OUT``). Both are rewritten whole, atomically, at every checkpoint,
+    so they always match the checkpoint on disk."""
     with atomic_write(path, "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=names, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
+    write_tensorboard(path.parent / "tensorboard", names, rows)
+
+
+def write_tensorboard(folder: Path, names: list[str], rows: list[dict[str, Any]]) -> Path | None:
+    """Write ``rows`` (one dict per update, with ``update``) as TensorBoard scalars into one event file in
+    ``folder``, replacing the previous one atomically; None (nothing written) without the tensorboard package."""
+    import importlib.util
+    import tempfile
+
+    if importlib.util.find_spec("tensorboard") is None:
+        return None
+    from torch.utils.tensorboard import SummaryWriter
+
+    make_folder(folder)
+    target = folder / "events.out.tfevents.rqe"
+    with tempfile.TemporaryDirectory(dir=folder) as scratch:
+        writer = SummaryWriter(log_dir=scratch)
+        for row in rows:
+            step = int(float(row.get("update", 0)))
+            for name in names:
+                try:   # rows read back from metrics.csv on resume hold strings
+                    value = float(row.get(name))
+                except (TypeError, ValueError):
+                    continue
+                if name != "update" and math.isfinite(value):
+                    writer.add_scalar(name, value, step)
+        writer.close()
+        (event,) = Path(scratch).glob("events.out.tfevents.*")
+        write_bytes(target, event.read_bytes())
+    return target
 
 
 def _progress(total: int, initial: int, desc: str) -> Any:
