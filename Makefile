@@ -12,6 +12,8 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e ".[all,test]"
+	# pygambit, the peer the Nash and .efg tests cross-check against: 17.0.0b2 is a wheel, 16.x builds from source
+	$(BIN)/python -m pip install --quiet "pygambit==17.0.0b2"
 	touch $(STAMP)
 
 install: $(STAMP)
