@@ -43,7 +43,10 @@ def solve_rqe_batch(payoffs_stack: Any, tau: Any, epsilon: Any, penalty: str = "
     >>> out.strategies[0].shape, bool(out.all_converged), bool(out.residuals.max() < 1e-10)
     ((100, 2), True, True)
     """
-    stack = np.asarray(payoffs_stack, dtype=np.float64)
+    try:
+        stack = np.asarray(payoffs_stack, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise GameError(f"payoffs_stack must be a numeric array of shape (B, 2, n1, n2): {exc}") from exc
     if stack.ndim != 4 or stack.shape[1] != 2:
         raise GameError(f"payoffs_stack must have shape (B, 2, n1, n2), got {stack.shape}")
     if not np.all(np.isfinite(stack)):
@@ -56,7 +59,10 @@ def solve_rqe_batch(payoffs_stack: Any, tau: Any, epsilon: Any, penalty: str = "
         raise ParameterError(f"solve_rqe_batch supports regularizer 'entropy' or 'log_barrier', got {regularizer!r}")
 
     def per_game(value, name, strict):
-        arr = np.asarray(value, dtype=np.float64)
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise ParameterError(f"{name} must be a number, 2 numbers or a ({B}, 2) array: {exc}") from exc
         if arr.ndim == 2:
             if arr.shape != (B, 2):
                 raise ParameterError(f"{name} per game must have shape ({B}, 2), got {arr.shape}")

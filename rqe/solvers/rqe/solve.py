@@ -92,14 +92,17 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
     3
     """
     model = prepare(game, tau, epsilon, penalty, regularizer)
-    if method not in METHODS:
+    if not isinstance(method, str) or method not in METHODS:
         raise ParameterError(f"unknown method {method!r}; expected one of {METHODS}")
     tol = positive_float(tol, "tol")
     max_iter = positive_int(max_iter, "max_iter")
     if n_starts is not None:
         n_starts = positive_int(n_starts, "n_starts")
     if rng is None or isinstance(rng, (int, np.integer)):
-        rng = np.random.default_rng(0 if rng is None else rng)
+        try:
+            rng = np.random.default_rng(0 if rng is None else rng)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise ParameterError(f"rng seed must be a non-negative integer, got {rng!r}") from exc
     elif not isinstance(rng, np.random.Generator):
         raise ParameterError(f"rng must be a numpy.random.Generator, an int seed or None, got {type(rng).__name__}")
     principal_start = [np.full(n, 1.0 / n) for n in model.shape]

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from rqe._validation import positive_int
+from rqe.errors import ParameterError
 from rqe.game import Game
 from rqe.risk import KL, LogBarrier, NegativeEntropy, ReverseKL
 from rqe.solvers.rqe.results import Tractability
@@ -135,6 +136,9 @@ def _sampled_monotonicity(model: RQEModel, samples: int, rng: np.random.Generato
         xs = [_inside(rng.dirichlet(np.full(n, alpha))) for n in model.shape]
         ps = [_inside(rng.dirichlet(np.full(model.M[i].shape[1], alpha))) for i in range(N)]
         D, owner = _pseudo_jacobian(model, xs, ps)
+        if not np.all(np.isfinite(D)):
+            raise ParameterError(f"tau={model.tau.tolist()}, epsilon={model.eps.tolist()}: the auxiliary game's "
+                                 f"Jacobian overflows (penalty weight 1/tau too large for a sampled check)")
         jacobians.append(D)
     scale = model.payoff_scale + float(np.max(model.eps))
 
