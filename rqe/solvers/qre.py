@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from rqe._validation import per_player, positive_float, positive_int
+from rqe._validation import check_real, per_player, positive_float, positive_int, real_array
 from rqe.errors import ConvergenceError, GameError, ParameterError
 from rqe.game import Game, Profile, as_game, as_profile
 from rqe.results import Equilibrium, make_equilibrium
@@ -421,9 +421,7 @@ def qre_path(game: Game, lam_max: float | None = None, *, max_steps: int = 10_00
     """
     prep = _prepare(game)
     if lam_max is not None:
-        lam_max = float(lam_max)
-        if not np.isfinite(lam_max) or lam_max < 0:
-            raise ParameterError(f"lam_max must be a finite number >= 0, got {lam_max!r}")
+        lam_max = check_real(lam_max, "lam_max", nonnegative=True)
     max_steps = positive_int(max_steps, "max_steps")
     first_step = positive_float(first_step, "first_step")
     max_accel = positive_float(max_accel, "max_accel")
@@ -513,10 +511,10 @@ class QREFit:
 
 
 def _observed_counts(game: Game, observed: Any, n_observations: float | None) -> tuple[np.ndarray, bool]:
-    try:
-        rows = [np.asarray(o, dtype=np.float64) for o in observed]
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"observed must be one vector of counts or frequencies per player: {exc}") from exc
+    if isinstance(observed, (str, bytes)) or not isinstance(observed, (Sequence, np.ndarray)):
+        raise ParameterError(f"observed must be one vector of counts or frequencies per player, got "
+                             f"{type(observed).__name__}")
+    rows = [real_array(o, f"observed[{i}]", error=ParameterError) for i, o in enumerate(observed)]
     if len(rows) != game.n_players:
         raise ParameterError(f"observed must have one vector per player ({game.n_players}), got {len(rows)}")
     for i, (r, n) in enumerate(zip(rows, game.shape)):
@@ -796,24 +794,16 @@ def solve_qre_batch(payoffs_stack: Any, lam: Any, *, tol: float = 1e-12, max_ste
     >>> out.strategies[0].shape, bool(out.converged.all())
     ((100, 3), True)
     """
-    try:
-        stack = np.array(payoffs_stack, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise GameError(f"payoffs_stack must be an array of numbers: {exc}") from exc
+    stack = real_array(payoffs_stack, "payoffs_stack")
     if stack.ndim < 3 or stack.ndim != stack.shape[1] + 2:
         raise GameError(f"payoffs_stack must have shape (B, N, n_1, ..., n_N), got {stack.shape}")
-    if not np.all(np.isfinite(stack)):
-        raise GameError("payoffs_stack must be finite")
     tol = positive_float(tol, "tol")
     max_steps = positive_int(max_steps, "max_steps")
     B, N = stack.shape[0], stack.shape[1]
     shape = np.array(stack.shape[2:], dtype=np.int64)
     offsets = np.zeros(N + 1, dtype=np.int64)
     offsets[1:] = np.cumsum(shape)
-    try:
-        lam_arr = np.array(lam, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"lam must be numbers, got {lam!r}") from exc
+    lam_arr = real_array(lam, "lam", error=ParameterError)
     if lam_arr.ndim == 0:
         lam_arr = np.full((B, N), float(lam_arr))
     elif lam_arr.shape == (B,):

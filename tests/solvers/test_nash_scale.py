@@ -210,9 +210,9 @@ def test_cli_solves_a_game_with_payoffs_of_1e250(tmp_path):
     done = subprocess.run([sys.executable, "-m", "rqe", "solve", str(path), "--json"], cwd=root,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
-    assert [e["strategies"] for e in result["equilibria"]] == [[[1.0, 0.0], [1.0, 0.0]]]
-    assert result["equilibria"][0]["payoffs"] == [3e250, 3e250]
+    result = json.loads(done.stdout)["results"][0]
+    assert [e["profile"] for e in result["equilibria"]] == [[[1.0, 0.0], [1.0, 0.0]]]
+    assert list(result["equilibria"][0]["payoffs"].values()) == [3e250, 3e250]
 
 
 def _gambit_catalogue_games(two_players: bool = True):
