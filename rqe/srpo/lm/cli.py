@@ -74,7 +74,7 @@ def _handler(args: argparse.Namespace) -> int:
                            ref_kl=args.ref_kl, gamma=args.gamma, ppo_epochs=args.ppo_epochs, seed=args.seed,
                            device=args.device)
     from rqe._files import write_text
-    from rqe.srpo.lm.policy import make_folder
+    from rqe._files import make_folder
 
     out = make_folder(args.out)
     report: dict = {}

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from rqe._optional import require
+from rqe._files import make_folder
 from rqe.errors import ParameterError
 from rqe.srpo.lm.tokenizer import CharTokenizer, HFTokenizer, load_tokenizer
 
@@ -466,18 +467,6 @@ class HFPolicy(Policy):
     @classmethod
     def _load(cls, path: Path, meta: dict, device: str | Any) -> "HFPolicy":
         return cls.from_pretrained(path, device)
-
-
-def make_folder(directory: str | Path) -> Path:
-    """Create ``directory`` (and its parents); an OS failure becomes :class:`rqe.errors.OutputError`."""
-    from rqe.errors import OutputError
-
-    path = Path(directory)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create the folder {str(path)!r}: {exc.strerror or exc}", path=str(path)) from exc
-    return path
 
 
 def load_policy(directory: str | Path, device: str | Any = "auto") -> Policy:

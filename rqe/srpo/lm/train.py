@@ -155,7 +155,7 @@ class LMTrainResult:
     def save(self, directory: str | Path) -> None:
         """Write ``agent0/``, ``agent1/``, ``config.json`` and ``history.json`` into ``directory``."""
         from rqe._files import write_text
-        from rqe.srpo.lm.policy import make_folder
+        from rqe._files import make_folder
 
         path = make_folder(directory)
         for i, agent in enumerate(self.agents):
