@@ -79,16 +79,18 @@ def check_int(value: Any, name: str, minimum: int, maximum: int | None = None) -
     return int(value)
 
 
-def check_index(value: Any, name: str, size: int) -> int:
-    """An index ``0 <= value < size`` (a player or an action)."""
+def check_index(value: Any, name: str, size: int | None = None, error: type = ParameterError,
+                where: str = "") -> int:
+    """An integer index (bools and floats refused), ``0 <= value < size`` when ``size`` is given; messages
+    read ``"{name} {value}{where} is out of range ..."``."""
     if isinstance(value, bool):
-        raise ParameterError(f"{name} must be an integer index, got {value!r}")
+        raise error(f"{name}{where} must be an integer index, got {value!r}")
     try:
         index = operator.index(value)
     except TypeError:
-        raise ParameterError(f"{name} must be an integer index, got {_short(value)}") from None
-    if not 0 <= index < size:
-        raise ParameterError(f"{name} {index if abs(index) < 10 ** 30 else '(huge)'} is out of range 0..{size - 1}")
+        raise error(f"{name}{where} must be an integer index, got {_short(value)}") from None
+    if size is not None and not 0 <= index < size:
+        raise error(f"{name} {index if abs(index) < 10 ** 30 else '(huge)'}{where} is out of range 0..{size - 1}")
     return index
 
 

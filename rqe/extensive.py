@@ -35,7 +35,6 @@ ExtensiveGame('Matching pennies, in turn': 2 players, 7 nodes, 2 infosets, 2 out
 
 from __future__ import annotations
 
-import operator
 import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -43,6 +42,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from rqe._validation import check_index
 from rqe.errors import GameError, ParameterError
 
 __all__ = ["ExtensiveGame", "Node", "Infoset", "Outcome", "ExtensiveSolution", "CHANCE"]
@@ -117,12 +117,7 @@ def _items(value: Any, what: str, kind: type | None = None) -> tuple:
 
 
 def _index(value: Any, what: str) -> int:
-    if isinstance(value, bool):
-        raise GameError(f"{what} must be an integer index, got {value!r}")
-    try:
-        return operator.index(value)
-    except TypeError:
-        raise GameError(f"{what} must be an integer index, got {value!r}") from None
+    return check_index(value, what, error=GameError)
 
 
 def _label(value: Any, what: str) -> str:

@@ -26,14 +26,13 @@ array([4., 4.])
 from __future__ import annotations
 
 import itertools
-import operator
 import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from rqe._validation import real_array
+from rqe._validation import check_index, real_array
 from rqe.errors import GameError, ProfileError
 
 __all__ = ["Game", "Profile", "product_distribution", "as_profile", "as_game"]
@@ -184,19 +183,8 @@ def _pure_actions(actions: Any, shape: tuple[int, ...]) -> tuple[int, ...]:
         raise ProfileError(f"actions must be one action index per player, got {type(actions).__name__}")
     if len(actions) != len(shape):
         raise ProfileError(f"need one action per player ({len(shape)}), got {len(actions)}")
-    out = []
-    for i, (a, n) in enumerate(zip(actions, shape)):
-        try:
-            index = operator.index(a) if not isinstance(a, bool) else None
-        except TypeError:
-            index = None
-        if index is None:
-            raise ProfileError(f"action of player {i} must be an integer index, got {a!r:.40}")
-        if not 0 <= index < n:
-            raise ProfileError(f"action {index if abs(index) < 10 ** 30 else '(huge)'} of player {i} is out of "
-                               f"range 0..{n - 1}")
-        out.append(index)
-    return tuple(out)
+    return tuple(check_index(a, "action", n, ProfileError, where=f" of player {i}")
+                 for i, (a, n) in enumerate(zip(actions, shape)))
 
 
 def as_profile(profile: Sequence[Any], shape: Sequence[int] | None = None) -> Profile:
@@ -627,15 +615,7 @@ class Game:
         return self._candidate_potential()
 
     def _check_player(self, player: int) -> int:
-        if isinstance(player, bool):
-            raise GameError(f"player index must be an integer, got {player!r}")
-        try:
-            i = operator.index(player)
-        except TypeError:
-            raise GameError(f"player index must be an integer, got {type(player).__name__} {player!r:.40}") from None
-        if not 0 <= i < self.n_players:
-            raise GameError(f"player index {i if abs(i) < 10 ** 30 else '(huge)'} is out of range 0..{self.n_players - 1}")
-        return i
+        return check_index(player, "player index", self.n_players, GameError)
 
 
 def pure_profiles(shape: Sequence[int]):
