@@ -39,6 +39,7 @@ import numpy as np
 
 from rqe.errors import ParameterError
 from rqe.srpo._torch import torch
+from rqe.srpo.ppo import mask_logits
 
 if TYPE_CHECKING:  # pragma: no cover
     from rqe.srpo.config import TrainConfig
@@ -57,7 +58,7 @@ class Assignment:
     sign: float = 1.0
     weight: float = 1.0
     critic: str = "v"
-    bonus: Callable[[Any, Any], Any] | None = None   # (obs, actions) -> extra reward, shape (T, B)
+    bonus: Callable[..., Any] | None = None   # (obs, actions[, legal mask]) -> extra reward, shape (T, B)
 
 
 @dataclass
@@ -247,11 +248,11 @@ class Population(Algorithm):
             return None
         alpha, size, mep = self.cfg.diversity_coef, self.cfg.population_size, self.diversity == "mep"
 
-        def bonus(obs: Any, actions: Any) -> Any:
+        def bonus(obs: Any, actions: Any, mask: Any = None) -> Any:
             with torch.no_grad():
                 logps = torch.stack([
-                    torch.log_softmax(trainer.learners[f"pop{j}"].actor(obs), -1).gather(-1, actions[..., None])[..., 0]
-                    for j in range(size)])
+                    torch.log_softmax(mask_logits(trainer.learners[f"pop{j}"].actor(obs), mask), -1)
+                    .gather(-1, actions[..., None])[..., 0] for j in range(size)])
                 log_mix = torch.logsumexp(logps, 0) - np.log(size)
                 return alpha * (-log_mix if mep else logps[member] - log_mix)
 

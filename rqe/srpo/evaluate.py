@@ -13,6 +13,10 @@ Measures (``docs/rqe-math.md`` sections 6 and 8; [QZLM Sec. 5]):
 * *free-riding degree* (Definition 4.1 of [QZLM], section 6): ``|E c_1 - E c_2|``, the gap in the private costs
   paid per episode by the two members of a team.
 
+On an environment with legal-action masks (``legal_mask()``, Hanabi) every policy samples from its logits masked
+to the legal actions; on one whose episodes end at different times (``horizon`` None, Hanabi) each copy plays
+exactly one episode and what it earns after its end is not counted.
+
 Results are plain dictionaries written as JSON; :func:`plot_crossplay` and :func:`plot_curves` draw PNGs
 (matplotlib is imported only there).
 """
@@ -33,6 +37,7 @@ from rqe.errors import ParameterError
 from rqe.srpo._torch import make_generator, resolve_device, torch
 from rqe.srpo.envs import make_env
 from rqe.srpo.networks import FixedPolicy, load_actor, sample_actions
+from rqe.srpo.ppo import mask_logits
 
 __all__ = ["Run", "PairResult", "load_run", "find_runs", "evaluate_pair", "evaluate_against", "solo_values",
            "crossplay", "summarize_crossplay", "plot_crossplay", "plot_curves", "policy_probabilities"]
@@ -107,6 +112,10 @@ def evaluate_pair(policies: list[Any], env: str = "cooking", env_kwargs: dict[st
                   episodes: int = 64, seed: int = 0, device: Any = "cpu") -> PairResult:
     """Play ``episodes`` episodes (in parallel, one per environment copy) with ``policies[k]`` in seat ``k``.
 
+    Each copy plays one episode: ``horizon`` steps, or, when the environment's ``horizon`` is None, until the copy's
+    first ``done`` (at most ``max_episode_length`` steps; a copy still playing then is an error). Actions are
+    sampled from the logits masked to ``legal_mask()`` when the environment has one.
+
     >>> from rqe.srpo.networks import FixedPolicy
     >>> r = evaluate_pair([FixedPolicy(2, 0), FixedPolicy(2, 1)], env="collaborate_defect", episodes=8)
     >>> r.returns.round(3).tolist(), round(r.free_riding, 3)
@@ -121,12 +130,36 @@ def evaluate_pair(policies: list[Any], env: str = "cooking", env_kwargs: dict[st
     returns = torch.zeros(environment.n_agents, episodes, device=device)
     costs = torch.zeros_like(returns)
     horizon = environment.horizon
+    masked = hasattr(environment, "legal_mask")
+    if horizon is None:
+        horizon = getattr(environment, "max_episode_length", None)
+        if horizon is None:
+            raise ParameterError(f"environment {env!r} has neither a horizon nor a max_episode_length to bound an "
+                                 f"episode")
+        playing = torch.ones(episodes, device=device)
+    else:
+        playing = None            # every copy ends exactly at the horizon
     for _ in range(horizon):
-        actions = torch.stack([sample_actions(p(obs[k]), generator) for k, p in enumerate(policies)])
-        step = environment.step(actions, generator)
-        returns += step.rewards
-        costs += step.costs
+        legal = environment.legal_mask() if masked else None
+        actions = []
+        for k, p in enumerate(policies):
+            logits = p(obs[k])
+            actions.append(sample_actions(logits if legal is None else
+                                          mask_logits(logits, legal[k, :, :logits.shape[-1]]), generator))
+        step = environment.step(torch.stack(actions), generator)
+        if playing is None:
+            returns += step.rewards
+            costs += step.costs
+        else:
+            returns += step.rewards * playing
+            costs += step.costs * playing
+            playing = playing * (~step.done).float()
         obs = step.obs
+        if playing is not None and not bool(playing.any()):
+            break
+    if playing is not None and bool(playing.any()):
+        raise ParameterError(f"{int(playing.sum())} of {episodes} episodes of {env!r} did not end within "
+                             f"max_episode_length = {horizon} steps")
     return PairResult(returns.mean(1).cpu().numpy().astype(float), costs.mean(1).cpu().numpy().astype(float), episodes)
 
 

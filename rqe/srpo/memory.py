@@ -74,10 +74,13 @@ class PartnerMemory:
         """One entry drawn uniformly with the numpy generator ``rng``."""
         return self.entries[int(rng.integers(len(self.entries)))]
 
-    def mixture_probs(self, obs: Any) -> Any:
-        """Average action distribution of all stored policies at ``obs`` (a reference set for SRPO)."""
+    def mixture_probs(self, obs: Any, mask: Any = None) -> Any:
+        """Average action distribution of all stored policies at ``obs`` (a reference set for SRPO), each masked to
+        the legal actions ``mask`` when given (:func:`rqe.srpo.ppo.mask_logits`)."""
+        from rqe.srpo.ppo import mask_logits
+
         with torch.no_grad():
-            return torch.stack([torch.softmax(e.actor(obs), -1) for e in self.entries]).mean(0)
+            return torch.stack([torch.softmax(mask_logits(e.actor(obs), mask), -1) for e in self.entries]).mean(0)
 
     # -- checkpointing
     def state_dict(self) -> dict[str, Any]:

@@ -197,6 +197,9 @@ class PopulationTrainer:
         first = self.runs[0]
         if first.n_agents != 2:
             raise ParameterError(f"the batched backend trains two-player games, got {first.n_agents} players")
+        if hasattr(first.env, "legal_mask"):
+            raise ParameterError(f"environment {cfg.env!r} has legal-action masks, which the batched backend does not "
+                                 f"apply; train its seeds one by one (--backend serial or process)")
         if getattr(first.env, "noise_width", None) is None:
             raise ParameterError(f"environment {cfg.env!r} draws its own noise; the batched backend needs one that "
                                  f"takes it from the trainer (cooking, collaborate_defect, matrix)")

@@ -15,7 +15,25 @@ from typing import Any
 
 from rqe.srpo._torch import torch
 
-__all__ = ["gumbel_argmax", "gae", "ppo_loss"]
+__all__ = ["mask_logits", "gumbel_argmax", "gae", "ppo_loss"]
+
+
+def mask_logits(logits: Any, mask: Any = None) -> Any:
+    """``logits`` with the illegal actions (``mask`` false) set to ``finfo(dtype).min / 2``; unchanged without a mask.
+
+    The policy is then ``softmax`` over the legal actions only: an illegal action has probability exactly 0 (its
+    ``exp`` underflows) and a finite log-probability, so entropies and KL terms stay finite (never NaN) and no
+    gradient reaches an illegal action's logit. Half the smallest float keeps a sum of two such logits finite.
+    ``mask`` is a bool tensor broadcastable to ``logits`` (an environment's ``legal_mask()``) with at least one legal
+    action per row.
+
+    >>> import torch
+    >>> torch.softmax(mask_logits(torch.zeros(1, 3), torch.tensor([[True, False, True]])), -1).tolist()
+    [[0.5, 0.0, 0.5]]
+    """
+    if mask is None:
+        return logits
+    return logits.masked_fill(~mask, torch.finfo(logits.dtype).min / 2)
 
 
 def gumbel_argmax(logits: Any, uniforms: Any) -> Any:
@@ -55,19 +73,20 @@ def gae(rewards: Any, values: Any, next_value: Any, dones: Any, gamma: float, la
 def ppo_loss(logits: Any, actions: Any, old_logp: Any, adv: Any, weight: Any, new_v: Any, old_v: Any,
              returns: Any, *, clip_coef: float, vf_coef: float, ent_coef: float, norm_adv: bool,
              clip_vloss: bool, ref_probs: Any = None, kl_coef: float = 0.0,
-             kl_direction: str = "adversary||partner") -> tuple[Any, dict[str, Any]]:
+             kl_direction: str = "adversary||partner", mask: Any = None) -> tuple[Any, dict[str, Any]]:
     """The clipped PPO loss, reduced over the sample axis (the last axis of ``actions``).
 
     ``loss = pg - ent_coef * H + vf_coef * 0.5 (V - R)^2 + kl_coef * KL``, with the weighted clipped surrogate
     ``pg = sum_n w_n max(-A_n r_n, -A_n clip(r_n, 1 - c, 1 + c)) / sum_n w_n``. The KL term (when ``ref_probs``
     is given) is ``KL(pi || ref)`` for ``kl_direction="adversary||partner"`` (the paper's eq. 9) and
     ``KL(ref || pi)`` for ``"partner||adversary"`` (the authors' gridworld script). Returns the loss (one per
-    leading index) and detached statistics of the same shape.
+    leading index) and detached statistics of the same shape. ``mask`` (legal actions, the shape of ``logits``):
+    every term is computed under the masked policy (:func:`mask_logits`), the one the actions were sampled from.
     """
-    log_all = torch.log_softmax(logits, -1)
+    log_all = torch.log_softmax(mask_logits(logits, mask), -1)
     probs = log_all.exp()
     new_logp = log_all.gather(-1, actions[..., None])[..., 0]
-    entropy = -(probs * log_all).sum(-1).mean(-1)
+    entropy = -(probs * log_all).sum(-1).mean(-1)        # illegal actions: 0 * finite = 0
     log_ratio = new_logp - old_logp
     ratio = log_ratio.exp()
     if norm_adv and adv.shape[-1] > 1:

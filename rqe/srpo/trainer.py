@@ -10,6 +10,11 @@ of ``n_steps`` starts from a reset and may end inside an episode, which is then 
 Randomness: one torch generator per run; each rollout draws its reset swaps and then all its uniforms (action
 sampling and environment noise) in one call, so a population of runs can draw exactly the same numbers.
 
+Legal actions: on an environment with ``legal_mask()`` (Hanabi, :mod:`rqe.srpo.hanabi`) every policy, learner or
+frozen partner, samples from its logits masked to the legal actions (:func:`rqe.srpo.ppo.mask_logits`); the masks
+are stored with the rollout, so the PPO update, its entropy bonus, the adversary's KL reference and the diversity
+bonuses are computed under the same masked distributions. Environments without ``legal_mask`` are untouched.
+
 Resuming from a checkpoint restores networks, optimisers, the partner memory and the states of the torch and numpy
 generators, so a resumed run reproduces the uninterrupted one bit for bit on CPU; the checkpoint's configuration
 must equal the resuming run's. Every file goes through :mod:`rqe._files` (atomic replace), so a kill leaves the
@@ -48,7 +53,7 @@ from rqe.srpo.config import TrainConfig
 from rqe.srpo.envs import make_env
 from rqe.srpo.memory import PartnerMemory
 from rqe.srpo.networks import Actor, Critic, sample_actions
-from rqe.srpo.ppo import gae, gumbel_argmax, ppo_loss
+from rqe.srpo.ppo import gae, gumbel_argmax, mask_logits, ppo_loss
 
 __all__ = ["Trainer", "Learner", "Match", "Assignment", "train", "load_checkpoint_file", "save_torch"]
 
@@ -70,7 +75,7 @@ class Learner:
         self.ent_coef = ent_coef
         self.kl_coef = kl_coef
         self.critic_input = critic_input
-        self.kl_reference: Callable[[Any], Any] | None = None   # obs -> reference action probabilities
+        self.kl_reference: Callable[..., Any] | None = None   # (obs, mask) -> reference action probabilities
         self.critic_index = {k: j for j, k in enumerate(critic_keys)}
         self._make_optimizer()
 
@@ -99,6 +104,7 @@ class Rollout:
     dones: Any        # (T, B)
     next_obs: Any     # (N, B, obs_dim)
     next_state: Any   # (B, state_dim)
+    masks: Any = None  # (T, N, B, max n_actions) legal actions, on environments with legal_mask()
 
     def episode_means(self) -> tuple[Any, Any]:
         """Mean return and mean private cost per *complete* episode of each seat (shape (N,) each).
@@ -184,14 +190,15 @@ class Trainer:
                     self.memory.add(actor, tag=f"{run.name}/{file.stem}/seat{k}")
 
     def reference(self, partner: str) -> Callable[[Any], Any]:
-        """KL reference of an adversary: the partner's current policy, or the memory mixture with it."""
+        """KL reference of an adversary: the partner's current policy, or the memory mixture with it (each masked
+        to the legal actions ``mask`` when given)."""
 
-        def reference(obs: Any) -> Any:
+        def reference(obs: Any, mask: Any = None) -> Any:
             with torch.no_grad():
-                probs = torch.softmax(self.learners[partner].actor(obs), -1)
+                probs = torch.softmax(mask_logits(self.learners[partner].actor(obs), mask), -1)
                 if self.cfg.adversary_reference == "memory" and len(self.memory):
                     k = len(self.memory)
-                    probs = (probs + k * self.memory.mixture_probs(obs)) / (k + 1)
+                    probs = (probs + k * self.memory.mixture_probs(obs, mask)) / (k + 1)
             return probs
 
         return reference
@@ -223,16 +230,23 @@ class Trainer:
         policies = [self._policy(p) for p in match.seats]
         width = getattr(env, "noise_width", None)
         a_max = max(env.n_actions)
+        masked = hasattr(env, "legal_mask")
+        masks = torch.zeros(T, n, B, a_max, dtype=torch.bool, device=dev) if masked else None
         if width is not None:   # all of this rollout's randomness in two draws (see the module docstring)
             current = env.reset(swap=torch.rand(B, generator=self.generator, device=dev))
             uniforms = torch.rand(T, B, n * a_max + width, generator=self.generator, device=dev)
         else:
             current = env.reset(self.generator)
+        legal = env.legal_mask() if masked else None
         for t in range(T):
             obs[t] = current
             states[t] = env.state()
+            if masked:
+                masks[t] = legal
             for k, policy in enumerate(policies):
                 logits = policy(current[k])
+                if masked:
+                    logits = mask_logits(logits, legal[k, :, :logits.shape[-1]])
                 if width is not None:
                     a = gumbel_argmax(logits, uniforms[t, :, k * a_max:k * a_max + logits.shape[-1]])
                 else:
@@ -245,8 +259,11 @@ class Trainer:
                 step = env.step(actions[t], self.generator)
             rewards[t], costs[t], dones[t] = step.rewards, step.costs, step.done
             current = step.obs
+            if masked:
+                legal = getattr(step, "legal_mask", None)
+                legal = env.legal_mask() if legal is None else legal
         self.env_steps += T * B
-        return Rollout(obs, states, actions, logp, rewards, costs, dones, current, env.state())
+        return Rollout(obs, states, actions, logp, rewards, costs, dones, current, env.state(), masks)
 
     def _critic_input(self, learner: Learner, obs: Any, states: Any) -> Any:
         return torch.cat([states, obs], -1) if learner.critic_input == "state" else obs
@@ -262,18 +279,26 @@ class Trainer:
         values = critic(crit_in)
         next_value = critic(self._critic_input(learner, rollout.next_obs[job.seat], rollout.next_state))
         reward = job.sign * rollout.rewards[:, list(job.reward_seats)].mean(1)
+        mask = None
+        if rollout.masks is not None:
+            mask = rollout.masks[:, job.seat, :, :learner.actor.n_actions]
         if job.bonus is not None:
-            reward = reward + job.bonus(obs, rollout.actions[:, job.seat])
+            extra = (job.bonus(obs, rollout.actions[:, job.seat]) if mask is None
+                     else job.bonus(obs, rollout.actions[:, job.seat], mask))
+            reward = reward + extra
         adv = gae(reward, values, next_value, rollout.dones, cfg.gamma, cfg.gae_lambda)
         T = reward.shape[0]
         flat = lambda x: x.reshape(T * x.shape[1], *x.shape[2:])  # noqa: E731
         n = adv.numel()
-        return {
+        batch = {
             "obs": flat(obs), "crit_in": flat(crit_in), "actions": flat(rollout.actions[:, job.seat]),
             "logp": flat(rollout.logp[:, job.seat]), "adv": flat(adv), "returns": flat(adv + values),
             "values": flat(values), "weight": torch.full((n,), job.weight, device=self.device),
             "critic": torch.full((n,), learner.critic_index[job.critic], dtype=torch.long, device=self.device),
         }
+        if mask is not None:
+            batch["mask"] = flat(mask)
+        return batch
 
     # ------------------------------------------------------------------ PPO
     def ppo_update(self, learner: Learner, batch: dict[str, Any]) -> dict[str, float]:
@@ -296,7 +321,8 @@ class Trainer:
                     batch["weight"][idx], new_v, batch["values"][idx], batch["returns"][idx],
                     clip_coef=cfg.clip_coef, vf_coef=cfg.vf_coef, ent_coef=learner.ent_coef, norm_adv=cfg.norm_adv,
                     clip_vloss=cfg.clip_vloss, ref_probs=batch["ref_probs"][idx] if "ref_probs" in batch else None,
-                    kl_coef=learner.kl_coef, kl_direction=cfg.kl_direction)
+                    kl_coef=learner.kl_coef, kl_direction=cfg.kl_direction,
+                    mask=batch["mask"][idx] if "mask" in batch else None)
                 learner.optimizer.zero_grad()
                 loss.backward()
                 if cfg.max_grad_norm is not None:
@@ -319,7 +345,8 @@ class Trainer:
         for name, batch in merged.items():  # references are snapshotted before anyone moves
             learner = self.learners[name]
             if learner.kl_coef > 0 and learner.kl_reference is not None:
-                batch["ref_probs"] = learner.kl_reference(batch["obs"])
+                batch["ref_probs"] = (learner.kl_reference(batch["obs"]) if "mask" not in batch
+                                      else learner.kl_reference(batch["obs"], batch["mask"]))
         for name, batch in merged.items():
             for key, value in self.ppo_update(self.learners[name], batch).items():
                 metrics[f"{name}/{key}"] = value
