@@ -125,3 +125,14 @@ def test_batched_population_refuses_masked_environments():
 
     with pytest.raises(ParameterError, match="legal-action masks"):
         PopulationTrainer(tiny("ippo"), seeds=[0, 1])
+
+
+def test_crossplay_of_trained_hanabi_runs(tmp_path):
+    from rqe.srpo.evaluate import crossplay
+
+    for seed in (0, 1):
+        Trainer(tiny("ippo", updates=1, seed=seed), out_dir=tmp_path / f"ippo{seed}").train(progress=False)
+    result = crossplay([tmp_path], episodes=4)
+    team = np.asarray(result["team_return"])
+    assert team.shape == (2, 2) and np.all((0.0 <= team) & (team <= 9.0))
+    assert all(0.0 <= s[k] <= 9.0 for s in result["solo"] for k in ("idle", "random"))
