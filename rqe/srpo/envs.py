@@ -9,6 +9,10 @@ all of them with tensor operations (no Python loop over copies). Every environme
   have shape ``(n_agents, n_envs)``; ``Step.done`` (shape ``(n_envs,)``) marks the last step of an episode,
   after which the copy is reset automatically and ``Step.obs`` is the first observation of the next episode;
 * ``state()`` is the global state used by centralised critics, shape ``(n_envs, state_dim)``.
+* optionally ``legal_mask()``, a bool tensor ``(n_agents, n_envs, n_actions)`` of the actions legal at the
+  current observations (at least one per row; also ``Step.legal_mask``): the trainer and the evaluation then sample
+  from logits masked to it (:func:`rqe.srpo.ppo.mask_logits`); ``horizon`` None means episodes end at different
+  times (bounded by ``max_episode_length``).
 
 Randomness comes only from the ``torch.Generator`` passed in. For the cooking gridworld the draws of one step are
 made by :meth:`CookingGridworld.draw_noise` and can be passed to ``step(..., noise=...)``, which is how the
