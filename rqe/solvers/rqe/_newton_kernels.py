@@ -145,8 +145,14 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter, ws
             y1[a] = np.exp((1 - alpha) * np.log(y1[a]) + alpha * np.log(max(r1[a], 1e-300)))
         for b in range(n2):
             y2[b] = np.exp((1 - alpha) * np.log(y2[b]) + alpha * np.log(max(r2[b], 1e-300)))
-        t1 = y1.sum()
-        t2 = y2.sum()
+        # sums, means and finiteness as loops (same order of additions as ndarray.sum): the array-method
+        # overloads would each cost a compile of their own
+        t1 = 0.0
+        for a in range(n1):
+            t1 += y1[a]
+        t2 = 0.0
+        for b in range(n2):
+            t2 += y2[b]
         for a in range(n1):
             y1[a] /= t1
         for b in range(n2):
@@ -161,8 +167,14 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter, ws
     # multipliers: the mean of (M_i p_i - eps_i h'(x_i)), i.e. the rows of F at lam = 0
     _gradient_rows(M1, y1, p1, eps1, reg, 0.0, F, np.int64(0), Mp)
     _gradient_rows(M2, y2, p2, eps2, reg, 0.0, F, n1, Mp)
-    w[n1 + n2] = F[:n1].mean()
-    w[n1 + n2 + 1] = F[n1:n1 + n2].mean()
+    m1 = 0.0
+    for a in range(n1):
+        m1 += F[a]
+    m2 = 0.0
+    for b in range(n2):
+        m2 += F[n1 + b]
+    w[n1 + n2] = m1 / n1
+    w[n1 + n2 + 1] = m2 / n2
     scale = 0.0
     for a in range(n1):
         for k in range(n2):
@@ -223,7 +235,12 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter, ws
     for b in range(n2):
         out2[b] /= t2
     res, stat = certify_into(M1, M2, out1, out2, tau1, tau2, eps1, eps2, reg, p1, p2, g1, g2, r1, r2)
-    if not np.all(np.isfinite(out1)) or not np.all(np.isfinite(out2)):
+    finite = True
+    for a in range(n1):
+        finite = finite and np.isfinite(out1[a])
+    for b in range(n2):
+        finite = finite and np.isfinite(out2[b])
+    if not finite:
         res = np.inf
         stat = np.inf
     return res, iters, stat
