@@ -255,7 +255,8 @@ def solve_robust(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter,
     ``STATIONARITY_TOL``.
     """
     # budgets as run-time int64: literal 15, 3 would compile a second specialisation of solve_one
-    r, it, st = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, np.int64(15), np.int64(3), ws, out1, out2)
+    r, it, st = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, np.int64(15), np.int64(3), ws, out1,
+                          out2)
     if r < 1e-10 and st < STATIONARITY_TOL:
         return r, it, st
     n1, n2 = M1.shape
