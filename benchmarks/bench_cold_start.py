@@ -43,6 +43,11 @@ def _run(checkout: str, cache_dir: str) -> tuple[dict, str]:
     return (json.loads(lines[-1]) if lines else {"error": proc.stderr[-500:]}), proc.stderr
 
 
+def _commit(checkout: str) -> str:
+    proc = subprocess.run(["git", "-C", checkout, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return proc.stdout.strip() or "unknown"
+
+
 def run(quick: bool) -> list[Row]:
     ours_checkout = str(Path(__file__).resolve().parents[1])
     rows = []
@@ -60,8 +65,8 @@ def run(quick: bool) -> list[Row]:
             note=(f"first solve_rqe cold {cold.get('first_solve_s', float('nan')):.1f} s / cached "
                   f"{warm.get('first_solve_s', float('nan')):.2f} s; first batch cold "
                   f"{cold.get('first_batch_s', float('nan')):.1f} s; import {cold.get('import_s', float('nan')):.2f} s; "
-                  f"compile notice on stderr: {notice}"),
-            extra=dict(cold=cold, cached=warm, notice=notice, checkout=label),
+                  f"compile notice on stderr: {notice}; commit {_commit(checkout)}"),
+            extra=dict(cold=cold, cached=warm, notice=notice, checkout=label, commit=_commit(checkout)),
         ))
     return rows
 

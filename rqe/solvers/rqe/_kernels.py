@@ -69,7 +69,14 @@ def _adversary(M, x, q, tau, p):
 def response_into(g, eps, reg, y):
     """``y = R(g) = argmax_y <y, g> - eps nu(y)`` on the simplex (softmax, or the log-barrier root)."""
     n = g.shape[0]
-    gmax = g.max()
+    # max(g) as a loop (NaN propagates, as ndarray.max): the array-method overload costs a compile of its own
+    gmax = g[0]
+    for a in range(n):
+        if np.isnan(g[a]):
+            gmax = g[a]
+            break
+        if g[a] > gmax:
+            gmax = g[a]
     if reg == 0:
         total = 0.0
         for a in range(n):

@@ -40,7 +40,9 @@ def _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, want_j, x1, x2
     _adversary(M1, x1, x2, tau1, p1)
     _adversary(M2, x2, x1, tau2, p2)
     size = n1 + n2 + 2
-    norm = max(_gradient_rows(M1, x1, p1, eps1, reg, lam1, F, 0, Mp),
+    # row/column offsets as run-time int64 (a literal 0 would compile a second specialisation of the callee)
+    zero = np.int64(0)
+    norm = max(_gradient_rows(M1, x1, p1, eps1, reg, lam1, F, zero, Mp),
                _gradient_rows(M2, x2, p2, eps2, reg, lam2, F, n1, Mp))
     s1 = 0.0
     for a in range(n1):
@@ -59,8 +61,8 @@ def _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, want_j, x1, x2
     for r in range(size):
         for c in range(size):
             J[r, c] = 0.0
-    _blocks(M1, x1, p1, tau1, eps1, reg, J, 0, n1, Mp)
-    _blocks(M2, x2, p2, tau2, eps2, reg, J, n1, 0, Mp)
+    _blocks(M1, x1, p1, tau1, eps1, reg, J, zero, n1, Mp)
+    _blocks(M2, x2, p2, tau2, eps2, reg, J, n1, zero, Mp)
     for a in range(n1):
         J[a, n1 + n2] = -1.0
         J[n1 + n2, a] = x1[a]
@@ -143,8 +145,14 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter, ws
             y1[a] = np.exp((1 - alpha) * np.log(y1[a]) + alpha * np.log(max(r1[a], 1e-300)))
         for b in range(n2):
             y2[b] = np.exp((1 - alpha) * np.log(y2[b]) + alpha * np.log(max(r2[b], 1e-300)))
-        t1 = y1.sum()
-        t2 = y2.sum()
+        # sums, means and finiteness as loops (same order of additions as ndarray.sum): the array-method
+        # overloads would each cost a compile of their own
+        t1 = 0.0
+        for a in range(n1):
+            t1 += y1[a]
+        t2 = 0.0
+        for b in range(n2):
+            t2 += y2[b]
         for a in range(n1):
             y1[a] /= t1
         for b in range(n2):
@@ -157,10 +165,16 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter, ws
     _adversary(M1, y1, y2, tau1, p1)
     _adversary(M2, y2, y1, tau2, p2)
     # multipliers: the mean of (M_i p_i - eps_i h'(x_i)), i.e. the rows of F at lam = 0
-    _gradient_rows(M1, y1, p1, eps1, reg, 0.0, F, 0, Mp)
+    _gradient_rows(M1, y1, p1, eps1, reg, 0.0, F, np.int64(0), Mp)
     _gradient_rows(M2, y2, p2, eps2, reg, 0.0, F, n1, Mp)
-    w[n1 + n2] = F[:n1].mean()
-    w[n1 + n2 + 1] = F[n1:n1 + n2].mean()
+    m1 = 0.0
+    for a in range(n1):
+        m1 += F[a]
+    m2 = 0.0
+    for b in range(n2):
+        m2 += F[n1 + b]
+    w[n1 + n2] = m1 / n1
+    w[n1 + n2 + 1] = m2 / n2
     scale = 0.0
     for a in range(n1):
         for k in range(n2):
@@ -221,7 +235,12 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter, ws
     for b in range(n2):
         out2[b] /= t2
     res, stat = certify_into(M1, M2, out1, out2, tau1, tau2, eps1, eps2, reg, p1, p2, g1, g2, r1, r2)
-    if not np.all(np.isfinite(out1)) or not np.all(np.isfinite(out2)):
+    finite = True
+    for a in range(n1):
+        finite = finite and np.isfinite(out1[a])
+    for b in range(n2):
+        finite = finite and np.isfinite(out2[b])
+    if not finite:
         res = np.inf
         stat = np.inf
     return res, iters, stat
@@ -235,7 +254,9 @@ def solve_robust(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter,
     solved only when the certificate is below ``1e-10`` and the stationarity residual below
     ``STATIONARITY_TOL``.
     """
-    r, it, st = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, 15, 3, ws, out1, out2)
+    # budgets as run-time int64: literal 15, 3 would compile a second specialisation of solve_one
+    r, it, st = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, np.int64(15), np.int64(3), ws, out1,
+                          out2)
     if r < 1e-10 and st < STATIONARITY_TOL:
         return r, it, st
     n1, n2 = M1.shape

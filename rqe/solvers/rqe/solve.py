@@ -164,11 +164,15 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
 
 def _equilibrium(model: RQEModel, game: Game, xs: list[np.ndarray], res: float) -> Equilibrium:
     if model.problem.compiled:
-        x1, x2 = (_readonly(x / x.sum()) for x in xs)
+        # writable while evaluated: the kernel then reuses the adversary compiled for the solve (a read-only
+        # argument would compile a second specialisation of it); read-only from then on
+        x1, x2 = (np.asarray(x / x.sum(), dtype=np.float64) for x in xs)
         from rqe.solvers.rqe import _kernels
         p1, p2, values, payoffs = _kernels.evaluate(
             model.base_M[0], model.base_M[1], x1, x2, model.base_tau[0], model.base_tau[1], model.eps[0],
             model.eps[1], model.problem.reg_code)
+        x1.setflags(write=False)
+        x2.setflags(write=False)
         # the kernel's strategies are normalised, finite and read-only: a Profile without re-validation
         profile = tuple.__new__(Profile, (x1, x2))
         for a in (p1, p2, values, payoffs):
