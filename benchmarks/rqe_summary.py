@@ -39,10 +39,12 @@ def table() -> str:
     cold = {r["size"]: r["extra"] for r in _load("rqe_cold_start")}
     if cold:
         b, o = cold.get("baseline checkout", {}), cold.get("this checkout", {})
+        # the cold-start file names its own checkouts (its baseline may differ from the other rows')
+        which = f" (commit {b['commit']} vs {o['commit']})" if "commit" in b and "commit" in o else ""
         for key, label in (("first_solve_s", "first `solve_rqe`"), ("first_batch_s", "first `solve_rqe` + batch")):
-            lines.append(f"| {label}, empty Numba cache | {b.get('cold', {}).get(key, float('nan')):.1f} s | "
+            lines.append(f"| {label}, empty Numba cache{which} | {b.get('cold', {}).get(key, float('nan')):.1f} s | "
                          f"{o.get('cold', {}).get(key, float('nan')):.1f} s | — |")
-            lines.append(f"| {label}, cache filled | {b.get('cached', {}).get(key, float('nan')):.2f} s | "
+            lines.append(f"| {label}, cache filled{which} | {b.get('cached', {}).get(key, float('nan')):.2f} s | "
                          f"{o.get('cached', {}).get(key, float('nan')):.2f} s | — |")
     return "\n".join(lines)
 
