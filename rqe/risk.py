@@ -38,7 +38,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy.optimize import brentq
 
 from rqe.errors import ParameterError
 
@@ -54,6 +53,14 @@ def _logsumexp(a: np.ndarray) -> float:
     return m + float(np.log(np.sum(np.exp(a - m))))
 
 
+def _brentq(*args, **kwargs):
+    """:func:`scipy.optimize.brentq`, imported on first use: the default (compiled) RQE path never needs it, and
+    importing scipy.optimize costs about half a second."""
+    from scipy.optimize import brentq as scipy_brentq
+
+    return scipy_brentq(*args, **kwargs)
+
+
 def _inverse_increasing(f: Callable, y: float) -> float:
     """``r > 0`` with ``f(r) = y`` for an increasing ``f`` on ``(0, inf)``; ``0`` when ``f(0+) >= y``.
 
@@ -66,7 +73,7 @@ def _inverse_increasing(f: Callable, y: float) -> float:
         hi += 10.0
         if hi > 700.0:
             return float(np.exp(700.0))
-    s = brentq(lambda t: f(np.array([np.exp(t)]))[0] - y, lo, hi, xtol=1e-15, rtol=1e-15, maxiter=500)
+    s = _brentq(lambda t: f(np.array([np.exp(t)]))[0] - y, lo, hi, xtol=1e-15, rtol=1e-15, maxiter=500)
     return float(np.exp(s))
 
 
@@ -134,7 +141,7 @@ class Penalty:
             hi *= 2.0
             if hi > 1e12:
                 return np.full(q.shape, np.nan)
-        mu = brentq(excess, lo, hi, xtol=1e-15, rtol=1e-15, maxiter=500)
+        mu = _brentq(excess, lo, hi, xtol=1e-15, rtol=1e-15, maxiter=500)
         p = q * ratios(mu)
         return p / p.sum()
 
@@ -368,7 +375,7 @@ class Regularizer:
             lo -= 2.0 * (hi - lo)
         while excess(hi) > 0:
             hi += 2.0 * (hi - lo)
-        lam = brentq(excess, lo, hi, xtol=1e-15, rtol=1e-15)
+        lam = _brentq(excess, lo, hi, xtol=1e-15, rtol=1e-15)
         y = np.array([inv((ga - lam) / epsilon) for ga in g])
         return y / y.sum()
 
