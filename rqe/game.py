@@ -26,7 +26,6 @@ array([4., 4.])
 from __future__ import annotations
 
 import itertools
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -213,9 +212,7 @@ def as_game(game: Any, name: str = "game") -> Game:
         return game
     if isinstance(game, (tuple, list)) and len(game) == 2 and not isinstance(game[0], (int, float, complex)):
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                A, B = (np.asarray(m) for m in game)
+            A, B = (np.asarray(m) for m in game)
         except (TypeError, ValueError, OverflowError):  # ragged nested lists
             A = B = None
         if A is not None and A.ndim == 2 and A.shape == B.shape and A.dtype != object:

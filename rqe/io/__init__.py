@@ -40,8 +40,10 @@ from typing import Any
 
 from rqe._files import write_text
 from rqe.errors import FileFormatError, GameError, RQEError
+from rqe.extensive import ExtensiveGame
 from rqe.game import Game
 from rqe.io._text import MAX_PAYOFFS, check_limit, parse_number
+from rqe.io.efg import read_efg_text, write_efg_text
 from rqe.io.json import read_json, write_json
 from rqe.io.nfg import read_nfg, write_nfg
 
@@ -116,8 +118,6 @@ def _parse(text: Any, format: str | None, path: str | None, max_payoffs: Any) ->
         if fmt == "nfg":
             return read_nfg(text, path, max_payoffs=limit)
         if fmt == "efg":
-            from rqe.io.efg import read_efg_text
-
             return read_efg_text(text, path, max_payoffs=limit)
         return read_json(text, path)
     except RQEError:
@@ -183,23 +183,15 @@ def dumps(game: Any, format: str = "nfg", *, outcome_version: bool = False) -> s
     1 -1
     """
     fmt = _check_format(format)
-    if not isinstance(game, Game) and type(game).__name__ == "ExtensiveGame":
-        from rqe.extensive import ExtensiveGame
-
-        if isinstance(game, ExtensiveGame):
-            if fmt == "efg":
-                from rqe.io.efg import write_efg_text
-
-                return write_efg_text(game)
-            game = game.reduced_normal_form().game
+    if isinstance(game, ExtensiveGame):
+        if fmt == "efg":
+            return write_efg_text(game)
+        game = game.reduced_normal_form().game
     if not isinstance(game, Game):
         raise GameError(f"expected a Game or an ExtensiveGame, got {type(game).__name__}")
     if fmt == "nfg":
         return write_nfg(game, outcome_version)
     if fmt == "efg":
-        from rqe.extensive import ExtensiveGame
-        from rqe.io.efg import write_efg_text
-
         return write_efg_text(ExtensiveGame.from_game(game))
     return write_json(game)
 
