@@ -16,10 +16,23 @@ Algorithms (``TrainConfig.algo``), [QZLM] = Qu, Zhang, Lanzetti, Mazumdar, arXiv
 * ``srpo`` [QZLM Sec. 5, App. C-D]: per agent ``i`` an adversary ``phi_i`` initialised from the agent. The agent is
   trained (entropy bonus ``epsilon``) on rollouts where ``phi_i`` sits in the partner's seat; the adversary is
   trained on minus the agent's reward with a penalty ``(1/tau) KL(phi_i || pi_{-i})`` towards the partner's current
-  policy (``kl_direction`` selects the direction). With ``N > 2`` players: one shared policy and one adversary on a
-  seat drawn at random each update. Options: ``adversary_reference="memory"`` (the partner memory's mixture with
-  the current partner as the KL reference) and ``risk_critic=True`` (the agent learns from
+  policy (``kl_direction`` selects the direction). Options: ``adversary_reference="memory"`` (the partner memory's
+  mixture with the current partner as the KL reference) and ``risk_critic=True`` (the agent learns from
   ``(1 - lam) E_partner[A] + lam E_adversary[A]`` with a partner critic and a risk critic).
+
+Policy sharing (``docs/rqe-math.md`` section 8, [QZLM Sec. 5]: "N > 2 players: one shared risk-averse policy and one
+adversary whose seat is drawn at random each rollout"). With ``share_policy`` (by default: whenever ``N > 2``,
+see :func:`policy_sharing`) IPPO and MAPPO train one learner ``shared`` on every seat (the parameter-sharing
+baseline), and SRPO trains one ``shared`` policy and one ``adversary`` (initialised from it): in each copy of each
+rollout the adversary takes one seat, drawn uniformly, and ``shared`` plays the other ``N - 1``
+(:class:`PerCopy`). ``shared`` learns from its seats' own rewards; the adversary learns from minus the mean reward
+of the seats it plays against, with the penalty ``(1/tau) KL(adversary || shared)`` towards the policy it replaces
+(``shared``'s current one). ``adversary_seating="copy"`` (default) draws the seat for every environment copy
+anew each rollout; ``"rollout"`` draws one seat for all copies of a rollout. Note: the authors' released code for
+their other N-player benchmark (``gridworld/warehouse.py`` of ``crqu/srpo``, 4-robot RWARE with 3 shared seats and
+one adversary) draws the seats per environment copy each rollout and penalises ``KL(adversary || shared)``; the
+paper's Hanabi text names only the shared policy and the random seat, which both options satisfy, so rqe follows
+the released code by default.
 * ``adversarial``: SRPO without the KL penalty (pure worst-case partner ablation).
 * ``fcp`` (Fictitious Co-Play), ``mep`` (Maximum-Entropy Population), ``trajedi`` (trajectory diversity): a
   population of ``population_size`` self-play learners is trained with a share ``population_fraction`` of the
@@ -45,7 +58,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from rqe.srpo.config import TrainConfig
     from rqe.srpo.trainer import Trainer
 
-__all__ = ["Assignment", "Match", "Algorithm", "make_algorithm", "schedule"]
+__all__ = ["Assignment", "Match", "PerCopy", "Algorithm", "make_algorithm", "policy_sharing", "schedule"]
 
 
 @dataclass
@@ -59,6 +72,19 @@ class Assignment:
     weight: float = 1.0
     critic: str = "v"
     bonus: Callable[..., Any] | None = None   # (obs, actions[, legal mask]) -> extra reward, shape (T, B)
+    copies: Any = None    # bool (n_envs,): learn only from these environment copies (None: all of them)
+
+
+@dataclass
+class PerCopy:
+    """A seat whose policy differs between environment copies: copy ``e`` plays ``policies[choice[e]]``.
+
+    ``choice`` is a long tensor ``(n_envs,)``; the trainer samples each copy's action from its own policy's logits
+    (the same uniforms whichever policy it is), so an adversary can sit on a different seat in every copy.
+    """
+
+    policies: list[Any]
+    choice: Any
 
 
 @dataclass
@@ -72,14 +98,16 @@ class Match:
 
 
 class Algorithm:
-    """Base class: one learner per seat trained by independent PPO (``ippo``; ``mappo`` with central critics)."""
+    """Base class: one learner per seat trained by independent PPO (``ippo``; ``mappo`` with central critics), or
+    with ``shared`` one learner ``shared`` in every seat (``selfplay``, and IPPO/MAPPO with policy sharing)."""
 
     #: Whether critics see the global state (MAPPO).
     central_critic = False
 
-    def __init__(self, cfg: TrainConfig, n_agents: int):
+    def __init__(self, cfg: TrainConfig, n_agents: int, shared: bool = False):
         self.cfg = cfg
         self.n_agents = n_agents
+        self.shared = shared          # one learner "shared" in every seat (policy sharing, section 8)
 
     def rollouts(self, update: int) -> int:
         """Rollouts played by update ``update`` (0-based)."""
@@ -89,11 +117,16 @@ class Algorithm:
         return 0
 
     def build(self, trainer: Trainer) -> None:
+        if self.shared:
+            trainer.add_learner("shared")
+            return
         for i in range(self.n_agents):
             trainer.add_learner(f"agent{i}", seat=i)
 
     def plan(self, trainer: Trainer) -> list[Match]:
         n = self.n_agents
+        if self.shared:
+            return [Match("team", ["shared"] * n, [Assignment("shared", i, (i,)) for i in range(n)])]
         return [Match("team", [f"agent{i}" for i in range(n)], [Assignment(f"agent{i}", i, (i,)) for i in range(n)])]
 
     def after_rollout(self, trainer: Trainer, match: Match, rollout: Any, metrics: dict[str, float]) -> None:
@@ -103,6 +136,8 @@ class Algorithm:
         """Called once the update's learners have moved (``trainer.update`` not yet incremented)."""
 
     def policies(self, trainer: Trainer) -> list[Any]:
+        if self.shared:
+            return [trainer.learners["shared"].actor] * self.n_agents
         return [trainer.learners[f"agent{i}"].actor for i in range(self.n_agents)]
 
 
@@ -112,36 +147,23 @@ class CentralCritic(Algorithm):
     central_critic = True
 
 
-class SelfPlay(Algorithm):
-    """One learner with shared weights in every seat."""
-
-    def build(self, trainer: Trainer) -> None:
-        trainer.add_learner("shared")
-
-    def plan(self, trainer: Trainer) -> list[Match]:
-        n = self.n_agents
-        return [Match("team", ["shared"] * n, [Assignment("shared", i, (i,)) for i in range(n)])]
-
-    def policies(self, trainer: Trainer) -> list[Any]:
-        return [trainer.learners["shared"].actor] * self.n_agents
-
-
 class SRPO(Algorithm):
-    """Each agent trained against its own KL-bounded adversary in the partner's seat (``kl=False``: no KL)."""
+    """Each agent trained against its own KL-bounded adversary in the partner's seat (``kl=False``: no KL); with
+    ``shared``: one shared policy and one adversary on a random seat per copy (see the module docstring)."""
 
-    def __init__(self, cfg: TrainConfig, n_agents: int, kl: bool = True):
-        super().__init__(cfg, n_agents)
+    def __init__(self, cfg: TrainConfig, n_agents: int, kl: bool = True, shared: bool = False):
+        super().__init__(cfg, n_agents, shared)
         self.kl_coef = 1.0 / cfg.tau if kl else 0.0
 
     def rollouts(self, update: int) -> int:
         per_pair = 2 if self.cfg.risk_critic else 1
-        return per_pair * (2 if self.n_agents == 2 else 1)
+        return per_pair * (1 if self.shared else 2)
 
     def build(self, trainer: Trainer) -> None:
         cfg = self.cfg
         adv_lr = cfg.adversary_lr or cfg.lr
         critics = ("partner", "adversary") if cfg.risk_critic else ("v",)
-        if self.n_agents == 2:
+        if not self.shared:
             for i in range(2):
                 trainer.add_learner(f"agent{i}", seat=i, critic_keys=critics)
             for i in range(2):
@@ -160,7 +182,7 @@ class SRPO(Algorithm):
         agent_critic = "adversary" if risk else "v"
         agent_weight = cfg.risk_lambda if risk else 1.0
         matches = []
-        if n == 2:
+        if not self.shared:
             for i in range(2):
                 seats = [f"agent{i}", f"adversary{i}"] if i == 0 else [f"adversary{i}", f"agent{i}"]
                 matches.append(Match(f"adversary{i}", seats, [
@@ -173,14 +195,16 @@ class SRPO(Algorithm):
                         kind="partner"))
             return matches
         everyone = tuple(range(n))
-        seat = int(trainer.np_rng.integers(n))
-        others = tuple(k for k in everyone if k != seat)
-        seats = ["shared"] * n
-        seats[seat] = "adversary"
-        matches.append(Match("adversary", seats,
-                             [Assignment("shared", k, (k,), weight=agent_weight, critic=agent_critic)
-                              for k in others] + [Assignment("adversary", seat, others, sign=-1.0)],
-                             kind="adversary"))
+        copies = trainer.env.n_envs
+        drawn = (trainer.np_rng.integers(n, size=copies) if cfg.adversary_seating == "copy"
+                 else np.full(copies, trainer.np_rng.integers(n)))
+        seat = torch.as_tensor(drawn, dtype=torch.long, device=trainer.device)    # the adversary's seat per copy
+        jobs = [Assignment("shared", k, (k,), weight=agent_weight, critic=agent_critic, copies=seat != k)
+                for k in everyone if bool((seat != k).any())]
+        jobs += [Assignment("adversary", k, tuple(j for j in everyone if j != k), sign=-1.0, copies=seat == k)
+                 for k in everyone if bool((seat == k).any())]
+        matches.append(Match("adversary", [PerCopy(["shared", "adversary"], (seat == k).long()) for k in everyone],
+                             jobs, kind="adversary"))
         if risk:
             matches.append(Match("partner", ["shared"] * n, [
                 Assignment("shared", k, (k,), weight=1.0 - cfg.risk_lambda, critic="partner") for k in everyone],
@@ -197,7 +221,7 @@ class SRPO(Algorithm):
                 trainer.memory.add(trainer.learners[name].actor, tag=f"{name}@{trainer.update + 1}")
 
     def policies(self, trainer: Trainer) -> list[Any]:
-        if self.n_agents == 2:
+        if not self.shared:
             return [trainer.learners[f"agent{i}"].actor for i in range(2)]
         return [trainer.learners["shared"].actor] * self.n_agents
 
@@ -271,17 +295,49 @@ class Population(Algorithm):
         return [trainer.learners["agent"].actor] * self.n_agents
 
 
-def make_algorithm(cfg: TrainConfig, n_agents: int) -> Algorithm:
-    """The :class:`Algorithm` object of ``cfg.algo`` for an environment with ``n_agents`` seats."""
+def policy_sharing(cfg: TrainConfig, n_agents: int, n_actions: tuple[int, ...] | None = None) -> bool:
+    """Whether ``cfg.algo`` trains one policy shared by every seat (``docs/rqe-math.md`` section 8).
+
+    ``selfplay`` always does; ``ippo``, ``mappo``, ``srpo`` and ``adversarial`` do when ``cfg.share_policy`` is
+    True, or, with ``share_policy=None`` (the default), when there are more than two seats with equal action sets;
+    population methods have their own seating (False). Sharing needs equal action sets, and SRPO with more than
+    two seats needs sharing (:class:`rqe.errors.ParameterError` otherwise).
+
+    >>> from rqe.srpo.config import TrainConfig
+    >>> policy_sharing(TrainConfig(algo="ippo"), 2), policy_sharing(TrainConfig(algo="ippo"), 4)
+    (False, True)
+    >>> policy_sharing(TrainConfig(algo="srpo", share_policy=True), 2)
+    True
+    """
     algo = cfg.algo
-    if algo == "ippo":
-        return Algorithm(cfg, n_agents)
-    if algo == "mappo":
-        return CentralCritic(cfg, n_agents)
+    equal = n_actions is None or len(set(n_actions)) == 1
     if algo == "selfplay":
-        return SelfPlay(cfg, n_agents)
+        return True
+    if algo not in ("ippo", "mappo", "srpo", "adversarial"):
+        return False
+    if cfg.share_policy is None:
+        shared = n_agents > 2 and (equal or algo in ("srpo", "adversarial"))
+    else:
+        shared = cfg.share_policy
+    if shared and not equal:
+        raise ParameterError(f"a policy shared by every seat needs equal action sets, got {tuple(n_actions)}")
+    if algo in ("srpo", "adversarial") and n_agents > 2 and not shared:
+        raise ParameterError(f"{algo} with {n_agents} players trains one shared policy and one adversary "
+                             f"(docs/rqe-math.md section 8); share_policy=False is for two players")
+    return shared
+
+
+def make_algorithm(cfg: TrainConfig, n_agents: int, n_actions: tuple[int, ...] | None = None) -> Algorithm:
+    """The :class:`Algorithm` object of ``cfg.algo`` for an environment with ``n_agents`` seats (action-set sizes
+    ``n_actions``, when known; :func:`policy_sharing` decides whether the seats share one policy)."""
+    algo = cfg.algo
+    shared = policy_sharing(cfg, n_agents, n_actions)
+    if algo in ("ippo", "selfplay"):
+        return Algorithm(cfg, n_agents, shared)
+    if algo == "mappo":
+        return CentralCritic(cfg, n_agents, shared)
     if algo in ("srpo", "adversarial"):
-        return SRPO(cfg, n_agents, kl=algo == "srpo")
+        return SRPO(cfg, n_agents, kl=algo == "srpo", shared=shared)
     if algo in ("fcp", "mep", "trajedi"):
         return Population(cfg, n_agents, diversity=None if algo == "fcp" else algo)
     raise ParameterError(f"unknown algorithm {algo!r}")

@@ -26,7 +26,7 @@ from typing import Any
 
 from rqe.errors import ParameterError
 
-__all__ = ["TrainConfig", "ALGORITHMS", "PRESETS", "KL_DIRECTIONS", "UPDATE_ORDERS"]
+__all__ = ["TrainConfig", "ALGORITHMS", "PRESETS", "KL_DIRECTIONS", "UPDATE_ORDERS", "ADVERSARY_SEATINGS"]
 
 #: Algorithms the trainer knows, each a configuration of the same loop (see :mod:`rqe.srpo.trainer`).
 ALGORITHMS = ("ippo", "mappo", "selfplay", "srpo", "adversarial", "fcp", "trajedi", "mep")
@@ -41,6 +41,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 KL_DIRECTIONS = ("adversary||partner", "partner||adversary")
 UPDATE_ORDERS = ("simultaneous", "sequential")
+ADVERSARY_SEATINGS = ("copy", "rollout")
 _UNSET = object()
 
 
@@ -102,6 +103,9 @@ class TrainConfig:
     adversary_lr: float | None = None  # defaults to lr
     risk_critic: bool = False          # advantage-gap variant: E[A] - lam (E_partner[A] - E_adversary[A])
     risk_lambda: float = 0.5
+    # policy sharing (docs/rqe-math.md section 8, N > 2 players; see rqe.srpo.algorithms)
+    share_policy: bool | None = None   # ippo/mappo/srpo/adversarial: one policy for every seat; None: when N > 2
+    adversary_seating: str = "copy"    # shared-policy SRPO: adversary seat drawn per env "copy" or per "rollout"
     # population methods (FCP, TrajeDi, MEP)
     population_size: int = 3
     population_fraction: float = 0.5   # share of the env-step budget spent training the population
@@ -148,12 +152,16 @@ class TrainConfig:
         if self.adversary_lr is not None and (not _finite_number(self.adversary_lr) or not self.adversary_lr > 0):
             raise ParameterError(f"adversary_lr must be positive or None, got {self.adversary_lr!r}")
         for name, allowed in (("kl_direction", KL_DIRECTIONS), ("update_order", UPDATE_ORDERS),
-                              ("init", ("orthogonal", "uniform")), ("adversary_reference", ("partner", "memory"))):
+                              ("init", ("orthogonal", "uniform")), ("adversary_reference", ("partner", "memory")),
+                              ("adversary_seating", ADVERSARY_SEATINGS)):
             if getattr(self, name) not in allowed:
                 raise ParameterError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
         for name in ("anneal_lr", "clip_vloss", "norm_adv", "risk_critic"):
             if not isinstance(getattr(self, name), bool):
                 raise ParameterError(f"{name} must be true or false, got {getattr(self, name)!r}")
+        if self.share_policy is not None and not isinstance(self.share_policy, bool):
+            raise ParameterError(f"share_policy must be true, false or None (shared when N > 2), "
+                                 f"got {self.share_policy!r}")
         if not 0.0 <= self.risk_lambda <= 1.0:
             raise ParameterError(f"risk_lambda must lie in [0, 1], got {self.risk_lambda!r}")
         if not 0.0 < self.population_fraction < 1.0:

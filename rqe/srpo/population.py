@@ -197,6 +197,8 @@ class PopulationTrainer:
         first = self.runs[0]
         if first.n_agents != 2:
             raise ParameterError(f"the batched backend trains two-player games, got {first.n_agents} players")
+        if first.algorithm.shared and cfg.algo != "selfplay":
+            raise ParameterError("the batched backend does not train share_policy=True; train its seeds one by one")
         if hasattr(first.env, "legal_mask"):
             raise ParameterError(f"environment {cfg.env!r} has legal-action masks, which the batched backend does not "
                                  f"apply; train its seeds one by one (--backend serial or process)")

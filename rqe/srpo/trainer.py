@@ -48,7 +48,7 @@ import numpy as np
 from rqe._files import atomic_write, make_folder, write_bytes, write_text
 from rqe.errors import FileFormatError, ParameterError
 from rqe.srpo._torch import make_generator, resolve_device, torch
-from rqe.srpo.algorithms import Assignment, Match, make_algorithm, schedule
+from rqe.srpo.algorithms import Assignment, Match, PerCopy, make_algorithm, schedule
 from rqe.srpo.config import TrainConfig
 from rqe.srpo.envs import make_env
 from rqe.srpo.memory import PartnerMemory
@@ -144,7 +144,7 @@ class Trainer:
         if len(set(self.env.n_actions)) != 1 and cfg.algo not in ("ippo", "mappo"):
             raise ParameterError(f"algorithm {cfg.algo!r} shares policies across seats and needs equal action sets, "
                                  f"got {self.env.n_actions}")
-        self.algorithm = make_algorithm(cfg, self.n_agents)
+        self.algorithm = make_algorithm(cfg, self.n_agents, tuple(self.env.n_actions))
         self.n_updates = schedule(cfg, self.n_agents)
         self.memory = PartnerMemory(cfg.memory_capacity)
         self.learners: dict[str, Learner] = {}
@@ -213,6 +213,19 @@ class Trainer:
 
     # ------------------------------------------------------------------ rollouts and advantages
     def _policy(self, seat_policy: Any) -> Any:
+        """The callable ``obs -> logits`` of a seat: a learner's actor, a frozen module, or a :class:`PerCopy`
+        mixture (each copy's row of logits from its own policy)."""
+        if isinstance(seat_policy, PerCopy):
+            members = [self._policy(p) for p in seat_policy.policies]
+            choice = seat_policy.choice[:, None]
+
+            def per_copy(obs: Any) -> Any:
+                logits = members[0](obs)
+                for j, member in enumerate(members[1:], 1):
+                    logits = torch.where(choice == j, member(obs), logits)
+                return logits
+
+            return per_copy
         return self.learners[seat_policy].actor if isinstance(seat_policy, str) else seat_policy
 
     @torch.no_grad()
@@ -287,15 +300,16 @@ class Trainer:
                      else job.bonus(obs, rollout.actions[:, job.seat], mask))
             reward = reward + extra
         adv = gae(reward, values, next_value, rollout.dones, cfg.gamma, cfg.gae_lambda)
-        T = reward.shape[0]
-        flat = lambda x: x.reshape(T * x.shape[1], *x.shape[2:])  # noqa: E731
-        n = adv.numel()
+        keep = job.copies        # per-copy seating: only the copies where this learner sat in job.seat
+        flat = lambda x: (x if keep is None else x[:, keep]).reshape(-1, *x.shape[2:])  # noqa: E731
         batch = {
             "obs": flat(obs), "crit_in": flat(crit_in), "actions": flat(rollout.actions[:, job.seat]),
             "logp": flat(rollout.logp[:, job.seat]), "adv": flat(adv), "returns": flat(adv + values),
-            "values": flat(values), "weight": torch.full((n,), job.weight, device=self.device),
-            "critic": torch.full((n,), learner.critic_index[job.critic], dtype=torch.long, device=self.device),
+            "values": flat(values),
         }
+        n = batch["adv"].shape[0]
+        batch["weight"] = torch.full((n,), job.weight, device=self.device)
+        batch["critic"] = torch.full((n,), learner.critic_index[job.critic], dtype=torch.long, device=self.device)
         if mask is not None:
             batch["mask"] = flat(mask)
         return batch

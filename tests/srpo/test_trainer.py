@@ -111,9 +111,20 @@ def test_srpo_three_players_uses_one_shared_policy_and_one_adversary():
                       n_minibatches=2, device="cpu")
     trainer = Trainer(cfg)
     assert set(trainer.learners) == {"shared", "adversary"}
-    seats = {tuple(m.seats).index("adversary") for _ in range(20) for m in trainer.plan()}
-    assert seats == {0, 1, 2}
+    (match,) = trainer.plan()
+    at = torch.stack([seat.choice for seat in match.seats])        # (seats, copies): 1 where the adversary sits
+    assert all(seat.policies == ["shared", "adversary"] for seat in match.seats)
+    assert at.sum(0).tolist() == [1] * 32                             # exactly one adversary seat in every copy
+    assert set(at.argmax(0).tolist()) == {0, 1, 2}
     trainer.train(progress=False)
+    per_rollout = Trainer(cfg.replace(adversary_seating="rollout"))
+    seats = set()
+    for _ in range(20):
+        (match,) = per_rollout.plan()
+        at = torch.stack([seat.choice for seat in match.seats])
+        assert at.sum(0).tolist() == [1] * 32 and len(set(at.argmax(0).tolist())) == 1   # one seat, all copies
+        seats.add(int(at[:, 0].argmax()))
+    assert seats == {0, 1, 2}
 
 
 def test_kl_penalty_drives_adversary_to_partner_when_tau_small():
