@@ -13,6 +13,9 @@ Examples::
     rqe train selfplay --env cooking --seeds 0 1 2 --workers 2 --out pop/              # population in parallel
     rqe train fcp --env cooking --partners pop/ --out runs/fcp0                        # FCP on that population
     rqe crossplay runs/ --out results/crossplay --workers 2
+    rqe train srpo --env hanabi --env-arg players=4 --steps 20000 --out runs/h4    # shared policy + adversary
+    rqe train srpo --env tag --env-arg num_adversaries=3 --out runs/tag3           # 3 collaborating predators
+    rqe crossplay runs/ --out results/xp --seating all                               # every N-seat mixture
 """
 
 from __future__ import annotations
@@ -95,6 +98,9 @@ def register(subparsers: Any) -> None:
     cross.add_argument("--seed", type=int, default=0)
     cross.add_argument("--workers", type=int, default=1)
     cross.add_argument("--backend", default="auto", choices=("auto", "serial", "process", "ray"))
+    cross.add_argument("--seating", default="one", choices=("one", "all"),
+                       help="N > 2 seats: the row run in one seat and the column run in the others ('one', default), "
+                            "or every mixture of the two runs ('all'); the same for two players")
     cross.add_argument("--no-plots", action="store_true")
     cross.set_defaults(func=_crossplay)
 
@@ -168,7 +174,8 @@ def _crossplay(args: argparse.Namespace) -> int:
     if args.episodes < 1 or args.workers < 1:
         raise ParameterError(f"--episodes and --workers must be >= 1, got {args.episodes} and {args.workers}")
     out = Path(args.out)
-    result = crossplay(args.dirs, episodes=args.episodes, seed=args.seed, workers=args.workers, backend=args.backend)
+    result = crossplay(args.dirs, episodes=args.episodes, seed=args.seed, workers=args.workers, backend=args.backend,
+                       seating=args.seating)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -176,12 +183,14 @@ def _crossplay(args: argparse.Namespace) -> int:
     write_text(out / "crossplay.json", json.dumps(result, indent=2))
     if not args.no_plots:
         plot_crossplay(result, out / "crossplay_return.png", "team_return")
-        plot_crossplay(result, out / "crossplay_free_riding.png", "free_riding")
+        if result["free_riding"] is not None:
+            plot_crossplay(result, out / "crossplay_free_riding.png", "free_riding")
         plot_curves(find_runs(args.dirs), out / "training_curves.png")
     for name, s in result["summary"]["per_algo"].items():
-        sp, xp, fr = s["self_play_return"], s["crossplay_return"], s["self_play_free_riding"]
-        print(f"{name:12s} self-play {sp['mean']:8.3f} ± {sp['std']:.3f}   cross-play {xp['mean']:8.3f} ± "
-              f"{xp['std']:.3f}   free-riding {fr['mean']:.3f} ± {fr['std']:.3f}")
+        sp, xp, fr = s["self_play_return"], s["crossplay_return"], s.get("self_play_free_riding")
+        line = (f"{name:12s} self-play {sp['mean']:8.3f} ± {sp['std']:.3f}   cross-play {xp['mean']:8.3f} ± "
+                f"{xp['std']:.3f}")
+        print(line + (f"   free-riding {fr['mean']:.3f} ± {fr['std']:.3f}" if fr else "   (no private costs)"))
     print(f"wrote {out / 'crossplay.json'}")
     return 0
 

@@ -8,7 +8,10 @@ all of them with tensor operations (no Python loop over copies). Every environme
 * ``Step.rewards`` (utilities, shared reward minus private costs) and ``Step.costs`` (private costs paid)
   have shape ``(n_agents, n_envs)``; ``Step.done`` (shape ``(n_envs,)``) marks the last step of an episode,
   after which the copy is reset automatically and ``Step.obs`` is the first observation of the next episode;
-* ``state()`` is the global state used by centralised critics, shape ``(n_envs, state_dim)``.
+* ``state()`` is the global state used by centralised critics, shape ``(n_envs, state_dim)``;
+* ``private_costs``: whether ``Step.costs`` can be non-zero (the free-riding measures of
+  :mod:`rqe.srpo.evaluate` are reported only where it is true: the cooking gridworld and matrix games built with
+  private costs, e.g. collaborate/defect; not Tag, Hanabi or Overcooked);
 * optionally ``legal_mask()``, a bool tensor ``(n_agents, n_envs, n_actions)`` of the actions legal at the
   current observations (at least one per row; also ``Step.legal_mask``): the trainer and the evaluation then sample
   from logits masked to it (:func:`rqe.srpo.ppo.mask_logits`); ``horizon`` None means episodes end at different
@@ -106,6 +109,7 @@ class MatrixGameEnv:
         self.n_actions = tuple(int(n) for n in game.shape)
         self.obs_dim = 1 + sum(self.n_actions)
         self.state_dim = self.obs_dim
+        self.private_costs = game.costs is not None     # whether Step.costs can be non-zero (free-riding measures)
         self._payoffs = torch.tensor(np.array(game.payoffs), dtype=torch.float32, device=self.device)
         self._flat_payoffs = self._payoffs.reshape(self.n_agents, -1)
         strides = np.cumprod((1,) + self.n_actions[::-1])[:-1][::-1]
@@ -291,6 +295,7 @@ class CookingGridworld:
     n_agents = 2
     obs_dim = 8
     state_dim = 8
+    private_costs = True
 
     def __init__(self, n_envs: int = 64, device: Any = "cpu", rules: CookingRules | str | None = None):
         self.n_envs = positive_int(n_envs, "n_envs")
@@ -617,6 +622,8 @@ class PettingZooEnv:
         self.obs_dim = dims[0]
         self.state_dim = self.obs_dim * self.n_agents
         self.horizon = int(getattr(first, "max_cycles", 0) or 0) or None
+        # an environment class may say it has no private costs (then free-riding is not measured on it)
+        self.private_costs = bool(getattr(first, "private_costs", True))
         self._seed_rng = np.random.default_rng(seed)
         self._obs = np.zeros((self.n_agents, self.n_envs, self.obs_dim), dtype=np.float32)
 

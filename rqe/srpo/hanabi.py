@@ -115,6 +115,8 @@ class Hanabi:
     ``seed`` seeds the environment's own generator, used only when ``reset``/``step`` get no generator.
     """
 
+    private_costs = False      # a shared score only
+
     def __init__(self, n_envs: int = 64, players: int = 4, colors: int = 3, ranks: int = 3, device: Any = "cpu",
                  seed: int = 0, **params: Any):
         self.game = load_hanabi_game(players, colors, ranks, **params)

@@ -77,6 +77,7 @@ class OvercookedParallelEnv:
     """
 
     metadata = {"name": "rqe_overcooked_v0", "render_modes": []}
+    private_costs = False
 
     def __init__(self, layout: str = "cramped_room", horizon: int = 400, reward_shaping: float = 0.0):
         mdp_module, actions = _overcooked()

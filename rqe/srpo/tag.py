@@ -324,6 +324,8 @@ class Tag:
     (False, True, False)
     """
 
+    private_costs = False      # a shared catch reward only
+
     def __init__(self, n_envs: int = 64, device: Any = "cpu", rules: TagRules | None = None, prey: Any = "flee",
                  dtype: Any = None, seed: int = 0, **rule_overrides: Any):
         rules = rules or TagRules()
@@ -399,6 +401,7 @@ class TagPreyParallelEnv:
     """
 
     metadata = {"name": "rqe_tag_predators_v0", "render_modes": []}
+    private_costs = False
 
     def __init__(self, rules: TagRules | None = None, prey: Any = "flee"):
         self.rules = rules = rules or TagRules()
