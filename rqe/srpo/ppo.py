@@ -86,7 +86,10 @@ def ppo_loss(logits: Any, actions: Any, old_logp: Any, adv: Any, weight: Any, ne
     log_all = torch.log_softmax(mask_logits(logits, mask), -1)
     probs = log_all.exp()
     new_logp = log_all.gather(-1, actions[..., None])[..., 0]
-    entropy = -(probs * log_all).sum(-1).mean(-1)        # illegal actions: 0 * finite = 0
+    # sums over the legal actions only: an illegal action's log-probability is about -1.7e38, and a coefficient
+    # above ~2 times it overflows the backward pass to inf, and 0 * inf to NaN (the paper's Hanabi tau = 0.01)
+    legal = (lambda x: x) if mask is None else (lambda x: torch.where(mask, x, torch.zeros_like(x)))  # noqa: E731
+    entropy = -legal(probs * log_all).sum(-1).mean(-1)
     log_ratio = new_logp - old_logp
     ratio = log_ratio.exp()
     if norm_adv and adv.shape[-1] > 1:
@@ -103,9 +106,9 @@ def ppo_loss(logits: Any, actions: Any, old_logp: Any, adv: Any, weight: Any, ne
     if ref_probs is not None:
         log_ref = ref_probs.clamp(min=1e-12).log()
         if kl_direction == "adversary||partner":
-            kl_ref = (probs * (log_all - log_ref)).sum(-1).mean(-1)
+            kl_ref = (probs * legal(log_all - log_ref)).sum(-1).mean(-1)
         else:
-            kl_ref = (ref_probs * (log_ref - log_all)).sum(-1).mean(-1)
+            kl_ref = (ref_probs * legal(log_ref - log_all)).sum(-1).mean(-1)
         loss = loss + kl_coef * kl_ref
     with torch.no_grad():
         stats = {"pg_loss": pg_loss.detach(), "v_loss": v_loss.detach(), "entropy": entropy.detach(),

@@ -136,3 +136,21 @@ def test_crossplay_of_trained_hanabi_runs(tmp_path):
     team = np.asarray(result["team_return"])
     assert team.shape == (2, 2) and np.all((0.0 <= team) & (team <= 9.0))
     assert all(0.0 <= s[k] <= 9.0 for s in result["solo"] for k in ("idle", "random"))
+
+
+@pytest.mark.parametrize("direction", ["adversary||partner", "partner||adversary"])
+def test_masked_loss_gradients_stay_finite_with_large_kl_and_entropy_coefficients(direction):
+    # the paper's Hanabi setting tau = 0.01 puts 1/tau = 100 on the KL term; illegal log-probabilities are about
+    # -1.7e38, so a coefficient times them must never reach the backward pass
+    logits = torch.randn(4, 5, generator=torch.Generator().manual_seed(0), requires_grad=True)
+    mask = torch.tensor([[True, True, False, False, False]] * 2 + [[False, False, False, True, True]] * 2)
+    ref = torch.softmax(mask_logits(torch.zeros(4, 5), mask), -1)
+    zeros = torch.zeros(4)
+    loss, stats = ppo_loss(logits, torch.tensor([0, 1, 3, 4]), torch.log(torch.full((4,), 0.5)), torch.ones(4),
+                           torch.ones(4), zeros, zeros, zeros, clip_coef=0.2, vf_coef=0.5, ent_coef=100.0,
+                           norm_adv=False, clip_vloss=False, ref_probs=ref, kl_coef=100.0, kl_direction=direction,
+                           mask=mask)
+    loss.backward()
+    assert torch.isfinite(loss) and torch.isfinite(logits.grad).all()
+    assert float(logits.grad[~mask].abs().max()) == 0.0
+    assert all(torch.isfinite(v).all() for v in stats.values())
