@@ -123,8 +123,9 @@ def test_four_player_hanabi_srpo_trains_checkpoints_and_resumes_bit_for_bit(tmp_
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
     assert (tmp_path / "straight" / "metrics.csv").read_text() .count("\n") == \
         (tmp_path / "resumed" / "metrics.csv").read_text().count("\n") == 4
-    # a rollout mixing the two policies per copy samples only legal moves, each seat under its own mask
+    # one adversary seat per copy; a rollout mixing the two policies per copy samples only legal moves
     (match,) = resumed.plan()
+    assert torch.stack([seat.choice for seat in match.seats]).sum(0).tolist() == [1] * 6
     rollout = resumed.rollout(match)
     assert bool(rollout.masks.gather(-1, rollout.actions[..., None]).all())
     assert bool((rollout.actions < rollout.masks.shape[-1] - 1).any())          # moves, not only waits
@@ -198,3 +199,26 @@ def test_tag_with_three_collaborating_predators_trains_and_cross_plays(tmp_path)
     assert set(result["heldout"][0]) == {"greedy", "random", "still"}
     assert all(v >= 0.0 for h in result["heldout"] for v in h.values())           # catch rewards only
     assert set(result["summary"]["between_algos"]) == {"ippo|srpo", "srpo|ippo"}
+    from rqe.srpo.cli import main
+
+    out = tmp_path / "xp"
+    assert main(["crossplay", str(tmp_path / "srpo0"), str(tmp_path / "ippo1"), "--out", str(out), "--episodes", "2",
+                 "--seating", "all"]) == 0
+    saved = json.loads((out / "crossplay.json").read_text())
+    assert saved["seating"] == "all" and saved["symmetric"] and saved["free_riding"] is None
+    assert (out / "crossplay_return.png").exists() and not (out / "crossplay_free_riding.png").exists()
+
+
+def test_cli_trains_four_player_hanabi_srpo_and_resumes(tmp_path, capsys):
+    pytest.importorskip("pyspiel")
+    from rqe.srpo.cli import main
+
+    out = tmp_path / "h4"
+    args = ["train", "srpo", "--env", "hanabi", "--env-arg", "players=4", "--steps", "96", "--set", "n_envs=6",
+            "n_steps=8", "n_minibatches=2", "tau=0.01", "epsilon=0.001", "--checkpoint-every", "1", "--out", str(out),
+            "--no-progress", "--device", "cpu"]
+    assert main(args) == 0
+    first = (out / "metrics.csv").read_text()
+    assert first.count("\n") == 3 and "adversary/kl_ref" in first.splitlines()[0]
+    assert main(args + ["--resume"]) == 0 and (out / "metrics.csv").read_text() == first
+    assert len(load_run(out).seats) == 4
