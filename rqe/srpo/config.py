@@ -7,6 +7,10 @@ normalisation, no gradient clipping, no learning-rate annealing, PyTorch's defau
 ``PRESETS["tuned"]`` holds the settings of this package's earlier results (lr 1e-3, 32 envs x 50 steps, 4 epochs
 of 4 minibatches, normalised advantages, gradient clipping 0.5, annealing, orthogonal initialisation, eps = 0.01).
 
+``share_policy`` (None: shared when there are more than two seats) and ``adversary_seating`` (``"copy"``: SRPO's
+adversary seat drawn per environment copy each rollout; ``"rollout"``: one seat for all copies) set the policy
+sharing of ``docs/rqe-math.md`` section 8 (see :mod:`rqe.srpo.algorithms`).
+
 Two choices are named rather than hidden:
 
 * ``kl_direction``: ``"adversary||partner"`` is the paper's eq. 9, ``KL(phi_i || pi_{-i})``; ``"partner||adversary"``

@@ -29,9 +29,12 @@ the draws of that call). :attr:`Hanabi.last_history` keeps each copy's last fini
 so a game can be replayed in OpenSpiel (the tests check returns that way). Each copy is a ``pyspiel`` state
 stepped in a Python loop (see ``docs/api/srpo-envs.md`` for its throughput).
 
-Policy sharing for N > 2 players is the trainer's: the environment gives every seat its own-perspective
-observation of the same size, ``current_player()`` and the masks, so one shared policy can act for every seat and
-any seat can be handed to an adversary.
+Policy sharing for N > 2 players is the trainer's (:mod:`rqe.srpo.algorithms`, ``docs/rqe-math.md`` section 8:
+one shared policy in every seat, SRPO's adversary on one seat drawn per copy and rollout, IPPO/MAPPO sharing one
+policy as the baseline): the environment gives every seat its own-perspective observation of the same size,
+``current_player()`` and the masks, so one shared policy can act for every seat and any seat can be handed to an
+adversary. Held-out evaluation (:func:`rqe.srpo.evaluate.heldout_values`) seats a trained policy with
+:func:`hanabi_partners` in every other seat.
 
 :class:`HanabiRuleBot` is a scripted partner (play a card known to be playable, else hint a teammate's playable
 card, else discard the oldest card) that reads the observation tensor (layout in :class:`HanabiLayout`).

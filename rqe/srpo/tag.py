@@ -35,7 +35,10 @@ Classes:
 
 * :class:`TagWorld`: the physics of ``n_envs`` copies with every agent's action given (predators and prey);
 * :class:`Tag`: the SRPO environment (``reset``/``step``/``state`` as in :mod:`rqe.srpo.envs`): seats are the
-  predators, the prey acts by its policy, copies reset automatically after ``max_cycles`` steps;
+  predators, the prey acts by its policy, copies reset automatically after ``max_cycles`` steps. With three
+  predators (``num_adversaries=3``) the trainer shares one policy across them (SRPO: one adversary on a random
+  predator seat per copy, ``docs/rqe-math.md`` section 8; :mod:`rqe.srpo.algorithms`), and cross-play and held-out
+  evaluation (:mod:`rqe.srpo.evaluate`) mix the three seats;
 * :class:`TagPreyParallelEnv`: ``mpe2``'s ``simple_tag`` as a PettingZoo ``ParallelEnv`` of the predators only
   (the prey driven by the same prey policy), which :func:`reference_tag` batches with
   :class:`rqe.srpo.envs.PettingZooEnv`: the reference the vectorised version is tested against;

@@ -10,6 +10,11 @@ of ``n_steps`` starts from a reset and may end inside an episode, which is then 
 Randomness: one torch generator per run; each rollout draws its reset swaps and then all its uniforms (action
 sampling and environment noise) in one call, so a population of runs can draw exactly the same numbers.
 
+Seats: each seat of a match holds a learner, a frozen policy, or a :class:`~rqe.srpo.algorithms.PerCopy` mixture
+whose policy differs between environment copies (SRPO with a shared policy puts its adversary on one seat per
+copy, ``docs/rqe-math.md`` section 8); an :class:`~rqe.srpo.algorithms.Assignment` with ``copies`` learns only
+from the copies where its learner sat in its seat (GAE is computed per copy first, so nothing crosses copies).
+
 Legal actions: on an environment with ``legal_mask()`` (Hanabi, :mod:`rqe.srpo.hanabi`) every policy, learner or
 frozen partner, samples from its logits masked to the legal actions (:func:`rqe.srpo.ppo.mask_logits`); the masks
 are stored with the rollout, so the PPO update, its entropy bonus, the adversary's KL reference and the diversity

@@ -12,6 +12,11 @@ section 8).
 | ``hanabi``, ``hanabi:2p``, ``hanabi:4p`` | :class:`rqe.srpo.hanabi.Hanabi` (3 x 3) | ``rqe[openspiel]`` |
 | ``overcooked:<layout>`` | :func:`rqe.srpo.overcooked.overcooked_env` | ``rqe[overcooked]`` |
 
+Seats: Tag's predators (2, or ``num_adversaries=3``), every Hanabi player (4 by default), both cooks. With more
+than two seats the trainer shares one policy across them (``docs/rqe-math.md`` section 8,
+:func:`rqe.srpo.algorithms.policy_sharing`). None of these environments has private costs, so no free-riding
+degree is reported on them (:mod:`rqe.srpo.evaluate`).
+
 Keyword arguments go to the environment: ``Tag`` takes :class:`~rqe.srpo.tag.TagRules` fields, ``prey`` and
 ``dtype``; ``Hanabi`` takes ``players``, ``colors``, ``ranks`` and OpenSpiel's other parameters; Overcooked takes
 ``horizon`` and ``reward_shaping``. Without the package an environment needs,
