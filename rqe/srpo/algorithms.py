@@ -32,7 +32,9 @@ anew each rollout; ``"rollout"`` draws one seat for all copies of a rollout. Not
 their other N-player benchmark (``gridworld/warehouse.py`` of ``crqu/srpo``, 4-robot RWARE with 3 shared seats and
 one adversary) draws the seats per environment copy each rollout and penalises ``KL(adversary || shared)``; the
 paper's Hanabi text names only the shared policy and the random seat, which both options satisfy, so rqe follows
-the released code by default.
+the released code by default. That code rewards the adversary with minus its own seat's reward; rqe uses minus the
+mean reward of the seats it plays against (section 8: minus the agent's return), the same under a shared reward
+(Hanabi, Tag).
 * ``adversarial``: SRPO without the KL penalty (pure worst-case partner ablation).
 * ``fcp`` (Fictitious Co-Play), ``mep`` (Maximum-Entropy Population), ``trajedi`` (trajectory diversity): a
   population of ``population_size`` self-play learners is trained with a share ``population_fraction`` of the
