@@ -19,6 +19,13 @@ Algorithms (``TrainConfig.algo``), [QZLM] = Qu, Zhang, Lanzetti, Mazumdar, arXiv
   policy (``kl_direction`` selects the direction). Options: ``adversary_reference="memory"`` (the partner memory's
   mixture with the current partner as the KL reference) and ``risk_critic=True`` (the agent learns from
   ``(1 - lam) E_partner[A] + lam E_adversary[A]`` with a partner critic and a risk critic).
+* ``adversarial``: SRPO without the KL penalty (pure worst-case partner ablation).
+* ``fcp`` (Fictitious Co-Play), ``mep`` (Maximum-Entropy Population), ``trajedi`` (trajectory diversity): a
+  population of ``population_size`` self-play learners is trained with a share ``population_fraction`` of the
+  budget (MEP with the population-entropy bonus ``-alpha log mean_j pi_j(a|s)``, TrajeDi with the per-step
+  Jensen-Shannon bonus ``alpha (log pi_k(a|s) - log mean_j pi_j(a|s))``), its checkpoints filling the partner
+  memory; then one agent learns a best response to partners drawn from the memory, in random seats. With
+  ``partner_runs`` the population phase is skipped and the memory holds those runs' snapshots.
 
 Policy sharing (``docs/rqe-math.md`` section 8, [QZLM Sec. 5]: "N > 2 players: one shared risk-averse policy and one
 adversary whose seat is drawn at random each rollout"). With ``share_policy`` (by default: whenever ``N > 2``,
@@ -30,18 +37,11 @@ of the seats it plays against, with the penalty ``(1/tau) KL(adversary || shared
 (``shared``'s current one). ``adversary_seating="copy"`` (default) draws the seat for every environment copy
 anew each rollout; ``"rollout"`` draws one seat for all copies of a rollout. Note: the authors' released code for
 their other N-player benchmark (``gridworld/warehouse.py`` of ``crqu/srpo``, 4-robot RWARE with 3 shared seats and
-one adversary) draws the seats per environment copy each rollout and penalises ``KL(adversary || shared)``; the
-paper's Hanabi text names only the shared policy and the random seat, which both options satisfy, so rqe follows
-the released code by default. That code rewards the adversary with minus its own seat's reward; rqe uses minus the
+one adversary) draws the seats per environment copy each rollout and penalises ``KL(adversary || shared)``;
+section 8 names only the shared policy and a seat drawn each rollout, which both options satisfy (the paper's
+Hanabi appendix could not be checked here), so rqe follows the released code by default. That code rewards the adversary with minus its own seat's reward; rqe uses minus the
 mean reward of the seats it plays against (section 8: minus the agent's return), the same under a shared reward
 (Hanabi, Tag).
-* ``adversarial``: SRPO without the KL penalty (pure worst-case partner ablation).
-* ``fcp`` (Fictitious Co-Play), ``mep`` (Maximum-Entropy Population), ``trajedi`` (trajectory diversity): a
-  population of ``population_size`` self-play learners is trained with a share ``population_fraction`` of the
-  budget (MEP with the population-entropy bonus ``-alpha log mean_j pi_j(a|s)``, TrajeDi with the per-step
-  Jensen-Shannon bonus ``alpha (log pi_k(a|s) - log mean_j pi_j(a|s))``), its checkpoints filling the partner
-  memory; then one agent learns a best response to partners drawn from the memory, in random seats. With
-  ``partner_runs`` the population phase is skipped and the memory holds those runs' snapshots.
 """
 
 from __future__ import annotations
