@@ -193,8 +193,9 @@ def summarize_crossplay(result: dict[str, Any]) -> dict[str, Any]:
             entry["crossplay_free_riding"] = _mean_std([free[i, j] for i, j in pairs])
         for kind in ("idle", "random"):
             entry[f"solo_{kind}"] = _mean_std([result["solo"][i][kind] for i in idx])
-        for partner in sorted(result.get("heldout", [{}])[idx[0]] if result.get("heldout") else []):
-            entry[f"heldout_{partner}"] = _mean_std([result["heldout"][i][partner] for i in idx])
+        heldout = result.get("heldout") or [{}] * len(algos)
+        for partner in sorted(heldout[idx[0]]):
+            entry[f"heldout_{partner}"] = _mean_std([heldout[i][partner] for i in idx])
         summary["per_algo"][name] = entry
     for x in names:
         for y in names:

@@ -221,6 +221,9 @@ class Trainer:
         """The callable ``obs -> logits`` of a seat: a learner's actor, a frozen module, or a :class:`PerCopy`
         mixture (each copy's row of logits from its own policy)."""
         if isinstance(seat_policy, PerCopy):
+            first = int(seat_policy.choice[0])
+            if bool((seat_policy.choice == first).all()):      # one policy in every copy: no mixing needed
+                return self._policy(seat_policy.policies[first])
             members = [self._policy(p) for p in seat_policy.policies]
             choice = seat_policy.choice[:, None]
 

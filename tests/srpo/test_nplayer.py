@@ -197,6 +197,7 @@ def test_tag_with_three_collaborating_predators_trains_and_cross_plays(tmp_path)
     assert np.asarray(result["team_return"]).shape == (2, 2) and result["seats"] == 3
     assert result["free_riding"] is None and "self_play_free_riding" not in result["summary"]["per_algo"]["srpo"]
     assert set(result["heldout"][0]) == {"greedy", "random", "still"}
+    assert result["summary"]["per_algo"]["srpo"]["heldout_greedy"]["mean"] == result["heldout"][1]["greedy"]
     assert all(v >= 0.0 for h in result["heldout"] for v in h.values())           # catch rewards only
     assert set(result["summary"]["between_algos"]) == {"ippo|srpo", "srpo|ippo"}
     from rqe.srpo.cli import main
