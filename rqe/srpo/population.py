@@ -20,7 +20,9 @@ population resumes from its seeds' checkpoints (all at the same update).
 
 Supported: ``ippo``, ``mappo``, ``selfplay``, ``srpo`` and ``adversarial`` with two players and the options
 ``adversary_reference="partner"`` and ``risk_critic=False``, on environments that take their noise from the trainer
-(the cooking gridworld and matrix games). Other configurations raise :class:`rqe.errors.ParameterError`; train
+(the cooking gridworld and matrix games); and ``fcp`` with ``partner_runs`` (a fixed pool: trained runs' snapshots
+or scripted zoo partners), whose seeds each draw their own partner every update (:mod:`rqe.srpo.population_fcp`;
+:func:`make_population` picks the class). Other configurations raise :class:`rqe.errors.ParameterError`; train
 them seed by seed.
 
 >>> from rqe.srpo import TrainConfig
@@ -46,7 +48,7 @@ from rqe.srpo.ppo import gae, gumbel_argmax, ppo_loss
 from rqe._files import make_folder
 from rqe.srpo.trainer import LEARNER_METRICS, Trainer, _write_csv
 
-__all__ = ["StackedMLP", "PopulationTrainer", "parse_seeds", "BATCHED_ALGORITHMS"]
+__all__ = ["StackedMLP", "PopulationTrainer", "make_population", "parse_seeds", "BATCHED_ALGORITHMS"]
 
 BATCHED_ALGORITHMS = ("ippo", "mappo", "selfplay", "srpo", "adversarial")
 nn = torch.nn
@@ -180,11 +182,15 @@ def parse_seeds(text: str | Sequence[Any]) -> list[int]:
 class PopulationTrainer:
     """Train ``seeds`` of ``config`` together (see the module docstring); ``out_dir/<algo>-seed<k>`` per seed."""
 
+    #: The algorithms this class trains (:class:`rqe.srpo.population_fcp.FCPPopulationTrainer` adds ``fcp``).
+    algorithms = BATCHED_ALGORITHMS
+
     def __init__(self, config: TrainConfig, seeds: Sequence[int], out_dir: str | Path | None = None):
         cfg = config
-        if cfg.algo not in BATCHED_ALGORITHMS:
-            raise ParameterError(f"the batched backend trains {BATCHED_ALGORITHMS}, not {cfg.algo!r}; "
-                                 f"train {cfg.algo} seed by seed (--backend serial or process)")
+        if cfg.algo not in self.algorithms:
+            raise ParameterError(f"the batched backend trains {BATCHED_ALGORITHMS} and fcp with partner_runs "
+                                 f"(make_population), not {cfg.algo!r} here; train {cfg.algo} seed by seed "
+                                 f"(--backend serial or process)")
         if cfg.risk_critic or cfg.adversary_reference != "partner":
             raise ParameterError("the batched backend does not support risk_critic or adversary_reference='memory'")
         self.seeds = parse_seeds(list(map(str, seeds)))
@@ -324,6 +330,10 @@ class PopulationTrainer:
             for key, value in self.ppo_update(self.learners[name], batch).items():
                 metrics[f"{name}/{key}"] = value
 
+    def plan(self) -> list[Any]:
+        """This update's matches: the same for every seed (seed 0's plan; these algorithms draw nothing to plan)."""
+        return self.runs[0].algorithm.plan(self.runs[0])
+
     def train_update(self) -> list[dict[str, float]]:
         """One update of every seed; returns one metrics row per seed."""
         cfg = self.cfg
@@ -333,7 +343,7 @@ class PopulationTrainer:
                 group["lr"] = frac * learner.base_lr
         metrics: dict[str, Any] = {}
         batches: dict[str, list[dict[str, Any]]] = {}
-        for m, match in enumerate(self.runs[0].algorithm.plan(self.runs[0])):
+        for m, match in enumerate(self.plan()):
             rollout = self.rollout(match)
             if m == 0:
                 metrics.update(_episode_means(rollout))
@@ -441,6 +451,16 @@ class PopulationTrainer:
             for run in self.runs:
                 run.export_policies(run.out_dir / "policies.pt")
         return history
+
+
+def make_population(config: TrainConfig, seeds: Sequence[int], out_dir: str | Path | None = None) -> PopulationTrainer:
+    """The batched trainer of ``config``: :class:`PopulationTrainer`, or for ``fcp`` (with ``partner_runs``)
+    :class:`rqe.srpo.population_fcp.FCPPopulationTrainer`, whose seeds each draw their own partners."""
+    if config.algo == "fcp":
+        from rqe.srpo.population_fcp import FCPPopulationTrainer
+
+        return FCPPopulationTrainer(config, seeds, out_dir)
+    return PopulationTrainer(config, seeds, out_dir)
 
 
 def _kl_partner(name: str) -> str | None:
