@@ -60,6 +60,7 @@ class PoolMatch:
     agent_seat: Any                     # (S,) long
     partners: list[Any]
     tags: list[str]
+    keys: list[Any]                     # seeds with equal keys have the same partner (one scripted zoo partner)
     train: list[Assignment] = field(default_factory=lambda: [Assignment("agent", 0, (0,))])
     kind: str = "train"
 
@@ -78,14 +79,16 @@ class FCPPopulationTrainer(PopulationTrainer):
 
     def plan(self) -> list[PoolMatch]:
         """Each seed's own plan (its memory entry and seat, drawn with its numpy generator), as one match."""
-        seats, partners, tags = [], [], []
+        seats, partners, tags, keys = [], [], [], []
         for run in self.runs:
             (match,) = run.algorithm.plan(run)
             seat = match.seats.index("agent")
             seats.append(seat)
             partners.append(match.seats[1 - seat])
             tags.append(match.name)
-        return [PoolMatch("pool", torch.tensor(seats, device=self.device), partners, tags)]
+            source = next((e.source for e in run.memory if e.actor is partners[-1]), None)
+            keys.append(repr(sorted(source.items())) if source is not None else id(partners[-1]))
+        return [PoolMatch("pool", torch.tensor(seats, device=self.device), partners, tags, keys)]
 
     @torch.no_grad()
     def rollout(self, match: PoolMatch) -> dict[str, Any]:
@@ -109,7 +112,7 @@ class FCPPopulationTrainer(PopulationTrainer):
         costs = torch.zeros(T, n, S, B, device=dev)
         dones = torch.zeros(T, S, B, dtype=torch.bool, device=dev)
         agent = self.learners["agent"].actor
-        partner = _partner_forward(match.partners, S)
+        partner = _partner_forward(match.partners, match.keys, S)
         seat, members = match.agent_seat, torch.arange(S, device=dev)
         agent_here = [(seat == k)[:, None, None] for k in range(n)]
         for t in range(T):
@@ -148,13 +151,15 @@ class FCPPopulationTrainer(PopulationTrainer):
         return super().advantages(view, job)
 
 
-def _partner_forward(partners: list[Any], S: int) -> Any:
-    """One callable giving seed ``k``'s partner logits on rows ``k`` of an ``(S, B, obs_dim)`` input."""
+def _partner_forward(partners: list[Any], keys: list[Any], S: int) -> Any:
+    """One callable giving seed ``k``'s partner logits on rows ``k`` of an ``(S, B, obs_dim)`` input: one stacked
+    network when every partner is a network of one shape, else one call of each distinct partner (``keys``) on the
+    rows of its seeds (a scripted partner acts on each row alone, so this is what each single run computes)."""
     if all(isinstance(p, Actor) for p in partners) and len({tuple(sorted(p.spec().items())) for p in partners}) == 1:
         return StackedMLP([p.net for p in partners])
-    groups: dict[int, tuple[Any, list[int]]] = {}
-    for k, p in enumerate(partners):
-        groups.setdefault(id(p), (p, []))[1].append(k)
+    groups: dict[Any, tuple[Any, list[int]]] = {}
+    for k, (p, key) in enumerate(zip(partners, keys)):
+        groups.setdefault(key, (p, []))[1].append(k)
 
     def forward(obs: Any) -> Any:
         out = None
