@@ -150,7 +150,7 @@ def main() -> None:
               f"{timing[method]['train_s']:.0f}s; self-play {np.mean(rows['self_play']):.1f}, "
               f"cross-play {np.mean(rows['cross_play']):.1f}", flush=True)
 
-    best = _best_responses(args, runs, zoo, TrainConfig, make_population, heldout_play)
+    best = _best_responses(args, runs, zoo)
     if args.train_only:
         return
     # other methods' agents as held-out partners: seed i of A with every seed of B, in both seat arrangements
@@ -220,12 +220,15 @@ def _selfplay_pool(runs: Path, seeds: list[int]) -> list[str]:
     return [str(f) for f in folders]
 
 
-def _best_responses(args, runs: Path, zoo: dict, TrainConfig, make_population, heldout_play) -> dict:
+def _best_responses(args, runs: Path, zoo: dict) -> dict:
     """Train (or resume) a best response to each zoo partner and measure its team return with that partner.
 
     Returns ``{"return": {partner: mean team return over the best response's seeds}, "summary": {...}}``.
     """
+    from rqe.srpo.config import TrainConfig
+    from rqe.srpo.population import make_population
     from rqe.srpo.stats import bootstrap_ci
+    from rqe.srpo.zoo import heldout_play
 
     if args.br_steps <= 0:
         return {"return": {}, "summary": None}
@@ -289,8 +292,8 @@ def _markdown(summary: dict) -> str:
                       f"- where the best response's return is not positive):", "",
                   "| method | " + " | ".join(summary["partners"]) + " |", "|---" * (1 + len(summary["partners"])) + "|"]
         for name, m in methods.items():
-            lines.append(f"| {name} | " + " | ".join(
-                _fmt(m["br_normalised"][p], 2) if m["br_normalised"].get(p) else "-" for p in summary["partners"]) + " |")
+            scores = [_fmt(m["br_normalised"][p], 2) if m["br_normalised"].get(p) else "-" for p in summary["partners"]]
+            lines.append(f"| {name} | " + " | ".join(scores) + " |")
         lines.append("| best response (team return) | " + " | ".join(
             _fmt(best["team_return"][p]) for p in summary["partners"]) + " |")
     notes = [f"{name}: {m['note']}" for name, m in methods.items() if m.get("note")]

@@ -26,7 +26,10 @@ Algorithms (``TrainConfig.algo``), [QZLM] = Qu, Zhang, Lanzetti, Mazumdar, arXiv
   budget (MEP with the population-entropy bonus ``-alpha log mean_j pi_j(a|s)``, TrajeDi with the per-step
   Jensen-Shannon bonus ``alpha (log pi_k(a|s) - log mean_j pi_j(a|s))``), its checkpoints filling the partner
   memory; then one agent learns a best response to partners drawn from the memory, in random seats. With
-  ``partner_runs`` the population phase is skipped and the memory holds those runs' snapshots.
+  ``partner_runs`` the population phase is skipped and the memory holds those runs' snapshots (``partner_snapshots``
+  selects them: all, or FCP's first, middle and final, :func:`rqe.srpo.memory.partner_files`) and scripted zoo
+  partners named ``"zoo:NAME"``; ``partner_runs=["zoo:greedy"]`` trains a best response to that one partner. The
+  batched backend trains this case (:mod:`rqe.srpo.population_fcp`).
 """
 
 from __future__ import annotations

@@ -53,7 +53,8 @@ __all__ = ["FCPPopulationTrainer", "PoolMatch"]
 class PoolMatch:
     """One FCP rollout of every seed: seed ``k``'s agent in seat ``agent_seat[k]``, ``partners[k]`` in the other.
 
-    ``train`` is stated in the agent's view (seat 0 = the agent's own seat; see :meth:`FCPPopulationTrainer.advantages`).
+    ``train`` is stated in the agent's view (seat 0 = the agent's own seat;
+    :meth:`FCPPopulationTrainer.advantages`).
     """
 
     name: str
