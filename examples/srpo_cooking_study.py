@@ -26,9 +26,9 @@ with the self-play agents: its ``with_method["selfplay"]`` is not a held-out sco
 
 Best responses (``--br-steps``, ``--br-seeds``): for each zoo partner, FCP with a pool of that one scripted partner
 (``partner_runs=["zoo:NAME"]``): the same PPO (``--preset paper``), ``--br-steps`` env steps per seed, the agent's
-seat drawn every update so it learns both seats, the seeds of one partner trained as one batched population into
-``<runs>/br/<partner>/fcp-seed<k>`` (resumed like the other runs). Its own team return with the partner (both seats,
-per seed) is ``best_response["team_return"][partner]``.
+seat drawn every update so it learns both seats; every partner and seed in one batched population
+(``FCPPopulationTrainer(pools=...)``) into ``<runs>/br/<partner>/fcp-seed<k>`` (resumed like the other runs). Its
+own team return with the partner (both seats, per seed) is ``best_response["team_return"][partner]``.
 
 Every figure is ``{"mean": m, "ci95": [lo, hi]}`` (percentile bootstrap over seeds, ``rqe.srpo.stats``);
 ``differences`` holds SRPO minus each other method (independent groups of seeds, bootstrap interval).
@@ -233,30 +233,27 @@ def _best_responses(args, runs: Path, zoo: dict) -> dict:
     if args.br_steps <= 0:
         return {"return": {}, "summary": None}
     seeds = list(range(args.br_seeds))
-    per_partner, timing = {}, {}
-    for name, partner in zoo.items():
-        cfg = TrainConfig(algo="fcp", env="cooking", preset="paper", total_steps=args.br_steps, device="cpu",
-                          checkpoint_every=50, partner_runs=[f"zoo:{name}"])
-        folder = runs / "br" / name
-        population = make_population(cfg, seeds, folder)
-        resume = all((folder / f"fcp-seed{s}" / "checkpoint.pt").exists() for s in seeds)
-        population.train(progress=False, resume=resume)
-        timing[name] = population.elapsed
-        print(f"best response to {name}: {population.env_steps} env steps per seed x {len(seeds)} seeds, "
-              f"{population.elapsed:.0f}s in updates", flush=True)
-        if args.train_only:
-            continue
-        per_partner[name] = [heldout_play(run.policies()[0], partner, episodes=args.episodes, seed=8000 + k,
-                                          agent_seats=(0, 1))["team_return"] for k, run in enumerate(population.runs)]
+    cfg = TrainConfig(algo="fcp", env="cooking", preset="paper", total_steps=args.br_steps, device="cpu",
+                      checkpoint_every=50)
+    folder = runs / "br"
+    population = make_population(cfg, seeds, folder, pools={name: [f"zoo:{name}"] for name in zoo})
+    resume = all((folder / name / f"fcp-seed{s}" / "checkpoint.pt").exists() for name in zoo for s in seeds)
+    population.train(progress=False, resume=resume)
+    print(f"best responses to {len(zoo)} partners: {population.env_steps} env steps per seed x {len(seeds)} seeds "
+          f"each, {population.elapsed:.0f}s in updates", flush=True)
     if args.train_only:
         return {"return": {}, "summary": None}
+    runs_of = {name: population.runs[i * len(seeds):(i + 1) * len(seeds)] for i, name in enumerate(zoo)}
+    per_partner = {name: [heldout_play(run.policies()[0], zoo[name], episodes=args.episodes, seed=8000 + k,
+                                       agent_seats=(0, 1))["team_return"] for k, run in enumerate(runs_of[name])]
+                   for name in zoo}
     return {"return": {name: float(np.mean(v)) for name, v in per_partner.items()},
             "summary": {"how": "FCP with a pool of the one scripted partner (partner_runs=['zoo:NAME']), "
                                "TrainConfig(preset='paper'), the agent's seat drawn every update; team return with "
                                "the partner over both seats",
                         "steps_per_seed": args.br_steps, "seeds": len(seeds),
                         "team_return": {name: bootstrap_ci(v) for name, v in per_partner.items()},
-                        "per_seed": per_partner, "train_s": timing}}
+                        "per_seed": per_partner, "train_s": population.elapsed}}
 
 
 def _fmt(x: dict, digits: int = 1) -> str:

@@ -197,9 +197,7 @@ class PopulationTrainer:
         self.cfg = cfg
         self.device = resolve_device(cfg.device)
         self.out_dir = Path(out_dir) if out_dir is not None else None
-        self.runs = [Trainer(cfg.replace(seed=s),
-                             None if self.out_dir is None else self.out_dir / f"{cfg.algo}-seed{s}")
-                     for s in self.seeds]
+        self.runs = self._make_runs()
         first = self.runs[0]
         if first.n_agents != 2:
             raise ParameterError(f"the batched backend trains two-player games, got {first.n_agents} players")
@@ -209,7 +207,7 @@ class PopulationTrainer:
         if getattr(first.env, "noise_width", None) is None:
             raise ParameterError(f"environment {cfg.env!r} draws its own noise; the batched backend needs one that "
                                  f"takes it from the trainer (cooking, collaborate_defect, matrix)")
-        self.S, self.B = len(self.seeds), cfg.n_envs
+        self.S, self.B = len(self.runs), cfg.n_envs
         self.env = make_env(cfg.env, self.S * self.B, self.device, **dict(cfg.env_kwargs))
         self.n_agents = 2
         self.n_updates = first.n_updates
@@ -218,6 +216,11 @@ class PopulationTrainer:
         self.update = 0
         self.env_steps = 0
         self.elapsed = 0.0
+
+    def _make_runs(self) -> list[Trainer]:
+        """One single-run :class:`Trainer` per seed (its folder ``out_dir/<algo>-seed<k>``)."""
+        cfg, out = self.cfg, self.out_dir
+        return [Trainer(cfg.replace(seed=s), None if out is None else out / f"{cfg.algo}-seed{s}") for s in self.seeds]
 
     @property
     def generators(self) -> list[Any]:
@@ -453,13 +456,17 @@ class PopulationTrainer:
         return history
 
 
-def make_population(config: TrainConfig, seeds: Sequence[int], out_dir: str | Path | None = None) -> PopulationTrainer:
+def make_population(config: TrainConfig, seeds: Sequence[int], out_dir: str | Path | None = None,
+                    **options: Any) -> PopulationTrainer:
     """The batched trainer of ``config``: :class:`PopulationTrainer`, or for ``fcp`` (with ``partner_runs``)
-    :class:`rqe.srpo.population_fcp.FCPPopulationTrainer`, whose seeds each draw their own partners."""
+    :class:`rqe.srpo.population_fcp.FCPPopulationTrainer` (``options``: its ``pools``), whose seeds each draw their
+    own partners."""
     if config.algo == "fcp":
         from rqe.srpo.population_fcp import FCPPopulationTrainer
 
-        return FCPPopulationTrainer(config, seeds, out_dir)
+        return FCPPopulationTrainer(config, seeds, out_dir, **options)
+    if options:
+        raise ParameterError(f"options {sorted(options)} apply to fcp only")
     return PopulationTrainer(config, seeds, out_dir)
 
 

@@ -13,7 +13,9 @@ entry in the other seat. :class:`FCPPopulationTrainer` runs S such seeds at once
   S drawn partners stacked into one :class:`StackedMLP` when they are all networks of one shape (the pool of
   self-play snapshots), else each distinct partner module evaluated on the rows of its seeds (scripted partners);
 * the agent learns from its own seat's rewards, as in the single run (the rollout is reordered per seed so that the
-  agent's seat comes first, then :meth:`PopulationTrainer.advantages` applies).
+  agent's seat comes first, then :meth:`PopulationTrainer.advantages` applies);
+* ``pools={name: partner_runs, ...}`` trains every pool with every seed in the one population (members in the order
+  pool by pool, seed by seed; folders ``out_dir/<name>/fcp-seed<k>``): best responses to several partners at once.
 
 The pool (``TrainConfig.partner_runs``) holds trained run folders, ``partner_snapshots`` choosing their snapshots
 (``"fcp"``: the first, middle and final checkpoints, :func:`rqe.srpo.memory.partner_files`), and scripted partners of
@@ -45,6 +47,7 @@ from rqe.srpo.config import TrainConfig
 from rqe.srpo.networks import Actor
 from rqe.srpo.population import PopulationTrainer, StackedMLP
 from rqe.srpo.ppo import gumbel_argmax
+from rqe.srpo.trainer import Trainer
 
 __all__ = ["FCPPopulationTrainer", "PoolMatch"]
 
@@ -71,12 +74,26 @@ class FCPPopulationTrainer(PopulationTrainer):
 
     algorithms = ("fcp",)
 
-    def __init__(self, config: TrainConfig, seeds: Sequence[int], out_dir: str | Path | None = None):
-        if config.algo != "fcp" or not config.partner_runs:
+    def __init__(self, config: TrainConfig, seeds: Sequence[int], out_dir: str | Path | None = None,
+                 pools: dict[str, list[str]] | None = None):
+        if pools is not None and (not isinstance(pools, dict) or not pools or not all(pools.values())):
+            raise ParameterError(f"pools maps names to non-empty partner_runs lists, got {pools!r}")
+        if config.algo != "fcp" or not (config.partner_runs or pools):
             raise ParameterError("the batched backend trains fcp only with partner_runs (a fixed pool of trained run "
                                  "folders or zoo:NAME partners); train FCP with a population phase seed by seed "
                                  "(--backend serial or process)")
+        self.pools = dict(pools) if pools is not None else None
         super().__init__(config, seeds, out_dir)
+
+    def _make_runs(self) -> list[Trainer]:
+        """Per seed one run; with ``pools``, one run per pool and seed (``out_dir/<pool name>/fcp-seed<k>``), each
+        with ``partner_runs`` = that pool (the single run it equals)."""
+        if self.pools is None:
+            return super()._make_runs()
+        cfg, out = self.cfg, self.out_dir
+        return [Trainer(cfg.replace(seed=s, partner_runs=list(pool)),
+                        None if out is None else out / name / f"fcp-seed{s}")
+                for name, pool in self.pools.items() for s in self.seeds]
 
     def plan(self) -> list[PoolMatch]:
         """Each seed's own plan (its memory entry and seat, drawn with its numpy generator), as one match."""

@@ -87,6 +87,23 @@ def test_seed_k_of_batched_fcp_follows_the_single_run_with_seed_k(pool, selfplay
     assert history[-1][0]["return_seat0"] != history[-1][2]["return_seat0"]
 
 
+def test_pools_train_best_responses_to_several_partners_at_once(tmp_path):
+    cfg = TrainConfig(algo="fcp", total_steps=3 * 160, **SMALL)
+    pools = {"greedy": ["zoo:greedy"], "onion1": ["zoo:onion1"]}
+    population = make_population(cfg, [0, 2], tmp_path, pools=pools)
+    history = population.train(progress=False)
+    assert [r.out_dir.relative_to(tmp_path).as_posix() for r in population.runs] == [
+        "greedy/fcp-seed0", "greedy/fcp-seed2", "onion1/fcp-seed0", "onion1/fcp-seed2"]
+    for pool, seed, member in (("greedy", 0, 0), ("onion1", 2, 3)):
+        single = Trainer(cfg.replace(seed=seed, partner_runs=pools[pool]))
+        single_history = single.train(progress=False)
+        assert [h[member]["return_seat0"] for h in history] == [h["return_seat0"] for h in single_history]
+        _close(single, population.runs[member])
+    assert history[-1][0]["return_seat0"] != history[-1][2]["return_seat0"]     # same seed, other partner
+    with pytest.raises(ParameterError, match="pools"):
+        make_population(cfg, [0], pools={"greedy": []})
+
+
 def test_batched_fcp_with_a_zoo_partner_resumes_bit_for_bit(tmp_path):
     cfg = TrainConfig(algo="fcp", partner_runs=["zoo:onion1", "zoo:random"], total_steps=4 * 160,
                       checkpoint_every=2, **SMALL)
