@@ -4,12 +4,12 @@ Environment steps per second of whole PPO updates at ``--preset paper`` on the c
 
 * ``fcp``: FCP against the FCP checkpoints (first, middle, final) of ``--seeds`` self-play runs, as the cooking study
   trains it (the self-play runs are trained first, briefly: their weights do not change the cost);
-* ``br``: a best response to the scripted greedy partner (``partner_runs=["zoo:greedy"]``), 2 seeds, as the study's
-  ``--br-steps`` runs;
+* ``br``: best responses to every partner of the held-out zoo (``pools={name: ["zoo:NAME"]}``), 2 seeds each, in one
+  population, as the study's ``--br-steps`` runs;
 * ``selfplay``: the batched self-play population of the same seeds, for scale.
 
 ``batched``: :class:`rqe.srpo.population_fcp.FCPPopulationTrainer` (one process, 1 torch thread); ``serial``: the same
-seeds by :class:`rqe.srpo.Trainer` one after another. Accuracy: the largest difference of seed k's weights between the
+members (seeds, or pool and seed) by :class:`rqe.srpo.Trainer` one after another. Accuracy: the largest difference of seed k's weights between the
 two, relative to each tensor's largest entry, and whether the logged returns (the sampled actions) are identical.
 Variants are interleaved ``--repeat`` times; medians and bests are reported with the load average.
 
@@ -58,6 +58,7 @@ def main() -> int:
     torch.set_num_threads(1)
     from rqe.srpo import TrainConfig, Trainer
     from rqe.srpo.population import make_population
+    from rqe.srpo.zoo import partner_zoo
 
     seeds = list(range(args.seeds))
     scratch = Path(tempfile.mkdtemp(prefix="bench_fcp_"))
@@ -69,36 +70,37 @@ def main() -> int:
     cases = {
         "fcp": (TrainConfig(algo="fcp", env="cooking", preset="paper", total_steps=steps, device="cpu",
                             partner_runs=pool, partner_snapshots="fcp"), seeds),
-        "br": (TrainConfig(algo="fcp", env="cooking", preset="paper", total_steps=steps, device="cpu",
-                           partner_runs=["zoo:greedy"]), seeds[:2]),
+        "br": (TrainConfig(algo="fcp", env="cooking", preset="paper", total_steps=steps, device="cpu"), seeds[:2]),
         "selfplay": (TrainConfig(algo="selfplay", env="cooking", preset="paper", total_steps=steps, device="cpu"),
                      seeds),
     }
+    pools = {"br": {name: [f"zoo:{name}"] for name in partner_zoo()}}
     load_before = os.getloadavg()
     timings: dict[str, dict[str, list[float]]] = {name: {"batched": [], "serial": []} for name in cases}
-    accuracy = {}
+    accuracy, members_of = {}, {}
     for _ in range(args.repeat):
         for name, (cfg, members) in cases.items():
-            population = make_population(cfg, members)
+            population = make_population(cfg, members, **({"pools": pools[name]} if name in pools else {}))
             population.history = []
             start = time.perf_counter()
             population.train(progress=False, callback=lambda p, rows: p.history.append(rows))
-            timings[name]["batched"].append(population.env_steps * len(members) / (time.perf_counter() - start))
+            timings[name]["batched"].append(population.env_steps * population.S / (time.perf_counter() - start))
             singles, start = [], time.perf_counter()
-            for s in members:
-                single = Trainer(cfg.replace(seed=s))
+            for run in population.runs:       # the same members (seed, and pool) one after another
+                single = Trainer(run.cfg)
                 singles.append((single, single.train(progress=False)))
-            timings[name]["serial"].append(population.env_steps * len(members) / (time.perf_counter() - start))
+            timings[name]["serial"].append(population.env_steps * population.S / (time.perf_counter() - start))
+            members_of[name] = population.S
             accuracy[name] = _accuracy(population, singles)
     rows = []
     for name, (cfg, members) in cases.items():
         batched, serial = timings[name]["batched"], timings[name]["serial"]
-        rows.append({"case": name, "seeds": len(members), "updates": args.updates,
+        rows.append({"case": name, "seeds": len(members), "members": members_of[name], "updates": args.updates,
                      "batched_steps_per_s": {"median": statistics.median(batched), "best": max(batched)},
                      "serial_steps_per_s": {"median": statistics.median(serial), "best": max(serial)},
                      "speedup_median": statistics.median(b / s for b, s in zip(batched, serial)),
                      "max_rel_weight_diff": accuracy[name][0], "returns_identical": accuracy[name][1]})
-        print(f"{name:9s} {len(members)} seeds: batched {statistics.median(batched):8.0f} env steps/s, serial "
+        print(f"{name:9s} {members_of[name]:2d} members: batched {statistics.median(batched):8.0f} env steps/s, serial "
               f"{statistics.median(serial):8.0f}, x{rows[-1]['speedup_median']:.2f}; weights within "
               f"{accuracy[name][0]:.1e}, returns identical {accuracy[name][1]}")
     result = {"benchmark": "bench_srpo_fcp", "rows_note": "env steps per second of all seeds together",

@@ -24,11 +24,11 @@ FCP (``--methods fcp``; Strouse et al., NeurIPS 2021) is trained at the same bud
 run) and final policies (``partner_snapshots="fcp"``, ``rqe.srpo.memory.partner_files``). FCP therefore trained
 with the self-play agents: its ``with_method["selfplay"]`` is not a held-out score (the summary says so).
 
-Best responses (``--br-steps``, ``--br-seeds``): for each zoo partner, FCP with a pool of that one scripted partner
-(``partner_runs=["zoo:NAME"]``): the same PPO (``--preset paper``), ``--br-steps`` env steps per seed, the agent's
-seat drawn every update so it learns both seats; every partner and seed in one batched population
-(``FCPPopulationTrainer(pools=...)``) into ``<runs>/br/<partner>/fcp-seed<k>`` (resumed like the other runs). Its
-own team return with the partner (both seats, per seed) is ``best_response["team_return"][partner]``.
+Best responses (``--br-steps``, none by default; ``--br-seeds``, default 2): for each zoo partner, FCP with a pool
+of that one scripted partner (``partner_runs=["zoo:NAME"]``): the same PPO (``--preset paper``), ``--br-steps`` env
+steps per seed, the agent's seat drawn every update so it learns both seats; every partner and seed in one batched
+population (``FCPPopulationTrainer(pools=...)``) into ``<runs>/br/<partner>/fcp-seed<k>`` (resumed like the other
+runs). Its own team return with the partner (both seats, per seed) is ``best_response["team_return"][partner]``.
 
 Every figure is ``{"mean": m, "ci95": [lo, hi]}`` (percentile bootstrap over seeds, ``rqe.srpo.stats``);
 ``differences`` holds SRPO minus each other method (independent groups of seeds, bootstrap interval).
@@ -36,9 +36,11 @@ Every figure is ``{"mean": m, "ci95": [lo, hi]}`` (percentile bootstrap over see
 The budget is stated in the output; the paper's is 2M env steps per seed with 30 runs, far more than a shared CPU
 allows here. Whatever comes out is what is written.
 
-Run:  nice python examples/srpo_cooking_study.py --seeds 8 --steps 150000 --methods ippo mappo selfplay fcp srpo
-      (``--train-only`` trains or resumes and stops; ``--methods`` with no name and ``--br-steps N`` trains only the
-      best responses)
+Run (``--train-only`` trains or resumes and stops; ``--methods`` with no name and ``--br-steps N`` trains only the
+best responses):
+
+    nice python examples/srpo_cooking_study.py --seeds 8 --steps 2000000 --br-steps 500000 \\
+        --methods ippo mappo selfplay fcp srpo srpo:tau=1 srpo:tau=100 srpo:epsilon=0.01
 """
 
 from __future__ import annotations
@@ -84,8 +86,9 @@ def main() -> None:
     parser.add_argument("--runs", default="runs/cooking_study", help="trained runs (not committed)")
     parser.add_argument("--out", default="examples/results/cooking_study")
     parser.add_argument("--train-only", action="store_true", help="train (or resume) the populations and stop")
-    parser.add_argument("--br-steps", type=int, default=500_000,
-                        help="env steps per seed of each zoo partner's best response (0: no best responses)")
+    parser.add_argument("--br-steps", type=int, default=0,
+                        help="env steps per seed of each zoo partner's best response (the study: 500000; default 0: "
+                             "no best responses, br_normalised null)")
     parser.add_argument("--br-seeds", type=int, default=2, help="seeds of each best response")
     args = parser.parse_args()
     if "fcp" in args.methods and "selfplay" in args.methods:    # FCP's pool is this study's self-play runs
@@ -111,7 +114,8 @@ def main() -> None:
     for method in args.methods:
         algo, overrides = method_spec(method)
         if algo == "fcp":
-            overrides.update(partner_runs=_selfplay_pool(runs, seeds), partner_snapshots="fcp")
+            overrides.update(partner_runs=_selfplay_pool(runs, seeds), partner_snapshots="fcp",
+                             memory_capacity=max(64, 3 * len(seeds)))   # the whole pool: 3 checkpoints per seed
         cfg = TrainConfig(algo=algo, env="cooking", preset="paper", total_steps=args.steps, device="cpu",
                           checkpoint_every=50, **overrides)
         folder = runs / run_folder(method)
