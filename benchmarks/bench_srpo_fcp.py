@@ -9,8 +9,9 @@ Environment steps per second of whole PPO updates at ``--preset paper`` on the c
 * ``selfplay``: the batched self-play population of the same seeds, for scale.
 
 ``batched``: :class:`rqe.srpo.population_fcp.FCPPopulationTrainer` (one process, 1 torch thread); ``serial``: the same
-members (seeds, or pool and seed) by :class:`rqe.srpo.Trainer` one after another. Accuracy: the largest difference of seed k's weights between the
-two, relative to each tensor's largest entry, and whether the logged returns (the sampled actions) are identical.
+members (seeds, or pool and seed) by :class:`rqe.srpo.Trainer` one after another. Accuracy: the largest difference
+of member k's weights between the two, relative to each tensor's largest entry, and whether the logged returns (the
+sampled actions) are identical.
 Variants are interleaved ``--repeat`` times; medians and bests are reported with the load average.
 
 Run:  /work/quiet.sh nice python -m benchmarks.bench_srpo_fcp --seeds 8 --updates 3

@@ -28,7 +28,9 @@ Best responses (``--br-steps``, none by default; ``--br-seeds``, default 2): for
 of that one scripted partner (``partner_runs=["zoo:NAME"]``): the same PPO (``--preset paper``), ``--br-steps`` env
 steps per seed, the agent's seat drawn every update so it learns both seats; every partner and seed in one batched
 population (``FCPPopulationTrainer(pools=...)``) into ``<runs>/br/<partner>/fcp-seed<k>`` (resumed like the other
-runs). Its own team return with the partner (both seats, per seed) is ``best_response["team_return"][partner]``.
+runs). Only the scripted partners of ``partner_zoo()`` get one (``best_response["partners_without"]`` lists the
+others, whose ``br_normalised`` is ``null``). Its own team return with the partner (both seats, per seed) is
+``best_response["team_return"][partner]``.
 
 Every figure is ``{"mean": m, "ci95": [lo, hi]}`` (percentile bootstrap over seeds, ``rqe.srpo.stats``);
 ``differences`` holds SRPO minus each other method (independent groups of seeds, bootstrap interval).
@@ -232,32 +234,35 @@ def _best_responses(args, runs: Path, zoo: dict) -> dict:
     from rqe.srpo.config import TrainConfig
     from rqe.srpo.population import make_population
     from rqe.srpo.stats import bootstrap_ci
-    from rqe.srpo.zoo import heldout_play
+    from rqe.srpo.zoo import heldout_play, partner_zoo
 
     if args.br_steps <= 0:
         return {"return": {}, "summary": None}
     seeds = list(range(args.br_seeds))
+    scripted = [name for name in zoo if name in partner_zoo()]    # pool entries "zoo:NAME" are the scripted ones
+    without = [name for name in zoo if name not in scripted]
     cfg = TrainConfig(algo="fcp", env="cooking", preset="paper", total_steps=args.br_steps, device="cpu",
                       checkpoint_every=50)
     folder = runs / "br"
-    population = make_population(cfg, seeds, folder, pools={name: [f"zoo:{name}"] for name in zoo})
-    resume = all((folder / name / f"fcp-seed{s}" / "checkpoint.pt").exists() for name in zoo for s in seeds)
+    population = make_population(cfg, seeds, folder, pools={name: [f"zoo:{name}"] for name in scripted})
+    resume = all((folder / name / f"fcp-seed{s}" / "checkpoint.pt").exists() for name in scripted for s in seeds)
     population.train(progress=False, resume=resume)
-    print(f"best responses to {len(zoo)} partners: {population.env_steps} env steps per seed x {len(seeds)} seeds "
+    print(f"best responses to {len(scripted)} partners: {population.env_steps} env steps per seed x {len(seeds)} seeds "
           f"each, {population.elapsed:.0f}s in updates", flush=True)
     if args.train_only:
         return {"return": {}, "summary": None}
-    runs_of = {name: population.runs[i * len(seeds):(i + 1) * len(seeds)] for i, name in enumerate(zoo)}
+    runs_of = {name: population.runs[i * len(seeds):(i + 1) * len(seeds)] for i, name in enumerate(scripted)}
     per_partner = {name: [heldout_play(run.policies()[0], zoo[name], episodes=args.episodes, seed=8000 + k,
                                        agent_seats=(0, 1))["team_return"] for k, run in enumerate(runs_of[name])]
-                   for name in zoo}
+                   for name in scripted}
     return {"return": {name: float(np.mean(v)) for name, v in per_partner.items()},
             "summary": {"how": "FCP with a pool of the one scripted partner (partner_runs=['zoo:NAME']), "
                                "TrainConfig(preset='paper'), the agent's seat drawn every update; team return with "
                                "the partner over both seats",
                         "steps_per_seed": args.br_steps, "seeds": len(seeds),
                         "team_return": {name: bootstrap_ci(v) for name, v in per_partner.items()},
-                        "per_seed": per_partner, "train_s": population.elapsed}}
+                        "per_seed": per_partner, "train_s": population.elapsed,
+                        "partners_without": without}}
 
 
 def _fmt(x: dict, digits: int = 1) -> str:
@@ -296,7 +301,7 @@ def _markdown(summary: dict) -> str:
             scores = [_fmt(m["br_normalised"][p], 2) if m["br_normalised"].get(p) else "-" for p in summary["partners"]]
             lines.append(f"| {name} | " + " | ".join(scores) + " |")
         lines.append("| best response (team return) | " + " | ".join(
-            _fmt(best["team_return"][p]) for p in summary["partners"]) + " |")
+            _fmt(best["team_return"][p]) if p in best["team_return"] else "-" for p in summary["partners"]) + " |")
     notes = [f"{name}: {m['note']}" for name, m in methods.items() if m.get("note")]
     if notes:
         lines += [""] + notes
