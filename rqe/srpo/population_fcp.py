@@ -131,6 +131,7 @@ class FCPPopulationTrainer(PopulationTrainer):
         dones = torch.zeros(T, S, B, dtype=torch.bool, device=dev)
         agent = self.learners["agent"].actor
         partner = _partner_forward(match.partners, match.keys, S)
+        shaping = None                                                    # reward shaping, kept apart when present
         seat, members = match.agent_seat, torch.arange(S, device=dev)
         agent_here = [(seat == k)[:, None, None] for k in range(n)]
         for t in range(T):
@@ -146,12 +147,16 @@ class FCPPopulationTrainer(PopulationTrainer):
             noise = env.noise_from(uniforms[t, :, :, n * a_max:].reshape(S * B, -1))
             step = env.step(actions[t].reshape(n, S * B), noise=noise)
             rewards[t] = step.rewards.reshape(n, S, B)
+            if getattr(step, "shaping", None) is not None:
+                shaping = torch.zeros(T, n, S, B, device=dev) if shaping is None else shaping
+                shaping[t] = step.shaping.reshape(n, S, B)
             costs[t] = step.costs.reshape(n, S, B)
             dones[t] = step.done.reshape(S, B)
             current = step.obs.reshape(n, S, B, -1)
         self.env_steps += T * B
         return {"obs": obs, "states": states, "actions": actions, "logp": logp, "rewards": rewards, "costs": costs,
-                "dones": dones, "next_obs": current, "next_state": env.state().reshape(S, B, -1), "agent_seat": seat}
+                "dones": dones, "next_obs": current, "next_state": env.state().reshape(S, B, -1), "agent_seat": seat,
+                "shaping": shaping}
 
     @torch.no_grad()
     def advantages(self, rollout: dict[str, Any], job: Assignment) -> dict[str, Any]:
@@ -160,8 +165,10 @@ class FCPPopulationTrainer(PopulationTrainer):
         seat = rollout["agent_seat"]
         order = torch.stack([seat, 1 - seat])                             # view position -> real seat, (2, S)
         view = dict(rollout)
-        for key in ("obs", "actions", "logp", "rewards", "costs"):
+        for key in ("obs", "actions", "logp", "rewards", "costs", "shaping"):
             x = rollout[key]                                              # (T, N, S, B, ...)
+            if x is None:
+                continue
             index = order.reshape(1, 2, -1, *([1] * (x.dim() - 3))).expand(x.shape[0], 2, *x.shape[2:])
             view[key] = x.gather(1, index)
         x = rollout["next_obs"]                                           # (N, S, B, d)
