@@ -22,7 +22,8 @@ FCP (``--methods fcp``; Strouse et al., NeurIPS 2021) is trained at the same bud
 (``<runs>/selfplay/selfplay-seed*``, the same seeds, which must be trained first: ``selfplay`` is trained before
 ``fcp`` when both are listed): from each run its first (initial weights), middle (the snapshot nearest half the
 run) and final policies (``partner_snapshots="fcp"``, ``rqe.srpo.memory.partner_files``). FCP therefore trained
-with the self-play agents: its ``with_method["selfplay"]`` is not a held-out score (the summary says so).
+with the self-play agents: its ``with_method["selfplay"]`` (and self-play's ``with_method["fcp"]``, the same
+pairings) is not a held-out score (the summary says so).
 
 Best responses (``--br-steps``, none by default; ``--br-seeds``, default 2): for each zoo partner, FCP with a pool
 of that one scripted partner (``partner_runs=["zoo:NAME"]``): the same PPO (``--preset paper``), ``--br-steps`` env
@@ -116,7 +117,7 @@ def main() -> None:
     for method in args.methods:
         algo, overrides = method_spec(method)
         if algo == "fcp":
-            overrides.update(partner_runs=_selfplay_pool(runs, seeds), partner_snapshots="fcp",
+            overrides.update(partner_runs=_selfplay_pool(runs, seeds, args.steps), partner_snapshots="fcp",
                              memory_capacity=max(64, 3 * len(seeds)))   # the whole pool: 3 checkpoints per seed
         cfg = TrainConfig(algo=algo, env="cooking", preset="paper", total_steps=args.steps, device="cpu",
                           checkpoint_every=50, **overrides)
@@ -196,7 +197,8 @@ def main() -> None:
                 entry["br_normalised"][name] = None
         if method == "fcp":
             entry["note"] = ("FCP trained with the self-play runs' checkpoints (first, middle, final of every "
-                             "self-play seed): its with_method['selfplay'] is not held-out")
+                             "self-play seed): its with_method['selfplay'] (and self-play's with_method['fcp'], the "
+                             "same pairings) is not held-out")
         entry["with_method"] = {key.split(":", 1)[1]: bootstrap_ci(v) for key, v in rows.items()
                                 if key.startswith("with_method:")}
         summary["methods"][method] = entry
@@ -216,13 +218,17 @@ def main() -> None:
     print(f"wrote {out / 'summary.json'} and {out / 'summary.md'}")
 
 
-def _selfplay_pool(runs: Path, seeds: list[int]) -> list[str]:
-    """FCP's partner runs: this study's self-play seeds, each trained to the end (its final ``policies.pt``)."""
+def _selfplay_pool(runs: Path, seeds: list[int], steps: int) -> list[str]:
+    """FCP's partner runs: this study's self-play seeds, each trained to the end (its final ``policies.pt``) with
+    the same budget ``steps``."""
     folders = [(runs / "selfplay" / f"selfplay-seed{s}").resolve() for s in seeds]
     missing = [str(f) for f in folders if not (f / "policies.pt").exists()]
     if missing:
         raise SystemExit(f"fcp trains against this study's self-play runs; train them first (--methods selfplay "
                          f"fcp, same --seeds and --steps): missing {missing}")
+    other = [str(f) for f in folders if json.loads((f / "config.json").read_text())["total_steps"] != steps]
+    if other:
+        raise SystemExit(f"fcp's pool must be the self-play runs of this budget ({steps} env steps); {other} differ")
     return [str(f) for f in folders]
 
 

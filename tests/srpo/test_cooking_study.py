@@ -51,7 +51,11 @@ def test_study_trains_fcp_and_best_responses_and_normalises(tmp_path, monkeypatc
     assert again["methods"]["fcp"]["br_normalised"] == fcp["br_normalised"]
 
 
-def test_fcp_needs_the_self_play_runs(tmp_path, monkeypatch):
+def test_fcp_needs_the_self_play_runs_of_its_budget(tmp_path, monkeypatch):
+    args = ["--seeds", "1", "--br-steps", "0", "--runs", str(tmp_path / "runs"), "--out", str(tmp_path / "out"),
+            "--episodes", "2"]
     with pytest.raises(SystemExit, match="self-play runs"):
-        _run(monkeypatch, "--seeds", "2", "--steps", "1024", "--br-steps", "0", "--methods", "fcp",
-             "--runs", str(tmp_path / "runs"), "--out", str(tmp_path / "out"))
+        _run(monkeypatch, *args, "--steps", "1024", "--methods", "fcp")
+    _run(monkeypatch, *args, "--steps", "1024", "--methods", "selfplay", "--train-only")
+    with pytest.raises(SystemExit, match="2048 env steps"):
+        _run(monkeypatch, *args, "--steps", "2048", "--methods", "fcp")
