@@ -12,17 +12,38 @@ budget of ``--steps`` environment steps per seed. Then, per seed:
   ``free_riding[partner]`` (``|E c_agent - E c_partner|``);
 * ``free_riding``: the free-riding degree of the seed's own pair;
 * ``with_method[other]``: mean team return with every seed of each other method (both seat arrangements), other
-  methods' agents being partners this one never trained with.
+  methods' agents being partners this one never trained with (except FCP's with self-play, below);
+* ``br_normalised[partner]``: the best-response-normalised score of ZSC-Eval (BR-Prox, Wang et al. 2024): the seed's
+  ``heldout[partner]`` divided by the team return of a best response to that partner (the mean over the best
+  response's seeds; ``null`` where that return is not positive, the ratio then meaning nothing).
+
+FCP (``--methods fcp``; Strouse et al., NeurIPS 2021) is trained at the same budget, batched
+(``rqe.srpo.population_fcp``), as a best response to a pool made of this study's self-play runs
+(``<runs>/selfplay/selfplay-seed*``, the same seeds, which must be trained first: ``selfplay`` is trained before
+``fcp`` when both are listed): from each run its first (initial weights), middle (the snapshot nearest half the
+run) and final policies (``partner_snapshots="fcp"``, ``rqe.srpo.memory.partner_files``). FCP therefore trained
+with the self-play agents: its ``with_method["selfplay"]`` (and self-play's ``with_method["fcp"]``, the same
+pairings) is not a held-out score (the summary says so).
+
+Best responses (``--br-steps``, none by default; ``--br-seeds``, default 2): for each zoo partner, FCP with a pool
+of that one scripted partner (``partner_runs=["zoo:NAME"]``): the same PPO (``--preset paper``), ``--br-steps`` env
+steps per seed, the agent's seat drawn every update so it learns both seats; every partner and seed in one batched
+population (``FCPPopulationTrainer(pools=...)``) into ``<runs>/br/<partner>/fcp-seed<k>`` (resumed like the other
+runs). Only the scripted partners of ``partner_zoo()`` get one (``best_response["partners_without"]`` lists the
+others, whose ``br_normalised`` is ``null``). Its own team return with the partner (both seats, per seed) is
+``best_response["team_return"][partner]``.
 
 Every figure is ``{"mean": m, "ci95": [lo, hi]}`` (percentile bootstrap over seeds, ``rqe.srpo.stats``);
-``differences`` holds SRPO minus each other method (independent groups of seeds, bootstrap interval). A
-best-response-normalised score (ZSC-Eval's BR-Prox) is not computed: it needs a best response trained against each
-partner, which this study does not train (``br_normalised`` is ``null``).
+``differences`` holds SRPO minus each other method (independent groups of seeds, bootstrap interval).
 
 The budget is stated in the output; the paper's is 2M env steps per seed with 30 runs, far more than a shared CPU
 allows here. Whatever comes out is what is written.
 
-Run:  nice python examples/srpo_cooking_study.py --seeds 8 --steps 150000 --methods ippo mappo selfplay srpo
+Run (``--train-only`` trains or resumes and stops; ``--methods`` with no name and ``--br-steps N`` trains only the
+best responses):
+
+    nice python examples/srpo_cooking_study.py --seeds 8 --steps 2000000 --br-steps 500000 \\
+        --methods ippo mappo selfplay fcp srpo srpo:tau=1 srpo:tau=100 srpo:epsilon=0.01
 """
 
 from __future__ import annotations
@@ -42,22 +63,47 @@ def _pair_metrics(policies, episodes, seed):
     return r.team_return, r.free_riding
 
 
+def method_spec(spec: str) -> tuple[str, dict]:
+    """``"srpo"`` -> ``("srpo", {})``; ``"srpo:tau=1"`` or ``"srpo:tau=1,epsilon=0.01"`` -> the algorithm and overrides."""
+    algo, _, rest = spec.partition(":")
+    overrides: dict = {}
+    for item in filter(None, rest.split(",")):
+        key, sep, value = item.partition("=")
+        if not sep or key not in ("tau", "epsilon"):
+            raise SystemExit(f"method {spec!r}: variants set tau=... or epsilon=..., got {item!r}")
+        overrides[key] = float(value)
+    return algo, overrides
+
+
+def run_folder(spec: str) -> str:
+    """The folder name of a method spec: ``srpo:tau=1`` -> ``srpo_tau1``."""
+    return spec.replace(":", "_").replace("=", "").replace(",", "_")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--methods", nargs="+", default=["ippo", "mappo", "selfplay", "srpo"])
+    parser.add_argument("--methods", nargs="*", default=["ippo", "mappo", "selfplay", "srpo"])
     parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--steps", type=int, default=150_000, help="environment steps per seed and method")
     parser.add_argument("--episodes", type=int, default=64, help="evaluation episodes per pairing")
     parser.add_argument("--runs", default="runs/cooking_study", help="trained runs (not committed)")
     parser.add_argument("--out", default="examples/results/cooking_study")
+    parser.add_argument("--train-only", action="store_true", help="train (or resume) the populations and stop")
+    parser.add_argument("--br-steps", type=int, default=0,
+                        help="env steps per seed of each zoo partner's best response (the study: 500000; default 0: "
+                             "no best responses, br_normalised null)")
+    parser.add_argument("--br-seeds", type=int, default=2, help="seeds of each best response")
     args = parser.parse_args()
+    if "fcp" in args.methods and "selfplay" in args.methods:    # FCP's pool is this study's self-play runs
+        args.methods.remove("selfplay")
+        args.methods.insert(args.methods.index("fcp"), "selfplay")
 
     import torch
 
     torch.set_num_threads(1)
     from rqe._files import write_text
     from rqe.srpo.config import TrainConfig
-    from rqe.srpo.population import PopulationTrainer
+    from rqe.srpo.population import make_population
     from rqe.srpo.stats import bootstrap_ci, difference_ci
     from rqe.srpo.zoo import heldout_play, partner_zoo
 
@@ -69,11 +115,20 @@ def main() -> None:
     trained: dict[str, list] = {}
     timing = {}
     for method in args.methods:
-        cfg = TrainConfig(algo=method, env="cooking", preset="paper", total_steps=args.steps, device="cpu",
-                          checkpoint_every=50)
-        population = PopulationTrainer(cfg, seeds, runs / method)
-        resume = all((runs / method / f"{method}-seed{s}" / "checkpoint.pt").exists() for s in seeds)
+        algo, overrides = method_spec(method)
+        if algo == "fcp":
+            overrides.update(partner_runs=_selfplay_pool(runs, seeds, args.steps), partner_snapshots="fcp",
+                             memory_capacity=max(64, 3 * len(seeds)))   # the whole pool: 3 checkpoints per seed
+        cfg = TrainConfig(algo=algo, env="cooking", preset="paper", total_steps=args.steps, device="cpu",
+                          checkpoint_every=50, **overrides)
+        folder = runs / run_folder(method)
+        population = make_population(cfg, seeds, folder)
+        resume = all((folder / f"{algo}-seed{s}" / "checkpoint.pt").exists() for s in seeds)
         population.train(progress=False, resume=resume)
+        if args.train_only:
+            print(f"{method}: {population.env_steps} env steps per seed x {len(seeds)} seeds, "
+                  f"{population.elapsed:.0f}s in updates", flush=True)
+            continue
         # population.elapsed: seconds spent in updates (restored from the checkpoints when the runs already exist)
         timing[method] = {"train_s": population.elapsed, "env_steps_per_seed": population.env_steps}
         policies = [run.policies() for run in population.runs]
@@ -102,6 +157,9 @@ def main() -> None:
               f"{timing[method]['train_s']:.0f}s; self-play {np.mean(rows['self_play']):.1f}, "
               f"cross-play {np.mean(rows['cross_play']):.1f}", flush=True)
 
+    best = _best_responses(args, runs, zoo)
+    if args.train_only:
+        return
     # other methods' agents as held-out partners: seed i of A with every seed of B, in both seat arrangements
     for method, policies in trained.items():
         for other, partners in trained.items():
@@ -121,16 +179,26 @@ def main() -> None:
         "config": "TrainConfig(preset='paper') (eps 0.1, tau 10, lr 6e-4, 8 envs x 128 steps, 4 full-batch epochs)",
         "budget_note": f"{args.steps} env steps per seed and method (the paper: 2M); {args.seeds} seeds; "
                        f"{args.episodes} evaluation episodes per pairing",
-        "partners": list(zoo), "methods": {}, "timing": timing,
+        "partners": list(zoo), "methods": {}, "timing": timing, "best_response": best["summary"],
     }
     for method, rows in per_seed.items():
         entry = {"seeds": len(seeds), "env_steps_per_seed": timing[method]["env_steps_per_seed"],
                  "self_play": bootstrap_ci(rows["self_play"]), "cross_play": bootstrap_ci(rows["cross_play"]),
                  "free_riding": bootstrap_ci(rows["free_riding"]), "heldout": {}, "own_deliveries": {},
-                 "free_riding_with": {}, "br_normalised": None, "per_seed": rows}
+                 "free_riding_with": {}, "br_normalised": {}, "per_seed": rows}
         for name in zoo:
             for key in ("heldout", "own_deliveries", "free_riding_with"):
                 entry[key][name] = bootstrap_ci(rows[f"{key}:{name}"])
+            br = best["return"].get(name)
+            if br is not None and br > 0:
+                rows[f"br_normalised:{name}"] = [v / br for v in rows[f"heldout:{name}"]]
+                entry["br_normalised"][name] = bootstrap_ci(rows[f"br_normalised:{name}"])
+            else:
+                entry["br_normalised"][name] = None
+        if method == "fcp":
+            entry["note"] = ("FCP trained with the self-play runs' checkpoints (first, middle, final of every "
+                             "self-play seed): its with_method['selfplay'] (and self-play's with_method['fcp'], the "
+                             "same pairings) is not held-out")
         entry["with_method"] = {key.split(":", 1)[1]: bootstrap_ci(v) for key, v in rows.items()
                                 if key.startswith("with_method:")}
         summary["methods"][method] = entry
@@ -150,8 +218,61 @@ def main() -> None:
     print(f"wrote {out / 'summary.json'} and {out / 'summary.md'}")
 
 
-def _fmt(x: dict) -> str:
-    return f"{x['mean']:.1f} [{x['ci95'][0]:.1f}, {x['ci95'][1]:.1f}]"
+def _selfplay_pool(runs: Path, seeds: list[int], steps: int) -> list[str]:
+    """FCP's partner runs: this study's self-play seeds, each trained to the end (its final ``policies.pt``) with
+    the same budget ``steps``."""
+    folders = [(runs / "selfplay" / f"selfplay-seed{s}").resolve() for s in seeds]
+    missing = [str(f) for f in folders if not (f / "policies.pt").exists()]
+    if missing:
+        raise SystemExit(f"fcp trains against this study's self-play runs; train them first (--methods selfplay "
+                         f"fcp, same --seeds and --steps): missing {missing}")
+    other = [str(f) for f in folders if json.loads((f / "config.json").read_text())["total_steps"] != steps]
+    if other:
+        raise SystemExit(f"fcp's pool must be the self-play runs of this budget ({steps} env steps); {other} differ")
+    return [str(f) for f in folders]
+
+
+def _best_responses(args, runs: Path, zoo: dict) -> dict:
+    """Train (or resume) a best response to each zoo partner and measure its team return with that partner.
+
+    Returns ``{"return": {partner: mean team return over the best response's seeds}, "summary": {...}}``.
+    """
+    from rqe.srpo.config import TrainConfig
+    from rqe.srpo.population import make_population
+    from rqe.srpo.stats import bootstrap_ci
+    from rqe.srpo.zoo import heldout_play, partner_zoo
+
+    if args.br_steps <= 0:
+        return {"return": {}, "summary": None}
+    seeds = list(range(args.br_seeds))
+    scripted = [name for name in zoo if name in partner_zoo()]    # pool entries "zoo:NAME" are the scripted ones
+    without = [name for name in zoo if name not in scripted]
+    cfg = TrainConfig(algo="fcp", env="cooking", preset="paper", total_steps=args.br_steps, device="cpu",
+                      checkpoint_every=50)
+    folder = runs / "br"
+    population = make_population(cfg, seeds, folder, pools={name: [f"zoo:{name}"] for name in scripted})
+    resume = all((folder / name / f"fcp-seed{s}" / "checkpoint.pt").exists() for name in scripted for s in seeds)
+    population.train(progress=False, resume=resume)
+    print(f"best responses to {len(scripted)} partners: {population.env_steps} env steps per seed x {len(seeds)} seeds "
+          f"each, {population.elapsed:.0f}s in updates", flush=True)
+    if args.train_only:
+        return {"return": {}, "summary": None}
+    runs_of = {name: population.runs[i * len(seeds):(i + 1) * len(seeds)] for i, name in enumerate(scripted)}
+    per_partner = {name: [heldout_play(run.policies()[0], zoo[name], episodes=args.episodes, seed=8000 + k,
+                                       agent_seats=(0, 1))["team_return"] for k, run in enumerate(runs_of[name])]
+                   for name in scripted}
+    return {"return": {name: float(np.mean(v)) for name, v in per_partner.items()},
+            "summary": {"how": "FCP with a pool of the one scripted partner (partner_runs=['zoo:NAME']), "
+                               "TrainConfig(preset='paper'), the agent's seat drawn every update; team return with "
+                               "the partner over both seats",
+                        "steps_per_seed": args.br_steps, "seeds": len(seeds),
+                        "team_return": {name: bootstrap_ci(v) for name, v in per_partner.items()},
+                        "per_seed": per_partner, "train_s": population.elapsed,
+                        "partners_without": without}}
+
+
+def _fmt(x: dict, digits: int = 1) -> str:
+    return f"{x['mean']:.{digits}f} [{x['ci95'][0]:.{digits}f}, {x['ci95'][1]:.{digits}f}]"
 
 
 def _markdown(summary: dict) -> str:
@@ -176,6 +297,20 @@ def _markdown(summary: dict) -> str:
         for name, m in methods.items():
             lines.append(f"| {name} | " + " | ".join(_fmt(m["with_method"][o]) if o in m["with_method"] else "-"
                                                      for o in others) + " |")
+    best = summary.get("best_response")
+    if best:
+        lines += ["", f"Best-response-normalised team return (ZSC-Eval's BR-Prox: team return with the partner / "
+                      f"that of a best response to it, {best['steps_per_seed']} env steps x {best['seeds']} seeds; "
+                      f"- where the best response's return is not positive):", "",
+                  "| method | " + " | ".join(summary["partners"]) + " |", "|---" * (1 + len(summary["partners"])) + "|"]
+        for name, m in methods.items():
+            scores = [_fmt(m["br_normalised"][p], 2) if m["br_normalised"].get(p) else "-" for p in summary["partners"]]
+            lines.append(f"| {name} | " + " | ".join(scores) + " |")
+        lines.append("| best response (team return) | " + " | ".join(
+            _fmt(best["team_return"][p]) if p in best["team_return"] else "-" for p in summary["partners"]) + " |")
+    notes = [f"{name}: {m['note']}" for name, m in methods.items() if m.get("note")]
+    if notes:
+        lines += [""] + notes
     if "differences" in summary:
         lines += ["", "SRPO minus each method (independent seeds, bootstrap interval of the difference of means):", "",
                   "| comparison | self-play | cross-play | " + " | ".join(summary["partners"]) + " |",

@@ -25,7 +25,10 @@ Algorithms (``TrainConfig.algo``), [QZLM] = Qu, Zhang, Lanzetti, Mazumdar, arXiv
   budget (MEP with the population-entropy bonus ``-alpha log mean_j pi_j(a|s)``, TrajeDi with the per-step
   Jensen-Shannon bonus ``alpha (log pi_k(a|s) - log mean_j pi_j(a|s))``), its checkpoints filling the partner
   memory; then one agent learns a best response to partners drawn from the memory, in random seats. With
-  ``partner_runs`` the population phase is skipped and the memory holds those runs' snapshots.
+  ``partner_runs`` the population phase is skipped and the memory holds those runs' snapshots (``partner_snapshots``
+  selects them: all, or FCP's first, middle and final, :func:`rqe.srpo.memory.partner_files`) and scripted zoo
+  partners named ``"zoo:NAME"``; ``partner_runs=["zoo:greedy"]`` trains a best response to that one partner. The
+  batched backend trains this case (:mod:`rqe.srpo.population_fcp`).
 
 Policy sharing (``docs/rqe-math.md`` section 8, [QZLM Sec. 5]: "N > 2 players: one shared risk-averse policy and one
 adversary whose seat is drawn at random each rollout"). With ``share_policy`` (by default: whenever ``N > 2``,
@@ -39,8 +42,8 @@ anew each rollout; ``"rollout"`` draws one seat for all copies of a rollout. Not
 their other N-player benchmark (``gridworld/warehouse.py`` of ``crqu/srpo``, 4-robot RWARE with 3 shared seats and
 one adversary) draws the seats per environment copy each rollout and penalises ``KL(adversary || shared)``;
 section 8 names only the shared policy and a seat drawn each rollout, which both options satisfy (the paper's
-Hanabi appendix could not be checked here), so rqe follows the released code by default. That code rewards the adversary with minus its own seat's reward; rqe uses minus the
-mean reward of the seats it plays against (section 8: minus the agent's return), the same under a shared reward
+Hanabi appendix could not be checked here), so rqe follows the released code by default. That code rewards the
+adversary with minus its own seat's reward; rqe uses minus the mean reward of the seats it plays against (section 8: minus the agent's return), the same under a shared reward
 (Hanabi, Tag).
 """
 

@@ -12,6 +12,7 @@ Examples::
     rqe train srpo --env cooking --steps 200000 --seed 0 --out runs/srpo0 --resume      # continue exactly
     rqe train selfplay --env cooking --seeds 0 1 2 --workers 2 --out pop/              # population in parallel
     rqe train fcp --env cooking --partners pop/ --out runs/fcp0                        # FCP on that population
+    rqe train fcp --partners zoo:greedy --seeds 0-1 --backend batched --out runs/br    # best response to a partner
     rqe crossplay runs/ --out results/crossplay --workers 2
     rqe train srpo --env hanabi --env-arg players=4 --steps 20000 --out runs/h4    # shared policy + adversary
     rqe train srpo --env tag --env-arg num_adversaries=3 --out runs/tag3           # 3 collaborating predators
@@ -80,12 +81,14 @@ def register(subparsers: Any) -> None:
     train.add_argument("--checkpoint-every", type=int, default=None, metavar="K", help="checkpoint every K updates")
     train.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="any TrainConfig field, e.g. tau=10 epsilon=0.1")
     train.add_argument("--partners", nargs="+", metavar="DIR",
-                       help="fcp/mep/trajedi: train against these runs' snapshots instead of an own population")
+                       help="fcp/mep/trajedi: train against these runs' snapshots (or scripted zoo partners, "
+                            "zoo:greedy) instead of an own population; --set partner_snapshots=fcp keeps the first, "
+                            "middle and final snapshot of each run")
     train.add_argument("--workers", type=int, default=1, help="parallel jobs for --seeds (default 1)")
     train.add_argument("--backend", default="auto", choices=("auto", "serial", "process", "ray", "batched"),
                        help="how --seeds run: one after another (serial), in --workers processes or Ray, or all "
                             "together in this process with batched networks (batched; ippo, mappo, selfplay, srpo, "
-                            "adversarial; CUDA when present)")
+                            "adversarial, fcp with --partners; CUDA when present)")
     train.add_argument("--threads", type=int, default=1, help="torch threads in this process (default 1)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.set_defaults(func=_train)
@@ -129,7 +132,9 @@ def _train(args: argparse.Namespace) -> int:
     if args.partners:
         from rqe.srpo.evaluate import find_runs
 
-        base["partner_runs"] = [str(p) for p in find_runs(args.partners)]
+        zoo = [p for p in args.partners if p.startswith("zoo:")]
+        folders = [p for p in args.partners if not p.startswith("zoo:")]
+        base["partner_runs"] = [str(p) for p in find_runs(folders)] + zoo if folders else zoo
     from rqe.srpo.population import parse_seeds
 
     out = Path(args.out)
@@ -152,9 +157,9 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _train_batched(config: Any, seeds: list[int], out: Path, args: argparse.Namespace) -> int:
-    from rqe.srpo.population import PopulationTrainer
+    from rqe.srpo.population import make_population
 
-    population = PopulationTrainer(config, seeds, out)
+    population = make_population(config, seeds, out)
     history = population.train(progress=not args.no_progress, resume=args.resume)
     for k, run in enumerate(population.runs):
         last = f"{history[-1][k]['return_seat0']:.4g}" if history else "n/a (already finished)"

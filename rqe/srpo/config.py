@@ -46,6 +46,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 KL_DIRECTIONS = ("adversary||partner", "partner||adversary")
 UPDATE_ORDERS = ("simultaneous", "sequential")
 ADVERSARY_SEATINGS = ("copy", "rollout")
+PARTNER_SNAPSHOTS = ("all", "fcp")
 _UNSET = object()
 
 
@@ -116,7 +117,8 @@ class TrainConfig:
     memory_every: int = 5              # add population members to the partner memory every K updates
     memory_capacity: int = 64
     diversity_coef: float = 0.05       # TrajeDi / MEP diversity bonus weight
-    partner_runs: list[str] = field(default_factory=list)   # trained run folders filling the partner memory
+    partner_runs: list[str] = field(default_factory=list)   # trained run folders (or "zoo:NAME") filling the memory
+    partner_snapshots: str = "all"     # which snapshots of each partner run: "all", or "fcp" (first, middle, last)
     # bookkeeping
     checkpoint_every: int = 10
     eval_episodes: int = 64
@@ -157,7 +159,8 @@ class TrainConfig:
             raise ParameterError(f"adversary_lr must be positive or None, got {self.adversary_lr!r}")
         for name, allowed in (("kl_direction", KL_DIRECTIONS), ("update_order", UPDATE_ORDERS),
                               ("init", ("orthogonal", "uniform")), ("adversary_reference", ("partner", "memory")),
-                              ("adversary_seating", ADVERSARY_SEATINGS)):
+                              ("adversary_seating", ADVERSARY_SEATINGS),
+                              ("partner_snapshots", PARTNER_SNAPSHOTS)):
             if getattr(self, name) not in allowed:
                 raise ParameterError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
         for name in ("anneal_lr", "clip_vloss", "norm_adv", "risk_critic"):

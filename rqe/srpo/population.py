@@ -20,7 +20,9 @@ population resumes from its seeds' checkpoints (all at the same update).
 
 Supported: ``ippo``, ``mappo``, ``selfplay``, ``srpo`` and ``adversarial`` with two players and the options
 ``adversary_reference="partner"`` and ``risk_critic=False``, on environments that take their noise from the trainer
-(the cooking gridworld and matrix games). Other configurations raise :class:`rqe.errors.ParameterError`; train
+(the cooking gridworld and matrix games); and ``fcp`` with ``partner_runs`` (a fixed pool: trained runs' snapshots
+or scripted zoo partners), whose seeds each draw their own partner every update (:mod:`rqe.srpo.population_fcp`;
+:func:`make_population` picks the class). Other configurations raise :class:`rqe.errors.ParameterError`; train
 them seed by seed.
 
 >>> from rqe.srpo import TrainConfig
@@ -46,7 +48,7 @@ from rqe.srpo.ppo import gae, gumbel_argmax, ppo_loss
 from rqe._files import make_folder
 from rqe.srpo.trainer import LEARNER_METRICS, Trainer, _write_csv
 
-__all__ = ["StackedMLP", "PopulationTrainer", "parse_seeds", "BATCHED_ALGORITHMS"]
+__all__ = ["StackedMLP", "PopulationTrainer", "make_population", "parse_seeds", "BATCHED_ALGORITHMS"]
 
 BATCHED_ALGORITHMS = ("ippo", "mappo", "selfplay", "srpo", "adversarial")
 nn = torch.nn
@@ -180,20 +182,22 @@ def parse_seeds(text: str | Sequence[Any]) -> list[int]:
 class PopulationTrainer:
     """Train ``seeds`` of ``config`` together (see the module docstring); ``out_dir/<algo>-seed<k>`` per seed."""
 
+    #: The algorithms this class trains (:class:`rqe.srpo.population_fcp.FCPPopulationTrainer` adds ``fcp``).
+    algorithms = BATCHED_ALGORITHMS
+
     def __init__(self, config: TrainConfig, seeds: Sequence[int], out_dir: str | Path | None = None):
         cfg = config
-        if cfg.algo not in BATCHED_ALGORITHMS:
-            raise ParameterError(f"the batched backend trains {BATCHED_ALGORITHMS}, not {cfg.algo!r}; "
-                                 f"train {cfg.algo} seed by seed (--backend serial or process)")
+        if cfg.algo not in self.algorithms:
+            raise ParameterError(f"the batched backend trains {BATCHED_ALGORITHMS} and fcp with partner_runs "
+                                 f"(make_population), not {cfg.algo!r} here; train {cfg.algo} seed by seed "
+                                 f"(--backend serial or process)")
         if cfg.risk_critic or cfg.adversary_reference != "partner":
             raise ParameterError("the batched backend does not support risk_critic or adversary_reference='memory'")
         self.seeds = parse_seeds(list(map(str, seeds)))
         self.cfg = cfg
         self.device = resolve_device(cfg.device)
         self.out_dir = Path(out_dir) if out_dir is not None else None
-        self.runs = [Trainer(cfg.replace(seed=s),
-                             None if self.out_dir is None else self.out_dir / f"{cfg.algo}-seed{s}")
-                     for s in self.seeds]
+        self.runs = self._make_runs()
         first = self.runs[0]
         if first.n_agents != 2:
             raise ParameterError(f"the batched backend trains two-player games, got {first.n_agents} players")
@@ -205,7 +209,7 @@ class PopulationTrainer:
         if getattr(first.env, "noise_width", None) is None:
             raise ParameterError(f"environment {cfg.env!r} draws its own noise; the batched backend needs one that "
                                  f"takes it from the trainer (cooking, collaborate_defect, matrix)")
-        self.S, self.B = len(self.seeds), cfg.n_envs
+        self.S, self.B = len(self.runs), cfg.n_envs
         self.env = make_env(cfg.env, self.S * self.B, self.device, **dict(cfg.env_kwargs))
         self.n_agents = 2
         self.n_updates = first.n_updates
@@ -214,6 +218,11 @@ class PopulationTrainer:
         self.update = 0
         self.env_steps = 0
         self.elapsed = 0.0
+
+    def _make_runs(self) -> list[Trainer]:
+        """One single-run :class:`Trainer` per seed (its folder ``out_dir/<algo>-seed<k>``)."""
+        cfg, out = self.cfg, self.out_dir
+        return [Trainer(cfg.replace(seed=s), None if out is None else out / f"{cfg.algo}-seed{s}") for s in self.seeds]
 
     @property
     def generators(self) -> list[Any]:
@@ -326,6 +335,10 @@ class PopulationTrainer:
             for key, value in self.ppo_update(self.learners[name], batch).items():
                 metrics[f"{name}/{key}"] = value
 
+    def plan(self) -> list[Any]:
+        """This update's matches: the same for every seed (seed 0's plan; these algorithms draw nothing to plan)."""
+        return self.runs[0].algorithm.plan(self.runs[0])
+
     def train_update(self) -> list[dict[str, float]]:
         """One update of every seed; returns one metrics row per seed."""
         cfg = self.cfg
@@ -335,7 +348,7 @@ class PopulationTrainer:
                 group["lr"] = frac * learner.base_lr
         metrics: dict[str, Any] = {}
         batches: dict[str, list[dict[str, Any]]] = {}
-        for m, match in enumerate(self.runs[0].algorithm.plan(self.runs[0])):
+        for m, match in enumerate(self.plan()):
             rollout = self.rollout(match)
             if m == 0:
                 metrics.update(_episode_means(rollout))
@@ -443,6 +456,20 @@ class PopulationTrainer:
             for run in self.runs:
                 run.export_policies(run.out_dir / "policies.pt")
         return history
+
+
+def make_population(config: TrainConfig, seeds: Sequence[int], out_dir: str | Path | None = None,
+                    **options: Any) -> PopulationTrainer:
+    """The batched trainer of ``config``: :class:`PopulationTrainer`, or for ``fcp`` (with ``partner_runs``)
+    :class:`rqe.srpo.population_fcp.FCPPopulationTrainer` (``options``: its ``pools``), whose seeds each draw their
+    own partners."""
+    if config.algo == "fcp":
+        from rqe.srpo.population_fcp import FCPPopulationTrainer
+
+        return FCPPopulationTrainer(config, seeds, out_dir, **options)
+    if options:
+        raise ParameterError(f"options {sorted(options)} apply to fcp only")
+    return PopulationTrainer(config, seeds, out_dir)
 
 
 def _kl_partner(name: str) -> str | None:

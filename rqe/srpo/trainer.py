@@ -177,15 +177,21 @@ class Trainer:
         return learner
 
     def load_partner_runs(self, runs: list[str]) -> None:
-        """Fill the partner memory with every snapshot (and the final policies) of the given run folders."""
+        """Fill the partner memory from run folders (the snapshots ``cfg.partner_snapshots`` selects,
+        :func:`rqe.srpo.memory.partner_files`) and scripted zoo partners named ``"zoo:NAME"``
+        (:func:`rqe.srpo.memory.zoo_partner`, cooking gridworld only)."""
+        from rqe.srpo.memory import partner_files, zoo_partner
         from rqe.srpo.networks import load_actor
 
-        for run in map(Path, runs):
-            files = sorted((run / "snapshots").glob("policies_*.pt")) + [run / "policies.pt"]
-            files = [f for f in files if f.exists()]
-            if not files:
-                raise ParameterError(f"partner run {run} has no policies.pt or snapshots (train it first)")
-            for file in files:
+        for name in runs:
+            if name.startswith("zoo:"):
+                if self.cfg.env != "cooking":
+                    raise ParameterError(f"zoo partner {name!r} plays the cooking gridworld, not {self.cfg.env!r}")
+                source = {"zoo": name[4:], "env_kwargs": dict(self.cfg.env_kwargs)}
+                self.memory.add(zoo_partner(**source).to(self.device), tag=name, source=source)
+                continue
+            run = Path(name)
+            for file in partner_files(run, self.cfg.partner_snapshots):
                 data = load_policies_file(file, self.device)
                 seats = data["seats"]
                 distinct = seats[:1] if all(torch.equal(seats[0]["state"][k], s["state"][k])
