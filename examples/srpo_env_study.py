@@ -73,23 +73,23 @@ _OVERCOOKED = dict(
 ENV_SETTINGS: dict[str, dict[str, Any]] = {
     "tag": dict(
         env="tag", env_kwargs={"reward_scale": 0.1}, eval_env_kwargs={"reward_scale": 0.1},
-        config=dict(preset="tuned", epsilon=0.01), tau=10.0, steps=400_000, episodes=64, seating="one",
+        config=dict(preset="tuned", epsilon=0.01), tau=10.0, steps=2_500_000, episodes=64, seating="one",
         source="the paper's Tag settings (tau 10, eps 0.01; the authors' reward scale 0.1); rqe's tuned PPO preset",
     ),
     "hanabi": dict(
         env="hanabi", env_kwargs={"players": 4, "colors": 3, "ranks": 3},
         eval_env_kwargs={"players": 4, "colors": 3, "ranks": 3},
-        config=dict(preset="tuned", epsilon=0.001), tau=0.01, steps=100_000, episodes=32, seating="one",
+        config=dict(preset="tuned", epsilon=0.001), tau=0.01, steps=800_000, episodes=32, seating="one",
         source="the paper's Hanabi settings (3 colours, 3 ranks, 4 players, one shared policy, tau 0.01, "
                "eps 0.001); rqe's tuned PPO preset",
     ),
     "overcooked:cramped_room": dict(
-        env="overcooked:cramped_room", steps=200_000,
+        env="overcooked:cramped_room", steps=500_000,
         config=dict(preset="tuned", epsilon=0.1, gamma=0.964, gae_lambda=0.6, lr=1.63e-4, clip_coef=0.132,
                     max_grad_norm=0.247, n_envs=10, n_steps=400, n_epochs=8, n_minibatches=2, anneal_lr=False),
         **_OVERCOOKED),
     "overcooked:asymmetric_advantages": dict(
-        env="overcooked:asymmetric_advantages", steps=200_000,
+        env="overcooked:asymmetric_advantages", steps=400_000,
         config=dict(preset="tuned", epsilon=0.1, gamma=0.964, gae_lambda=0.5, lr=2.1e-4, clip_coef=0.229,
                     max_grad_norm=0.256, n_envs=10, n_steps=400, n_epochs=8, n_minibatches=2, anneal_lr=False),
         **_OVERCOOKED),
@@ -277,21 +277,24 @@ def markdown(summary: dict[str, Any]) -> str:
 
 
 def figure(summary: dict[str, Any], path: Path) -> Path:
-    """Bars of cross-play and held-out partner returns per method with their 95% intervals."""
+    """Bars of cross-play, cross-method (with two methods) and held-out partner returns per method with their 95%
+    intervals."""
     from rqe._optional import require
     from rqe._files import save_figure
 
     require("matplotlib", "plot", "the study figure")
     from matplotlib.figure import Figure
 
-    groups = ["cross_play"] + [f"heldout:{p}" for p in summary["partners"]]
     methods = list(summary["methods"])
+    two = len(methods) == 2          # with two methods, each one's bar "other method" is the cross-method return
+    groups = ["cross_play"] + (["other method"] if two else []) + [f"heldout:{p}" for p in summary["partners"]]
     fig = Figure(figsize=(1.6 + 1.3 * len(groups), 3.6))
     ax = fig.add_subplot(1, 1, 1)
     width = 0.8 / max(1, len(methods))
     for i, method in enumerate(methods):
         m = summary["methods"][method]
-        cells = [m["cross_play"]] + [m["heldout"][p] for p in summary["partners"]]
+        cells = [m["cross_play"]] + (list(m["cross_method"].values()) if two else [])
+        cells += [m["heldout"][p] for p in summary["partners"]]
         x = np.arange(len(groups)) + (i - (len(methods) - 1) / 2) * width
         means = np.array([np.nan if c is None else c["mean"] for c in cells])
         lo = np.array([np.nan if c is None else c["mean"] - c["ci95"][0] for c in cells])
