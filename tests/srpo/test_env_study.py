@@ -128,3 +128,16 @@ def test_overcooked_without_the_package_names_the_extra(study, tmp_path):
                           "--out", str(tmp_path / "o2")], capture_output=True, text=True, cwd=tmp_path,
                          env={"PYTHONPATH": str(ROOT), "PATH": ""}, timeout=120)
     assert run.returncode == 2 and "pip install 'rqe[overcooked]'" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_overcooked_study_trains_on_shaped_and_evaluates_on_sparse_reward(study, tmp_path):
+    pytest.importorskip("overcooked_ai_py.mdp.overcooked_mdp")
+    out = tmp_path / "out"
+    summary = study.main(["--env", "overcooked:cramped_room", "--env-arg", "horizon=8", "--runs", str(tmp_path / "r"),
+                          "--out", str(out)] + TINY)
+    written = _check_summary(summary, out, "overcooked:cramped_room", 2, ["random", "stay"])
+    assert written["env_kwargs"] == {"horizon": 8, "reward_shaping": 1.0}
+    assert written["eval_env_kwargs"] == {"horizon": 8, "reward_shaping": 0.0}
+    # 8 steps cannot cook a soup: with the sparse reward of evaluation every return is exactly 0
+    for m in written["methods"].values():
+        assert m["self_play"]["mean"] == 0.0 and all(x["mean"] == 0.0 for x in m["heldout"].values())
