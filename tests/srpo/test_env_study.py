@@ -141,3 +141,19 @@ def test_overcooked_study_trains_on_shaped_and_evaluates_on_sparse_reward(study,
     # 8 steps cannot cook a soup: with the sparse reward of evaluation every return is exactly 0
     for m in written["methods"].values():
         assert m["self_play"]["mean"] == 0.0 and all(x["mean"] == 0.0 for x in m["heldout"].values())
+
+
+@pytest.mark.slow
+def test_script_trains_and_evaluates_on_two_worker_processes(tmp_path):
+    # the default path: seeds trained and evaluated on spawned worker processes, the script run as a program
+    tiny = [a for a in TINY if a not in ("--workers", "1")]
+    run = subprocess.run([sys.executable, str(SCRIPT), "--env", "tag", "--env-arg", "max_cycles=8", "--workers", "2",
+                          "--runs", str(tmp_path / "runs"), "--out", str(tmp_path / "out"), "--no-figure"] + tiny,
+                         capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": str(ROOT), "PATH": ""},
+                         timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    written = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert {m["engine"] for m in written["timing"]["train"].values()} == {"process"}
+    assert written["timing"]["workers"] == 2
+    for m in written["methods"].values():
+        _interval(m["cross_play"])
