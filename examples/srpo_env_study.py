@@ -17,8 +17,8 @@ One study per environment (``--env``), each with its settings in :data:`ENV_SETT
 Every method (default ``ippo srpo``; ``mappo`` and variants such as ``srpo:tau=1`` also work) is trained with the
 same budget of ``--steps`` environment steps per seed, with the batched population backend where it supports the
 environment and seed by seed on ``--workers`` processes otherwise (``--backend``): none of these environments runs
-batched (Tag draws its own noise, Hanabi has legal-action masks and 4 players, Overcooked draws its own steps in
-Python), so all four train on processes. Then, per seed:
+batched (Tag and Overcooked draw their own noise, Hanabi has legal-action masks and 4 players; the reason is kept
+in the JSON), so all four train on processes. Then, per seed:
 
 * ``self_play``: team return (mean over seats of each seat's episode return) of the seed's own team;
 * ``cross_play``: mean team return of the seed mixed with every other seed of its method over the seatings
@@ -27,7 +27,7 @@ Python), so all four train on processes. Then, per seed:
 * ``cross_method[other]``: the same with every seed of each other method (partners it never trained with);
 * ``heldout[partner]``: the seed's policy in one seat and a scripted partner in every other, over the seats
   (:func:`rqe.srpo.play.heldout_values`; Tag: greedy, random and still predators; Hanabi: the rule bot and random
-  legal moves; Overcooked: random and stay cooks, overcooked-ai's planning agents being unwrapped);
+  legal moves; Overcooked: random and stay cooks; overcooked-ai's planning agents are not wrapped);
 * ``free_riding``: the free-riding degree of the seed's own team, only where the environment has private costs
   (none of these has: it is ``null``).
 
@@ -41,7 +41,9 @@ Default budgets (``steps`` in :data:`ENV_SETTINGS`) are set so that IPPO and SRP
 evaluation, take about an hour on 2 cores, from the env steps per CPU second of short runs of this script
 (``docs/srpo-envs-study.md``).
 
-Run:  nice python examples/srpo_env_study.py --env hanabi            # --seeds 8 --workers 2 by default
+Run (from the repository root, this checkout's ``rqe`` importable: ``pip install -e .`` or ``PYTHONPATH=$PWD``):
+
+    nice python examples/srpo_env_study.py --env hanabi            # --seeds 8 --workers 2 by default
 
 Reference: [QZLM] C. Qu, Y. Zhang, N. Lanzetti, E. Mazumdar, *Training Generalizable Collaborative Agents via
 Strategic Risk Aversion*, arXiv 2602.21515, 2026.
