@@ -1,0 +1,476 @@
+"""SRPO against IPPO on Tag, Hanabi or Overcooked: self-play, N-seat cross-play and held-out partners over seeds.
+
+One study per environment (``--env``), each with its settings in :data:`ENV_SETTINGS`:
+
+* ``tag``: MPE ``simple_tag`` (:class:`rqe.srpo.tag.Tag`, the paper's scenario: 2 predators, 1 fleeing prey,
+  2 obstacles, 100 steps) with the authors' reward scale 0.1; the paper's SRPO settings tau 10, eps 0.01
+  ([QZLM Sec. 5], ``docs/rqe-math.md`` section 8);
+* ``hanabi``: OpenSpiel's Hanabi with 3 colours, 3 ranks and 4 players, one policy shared by every seat (SRPO: one
+  adversary on a seat drawn per copy), the paper's tau 0.01, eps 0.001;
+* ``overcooked:cramped_room`` and ``overcooked:asymmetric_advantages``: Overcooked-AI kitchens (``pip install
+  'rqe[overcooked]'``) with the settings of the package's own PPO self-play runs (``human_aware_rl``'s reproduced
+  results, ``params.json`` per layout: horizon 400, shaped reward weight 1 in training and the sparse soup reward in
+  evaluation, entropy 0.1 at the end of its schedule, gamma 0.964, GAE lambda and learning rate per layout,
+  8 epochs of 2000-step minibatches); rollouts of 10 copies x 400 steps (a third of their 30) so that the short
+  budget gets more updates. The paper has no Overcooked runs; SRPO takes the gridworld's tau 10.
+
+Every method (default ``ippo srpo``; ``mappo`` and variants such as ``srpo:tau=1`` also work) is trained with the
+same budget of ``--steps`` environment steps per seed, with the batched population backend where it supports the
+environment and seed by seed on ``--workers`` processes otherwise (``--backend``): none of these environments runs
+batched (Tag and Overcooked draw their own noise, Hanabi has legal-action masks and 4 players; the reason is kept
+in the JSON), so all four train on processes. Then, per seed:
+
+* ``self_play``: team return (mean over seats of each seat's episode return) of the seed's own team;
+* ``cross_play``: mean team return of the seed mixed with every other seed of its method over the seatings
+  ``--seating`` of :func:`rqe.srpo.play.seatings` (``one``: the seed in one seat and the other seed in every other
+  seat, over the seats; ``all``: every mixture; the same with two seats);
+* ``cross_method[other]``: the same with every seed of each other method (partners it never trained with);
+* ``heldout[partner]``: the seed's policy in one seat and a scripted partner in every other, over the seats
+  (:func:`rqe.srpo.play.heldout_values`; Tag: greedy, random and still predators; Hanabi: the rule bot and random
+  legal moves; Overcooked: random and stay cooks; overcooked-ai's planning agents are not wrapped);
+* ``free_riding``: the free-riding degree of the seed's own team, only where the environment has private costs
+  (none of these has: it is ``null``).
+
+Each figure is ``{"mean", "ci95", "n"}`` over seeds (percentile bootstrap, :func:`rqe.srpo.stats.bootstrap_ci`);
+``differences["srpo-<method>"]`` holds SRPO minus each other method (independent groups of seeds,
+:func:`rqe.srpo.stats.difference_ci`). Written to ``--out`` (default ``examples/results/<env>_study``):
+``summary.json`` (settings, budget, timing, per-seed values), ``summary.md`` (tables) and ``crossplay_heldout.png``.
+Trained runs go to ``--runs`` (not committed); an existing finished run is resumed, not retrained.
+
+Default budgets (``steps`` in :data:`ENV_SETTINGS`) are set so that IPPO and SRPO x 8 seeds, training and
+evaluation, take about an hour on 2 cores, from the env steps per CPU second of short runs of this script
+(``docs/srpo-envs-study.md``).
+
+Run (from the repository root, this checkout's ``rqe`` importable: ``pip install -e .`` or ``PYTHONPATH=$PWD``):
+
+    nice python examples/srpo_env_study.py --env hanabi            # --seeds 8 --workers 2 by default
+
+Reference: [QZLM] C. Qu, Y. Zhang, N. Lanzetti, E. Mazumdar, *Training Generalizable Collaborative Agents via
+Strategic Risk Aversion*, arXiv 2602.21515, 2026.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+_OVERCOOKED = dict(
+    env_kwargs={"horizon": 400, "reward_shaping": 1.0}, eval_env_kwargs={"horizon": 400, "reward_shaping": 0.0},
+    episodes=32, seating="one", tau=10.0,
+    source="overcooked-ai's human_aware_rl PPO self-play (reproduced_results/ppo_sp_<layout>/params.json); "
+           "tau 10 of the paper's cooking gridworld (the paper has no Overcooked runs)",
+)
+
+#: Per environment: the environment and its training / evaluation keyword arguments, the TrainConfig fields of
+#: every method (``config``), SRPO's ``tau``, the default budget ``steps`` (env steps per seed and method), the
+#: evaluation ``episodes`` per seating and the cross-play ``seating``.
+ENV_SETTINGS: dict[str, dict[str, Any]] = {
+    "tag": dict(
+        env="tag", env_kwargs={"reward_scale": 0.1}, eval_env_kwargs={"reward_scale": 0.1},
+        config=dict(preset="tuned", epsilon=0.01), tau=10.0, steps=2_500_000, episodes=64, seating="one",
+        source="the paper's Tag settings (tau 10, eps 0.01; the authors' reward scale 0.1); rqe's tuned PPO preset",
+    ),
+    "hanabi": dict(
+        env="hanabi", env_kwargs={"players": 4, "colors": 3, "ranks": 3},
+        eval_env_kwargs={"players": 4, "colors": 3, "ranks": 3},
+        config=dict(preset="tuned", epsilon=0.001), tau=0.01, steps=800_000, episodes=32, seating="one",
+        source="the paper's Hanabi settings (3 colours, 3 ranks, 4 players, one shared policy, tau 0.01, "
+               "eps 0.001); rqe's tuned PPO preset",
+    ),
+    "overcooked:cramped_room": dict(
+        env="overcooked:cramped_room", steps=500_000,
+        config=dict(preset="tuned", epsilon=0.1, gamma=0.964, gae_lambda=0.6, lr=1.63e-4, clip_coef=0.132,
+                    max_grad_norm=0.247, n_envs=10, n_steps=400, n_epochs=8, n_minibatches=2, anneal_lr=False),
+        **_OVERCOOKED),
+    "overcooked:asymmetric_advantages": dict(
+        env="overcooked:asymmetric_advantages", steps=400_000,
+        config=dict(preset="tuned", epsilon=0.1, gamma=0.964, gae_lambda=0.5, lr=2.1e-4, clip_coef=0.229,
+                    max_grad_norm=0.256, n_envs=10, n_steps=400, n_epochs=8, n_minibatches=2, anneal_lr=False),
+        **_OVERCOOKED),
+}
+TAU_ALGOS = ("srpo", "adversarial")
+
+
+def method_spec(spec: str) -> tuple[str, dict[str, float]]:
+    """``"srpo"`` -> ``("srpo", {})``; ``"srpo:tau=1,epsilon=0.01"`` -> the algorithm and its overrides."""
+    from rqe.errors import ParameterError
+
+    algo, _, rest = spec.partition(":")
+    overrides: dict[str, float] = {}
+    for item in filter(None, rest.split(",")):
+        key, sep, value = item.partition("=")
+        if not sep or key not in ("tau", "epsilon"):
+            raise ParameterError(f"method {spec!r}: variants set tau=... or epsilon=..., got {item!r}")
+        overrides[key] = float(value)
+    return algo, overrides
+
+
+def run_folder(spec: str) -> str:
+    """The folder name of a method spec: ``srpo:tau=1`` -> ``srpo_tau1``."""
+    return spec.replace(":", "_").replace("=", "").replace(",", "_")
+
+
+def method_config(setting: dict[str, Any], method: str, steps: int) -> Any:
+    """The :class:`rqe.srpo.TrainConfig` of ``method`` on ``setting`` (seed 0)."""
+    from rqe.srpo.config import TrainConfig
+
+    algo, overrides = method_spec(method)
+    fields = dict(setting["config"])
+    if algo in TAU_ALGOS:
+        fields["tau"] = setting["tau"]
+    fields.update(overrides)
+    return TrainConfig(algo=algo, env=setting["env"], env_kwargs=dict(setting["env_kwargs"]), total_steps=steps,
+                       device="cpu", **fields)
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the worker processes)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def train_method(cfg: Any, seeds: list[int], folder: Path, backend: str, workers: int) -> dict[str, Any]:
+    """Train (or resume) ``seeds`` of ``cfg`` into ``folder/<algo>-seed<k>``; the engine used and the timing."""
+    from rqe.errors import ParameterError
+    from rqe.srpo.parallel import run_jobs, train_job
+    from rqe.srpo.population import PopulationTrainer
+
+    wall, cpu = time.perf_counter(), _cpu_seconds()
+    paths = [folder / f"{cfg.algo}-seed{s}" for s in seeds]
+    done = [(p / "checkpoint.pt").exists() for p in paths]
+    engine, why = backend, None
+    if backend in ("auto", "batched"):
+        try:
+            population = PopulationTrainer(cfg, seeds, folder)
+            engine = "batched"
+        except ParameterError as exc:
+            if backend == "batched":
+                raise
+            engine, why = ("process" if workers > 1 else "serial"), str(exc)
+    if engine == "batched":
+        population.train(progress=False, resume=all(done))
+        steps = population.env_steps
+    else:
+        jobs = [{"config": cfg.replace(seed=s).to_dict(), "out": str(p), "resume": d}
+                for s, p, d in zip(seeds, paths, done)]
+        summaries = run_jobs(train_job, jobs, workers=workers, backend=engine)
+        steps = summaries[0]["env_steps"]
+    wall, cpu = time.perf_counter() - wall, _cpu_seconds() - cpu
+    fresh = not any(done)
+    return {"engine": engine, "not_batched_because": why, "env_steps_per_seed": int(steps),
+            "wall_s": wall, "cpu_s": cpu, "trained_now": fresh,
+            "env_steps_per_cpu_s": steps * len(seeds) / cpu if fresh and cpu > 0 else None,
+            "env_steps_per_wall_s": steps * len(seeds) / wall if fresh and wall > 0 else None}
+
+
+def _eval_job(job: dict[str, Any]) -> dict[str, Any]:
+    """Every measure of one seed of one method (module docstring); top level so it runs in a worker process."""
+    from rqe.srpo.evaluate import load_run
+    from rqe.srpo.play import evaluate_pair, heldout_values, mixed_team
+
+    def load(path: str) -> Any:
+        return dataclasses.replace(load_run(path), env_kwargs=dict(job["eval_env_kwargs"]))
+
+    own = load(job["run"])
+    kw = dict(env=own.env, env_kwargs=own.env_kwargs, episodes=job["episodes"])
+    seed = job["seed"]
+    pair = evaluate_pair(list(own.seats), seed=seed, **kw)
+    out: dict[str, Any] = {"self_play": pair.team_return, "free_riding": pair.free_riding, "cross_method": {}}
+    teams = [mixed_team(own.seats, load(p).seats, how=job["seating"], seed=seed + 100 * (j + 1), **kw)["team"]
+             for j, p in enumerate(job["same_method"])]
+    out["cross_play"] = float(np.mean(teams)) if teams else None
+    for other, runs in job["other_methods"].items():
+        out["cross_method"][other] = float(np.mean(
+            [mixed_team(own.seats, load(p).seats, how=job["seating"], seed=seed + 10_000 + 100 * j, **kw)["team"]
+             for j, p in enumerate(runs)]))
+    out["heldout"] = heldout_values(own, None, job["episodes"], seed + 50_000)
+    return out
+
+
+def evaluate_methods(setting: dict[str, Any], folders: dict[str, list[str]], episodes: int, seating: str,
+                     workers: int) -> tuple[dict[str, dict[str, Any]], float]:
+    """Per method, per-seed lists of every measure; and the evaluation's wall time."""
+    from rqe.srpo.parallel import run_jobs
+
+    start = time.perf_counter()
+    jobs, keys = [], []
+    for method, runs in folders.items():
+        for k, run in enumerate(runs):
+            jobs.append({"run": run, "same_method": [r for j, r in enumerate(runs) if j != k],
+                         "other_methods": {m: r for m, r in folders.items() if m != method},
+                         "eval_env_kwargs": setting["eval_env_kwargs"], "episodes": episodes, "seating": seating,
+                         "seed": 1_000_000 * (k + 1)})
+            keys.append(method)
+    results = run_jobs(_eval_job, jobs, workers=workers, backend="process" if workers > 1 else "serial")
+    per_seed: dict[str, dict[str, Any]] = {}
+    for method, r in zip(keys, results):
+        rows = per_seed.setdefault(method, {"self_play": [], "cross_play": [], "free_riding": [],
+                                            "cross_method": {}, "heldout": {}})
+        for key in ("self_play", "cross_play", "free_riding"):
+            rows[key].append(r[key])
+        for group in ("cross_method", "heldout"):
+            for name, value in r[group].items():
+                rows[group].setdefault(name, []).append(value)
+    return per_seed, time.perf_counter() - start
+
+
+def summarize(per_seed: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Bootstrap intervals per method, and SRPO minus each other method."""
+    from rqe.srpo.stats import bootstrap_ci, difference_ci
+
+    def ci(values: list[Any]) -> dict[str, Any] | None:
+        return None if not values or any(v is None for v in values) else bootstrap_ci(values)
+
+    methods = {}
+    for method, rows in per_seed.items():
+        methods[method] = {"self_play": ci(rows["self_play"]), "cross_play": ci(rows["cross_play"]),
+                           "free_riding": ci(rows["free_riding"]),
+                           "cross_method": {m: ci(v) for m, v in rows["cross_method"].items()},
+                           "heldout": {p: ci(v) for p, v in rows["heldout"].items()}}
+    differences = {}
+    if "srpo" in per_seed:
+        mine = per_seed["srpo"]
+        for other, rows in per_seed.items():
+            if other == "srpo":
+                continue
+            d = {key: difference_ci(mine[key], rows[key]) for key in ("self_play", "cross_play")
+                 if None not in mine[key] + rows[key]}
+            for partner in mine["heldout"]:
+                d[f"heldout:{partner}"] = difference_ci(mine["heldout"][partner], rows["heldout"][partner])
+            differences[f"srpo-{other}"] = d
+    return methods, differences
+
+
+def _fmt(x: dict[str, Any] | None) -> str:
+    return "-" if x is None else f"{x['mean']:.3g} [{x['ci95'][0]:.3g}, {x['ci95'][1]:.3g}]"
+
+
+def markdown(summary: dict[str, Any]) -> str:
+    """The tables of ``summary`` (team returns, mean over seeds [95% bootstrap interval])."""
+    methods, partners = summary["methods"], summary["partners"]
+    others = sorted({o for m in methods.values() for o in m["cross_method"]})
+    lines = [f"# SRPO study on {summary['env']}", "", f"{summary['budget_note']}. Settings: {summary['source']}.", "",
+             "Team return, mean over seeds [95% bootstrap interval]; cross-play over the seatings "
+             f"'{summary['seating']}'. Written by `examples/srpo_env_study.py`.", "",
+             "| method | self-play | cross-play | " + " | ".join(f"with {o}" for o in others + partners) + " |",
+             "|---" * (3 + len(others) + len(partners)) + "|"]
+    for name, m in methods.items():
+        cells = [_fmt(m["self_play"]), _fmt(m["cross_play"])] + [_fmt(m["cross_method"].get(o)) for o in others]
+        cells += [_fmt(m["heldout"][p]) for p in partners]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    if summary["differences"]:
+        lines += ["", "SRPO minus each method (independent seeds, bootstrap interval of the difference of means):", "",
+                  "| comparison | self-play | cross-play | " + " | ".join(partners) + " |",
+                  "|---" * (3 + len(partners)) + "|"]
+        for name, d in summary["differences"].items():
+            cells = [_fmt(d.get("self_play")), _fmt(d.get("cross_play"))] + [_fmt(d[f"heldout:{p}"]) for p in partners]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    if not summary["private_costs"]:
+        lines += ["", "No private costs on this environment: no free-riding degree."]
+    return "\n".join(lines) + "\n"
+
+
+def figure(summary: dict[str, Any], path: Path) -> Path:
+    """Bars of cross-play, cross-method (with two methods) and held-out partner returns per method with their 95%
+    intervals."""
+    from rqe._optional import require
+    from rqe._files import save_figure
+
+    require("matplotlib", "plot", "the study figure")
+    from matplotlib.figure import Figure
+
+    methods = list(summary["methods"])
+    two = len(methods) == 2          # with two methods, each one's bar "other method" is the cross-method return
+    groups = ["cross_play"] + (["other method"] if two else []) + [f"heldout:{p}" for p in summary["partners"]]
+    fig = Figure(figsize=(1.6 + 1.3 * len(groups), 3.6))
+    ax = fig.add_subplot(1, 1, 1)
+    width = 0.8 / max(1, len(methods))
+    for i, method in enumerate(methods):
+        m = summary["methods"][method]
+        cells = [m["cross_play"]] + (list(m["cross_method"].values()) if two else [])
+        cells += [m["heldout"][p] for p in summary["partners"]]
+        x = np.arange(len(groups)) + (i - (len(methods) - 1) / 2) * width
+        means = np.array([np.nan if c is None else c["mean"] for c in cells])
+        lo = np.array([np.nan if c is None else c["mean"] - c["ci95"][0] for c in cells])
+        hi = np.array([np.nan if c is None else c["ci95"][1] - c["mean"] for c in cells])
+        ax.bar(x, means, width, yerr=np.vstack([lo, hi]), capsize=3, label=method)
+    ax.set_xticks(np.arange(len(groups)), [g.replace("heldout:", "with ").replace("_", " ") for g in groups])
+    ax.set_ylabel("team return (95% bootstrap CI)")
+    ax.set_title(f"{summary['env']}: {summary['seeds']} seeds, {summary['env_steps_per_seed']} env steps each",
+                 fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return save_figure(fig, path)
+
+
+def _pairs(items: list[str], flag: str) -> dict[str, Any]:
+    """``["a=1", "b=x"]`` -> ``{"a": 1, "b": "x"}`` (values read as JSON where they parse)."""
+    from rqe.errors import ParameterError
+
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ParameterError(f"{flag} takes KEY=VALUE, got {item!r}")
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key] = value
+    return out
+
+
+def eval_calls(seeds: int, methods: int, seats: int, seatings: int, partners: int) -> int:
+    """Seatings played by the evaluation (one :func:`rqe.srpo.play.evaluate_pair` each): per seed and method, its
+    own team, ``seatings`` with each other seed and with every seed of each other method, ``seats`` per partner.
+
+    >>> eval_calls(8, 2, 2, 2, 3)      # Tag: 16 jobs of 1 + 7*2 + 8*2 + 3*2
+    592
+    """
+    per_job = 1 + (seeds - 1) * seatings + (methods - 1) * seeds * seatings + partners * seats
+    return methods * seeds * per_job
+
+
+def measure(setting: dict[str, Any], args: argparse.Namespace, steps: int, episodes: int, seating: str,
+            n_seats: int, out: Path) -> dict[str, Any]:
+    """Env steps per CPU second of one seed of each method and CPU seconds per evaluated seating, in this process
+    (one torch thread); the budget per seed that fits ``args.hour_cpu_s`` for ``args.seeds`` seeds. Written to
+    ``out/speed.json``."""
+    import os
+
+    from rqe._files import write_text
+    from rqe.srpo.play import evaluate_pair, seatings
+    from rqe.srpo.trainer import Trainer
+    from rqe.srpo import zoo_envs
+
+    speed: dict[str, Any] = {"env": args.env, "steps_measured": steps, "episodes": episodes, "seating": seating,
+                             "load_average_before": list(os.getloadavg()), "methods": {}}
+    policies = {}
+    for method in args.methods:
+        trainer = Trainer(method_config(setting, method, steps), None)
+        cpu, wall = time.process_time(), time.perf_counter()
+        trainer.train(progress=False)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        speed["methods"][method] = {"env_steps": trainer.env_steps, "cpu_s": cpu, "wall_s": wall,
+                                    "env_steps_per_cpu_s": trainer.env_steps / cpu}
+        policies[method] = trainer.policies()
+    first = next(iter(policies.values()))
+    kw = dict(env=setting["env"], env_kwargs=setting["eval_env_kwargs"], episodes=episodes)
+    cpu = time.process_time()
+    samples = 3
+    for k in range(samples):
+        evaluate_pair(first, seed=k, **kw)
+    per_call = (time.process_time() - cpu) / samples
+    partners = len(zoo_envs.partners(setting["env"], **setting["eval_env_kwargs"]))
+    calls = eval_calls(args.seeds, len(args.methods), n_seats, len(seatings(n_seats, seating)), partners)
+    train_cpu_per_step = sum(args.seeds / m["env_steps_per_cpu_s"] for m in speed["methods"].values())
+    budget = (args.hour_cpu_s - calls * per_call) / train_cpu_per_step
+    speed.update({"eval_cpu_s_per_seating": per_call, "eval_seatings": calls, "eval_cpu_s": calls * per_call,
+                  "seeds": args.seeds, "hour_cpu_s": args.hour_cpu_s, "fitting_steps_per_seed": int(budget),
+                  "load_average_after": list(os.getloadavg())})
+    write_text(out / "speed.json", json.dumps(speed, indent=2))
+    print(json.dumps(speed, indent=2))
+    return speed
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--env", required=True, choices=sorted(ENV_SETTINGS))
+    parser.add_argument("--methods", nargs="+", default=["ippo", "srpo"])
+    parser.add_argument("--seeds", type=int, default=8)
+    parser.add_argument("--steps", type=int, default=None, help="env steps per seed and method (default: per env)")
+    parser.add_argument("--episodes", type=int, default=None, help="evaluation episodes per seating (default: per env)")
+    parser.add_argument("--seating", choices=("one", "all"), default=None, help="cross-play seatings (default: per env)")
+    parser.add_argument("--backend", choices=("auto", "batched", "process", "serial"), default="auto",
+                        help="auto: batched where the environment supports it, else processes")
+    parser.add_argument("--workers", type=int, default=2, help="processes for training and evaluation")
+    parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
+                        help="TrainConfig fields for every method (e.g. n_envs=4 n_steps=8 for a smoke test)")
+    parser.add_argument("--env-arg", nargs="*", default=[], metavar="KEY=VALUE",
+                        help="environment arguments for training and evaluation (e.g. max_cycles=10)")
+    parser.add_argument("--measure", type=int, default=None, metavar="STEPS",
+                        help="instead of the study: train one seed of each method for STEPS env steps, time it and "
+                             "an evaluation sample, and write speed.json with the budget that fits --hour-cpu-s")
+    parser.add_argument("--hour-cpu-s", type=float, default=7200.0,
+                        help="CPU seconds the study may take (--measure; default 2 cores x 1 hour)")
+    parser.add_argument("--runs", default=None, help="trained runs (default runs/<env>_study; not committed)")
+    parser.add_argument("--out", default=None, help="default examples/results/<env>_study")
+    parser.add_argument("--no-figure", action="store_true")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Train, evaluate and write the study; returns the summary."""
+    from rqe._files import make_folder, write_text
+    from rqe.errors import ParameterError
+    from rqe.srpo._torch import torch
+    from rqe.srpo.zoo_envs import make
+
+    args = parse_args(argv)
+    torch.set_num_threads(1)
+    setting = dict(ENV_SETTINGS[args.env])
+    name = args.env.replace(":", "_")
+    if args.seeds < 2:
+        raise ParameterError(f"cross-play needs at least two seeds, got --seeds {args.seeds}")
+    if args.workers < 1:
+        raise ParameterError(f"--workers must be >= 1, got {args.workers}")
+    setting["config"] = {**setting["config"], **_pairs(args.set, "--set")}
+    extra = _pairs(args.env_arg, "--env-arg")
+    setting["env_kwargs"] = {**setting["env_kwargs"], **extra}
+    setting["eval_env_kwargs"] = {**setting["eval_env_kwargs"], **extra}
+    steps = args.steps or setting["steps"]
+    episodes = args.episodes or setting["episodes"]
+    seating = args.seating or setting["seating"]
+    probe = make(setting["env"], 1, **setting["eval_env_kwargs"])     # a missing extra fails here, named
+    private_costs, n_seats = bool(getattr(probe, "private_costs", True)), int(probe.n_agents)
+    runs = Path(args.runs or f"runs/{name}_study")
+    out = make_folder(args.out or f"examples/results/{name}_study")
+    if args.measure is not None:
+        return measure(setting, args, args.measure, episodes, seating, n_seats, out)
+    seeds = list(range(args.seeds))
+
+    timing, folders, configs = {}, {}, {}
+    for method in args.methods:
+        cfg = method_config(setting, method, steps)
+        configs[method] = {k: v for k, v in cfg.to_dict().items() if k != "seed"}
+        timing[method] = train_method(cfg, seeds, runs / run_folder(method), args.backend, args.workers)
+        folders[method] = [str(runs / run_folder(method) / f"{cfg.algo}-seed{s}") for s in seeds]
+        print(f"{method}: {timing[method]['env_steps_per_seed']} env steps per seed x {len(seeds)} seeds "
+              f"({timing[method]['engine']}) in {timing[method]['wall_s']:.0f}s", flush=True)
+    per_seed, eval_s = evaluate_methods(setting, folders, episodes, seating, args.workers)
+    methods, differences = summarize(per_seed)
+    for method, entry in methods.items():
+        entry.update({"seeds": len(seeds), "config": configs[method], "per_seed": per_seed[method]})
+    summary = {
+        "env": args.env, "env_kwargs": setting["env_kwargs"], "eval_env_kwargs": setting["eval_env_kwargs"],
+        "seats": n_seats, "private_costs": private_costs, "source": setting["source"], "seeds": len(seeds),
+        "env_steps_per_seed": timing[args.methods[0]]["env_steps_per_seed"], "episodes": episodes,
+        "seating": seating, "partners": sorted(next(iter(per_seed.values()))["heldout"]),
+        "budget_note": f"{steps} env steps per seed and method, {len(seeds)} seeds, {episodes} evaluation "
+                       f"episodes per seating",
+        "timing": {"train": timing, "eval_wall_s": eval_s, "workers": args.workers},
+        "methods": methods, "differences": differences,
+    }
+    write_text(out / "summary.json", json.dumps(summary, indent=2))
+    write_text(out / "summary.md", markdown(summary))
+    if not args.no_figure:
+        figure(summary, out / "crossplay_heldout.png")
+    print(f"wrote {out / 'summary.json'}, {out / 'summary.md'}" + ("" if args.no_figure else " and the figure"))
+    return summary
+
+
+if __name__ == "__main__":
+    from rqe.errors import RQEError
+
+    try:
+        main()
+    except RQEError as exc:
+        print(f"srpo_env_study: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -1,0 +1,159 @@
+"""examples/srpo_env_study.py end to end at tiny budgets: Tag and 4-player Hanabi, the JSON schema, finite values,
+a resumed study giving the same numbers; Overcooked's missing extra named."""
+
+import importlib.util
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch")
+
+from rqe.errors import MissingDependencyError, ParameterError  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "examples" / "srpo_env_study.py"
+TINY = ["--seeds", "2", "--steps", "64", "--episodes", "2", "--workers", "1",
+        "--set", "n_envs=4", "n_steps=8", "n_epochs=1", "n_minibatches=1"]
+
+
+@pytest.fixture(scope="module")
+def study():
+    spec = importlib.util.spec_from_file_location("srpo_env_study", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _interval(x):
+    assert set(x) == {"mean", "ci95", "n"} and x["n"] == 2
+    lo, hi = x["ci95"]
+    assert all(math.isfinite(v) for v in (x["mean"], lo, hi)) and lo <= x["mean"] <= hi
+    return x
+
+
+def _check_summary(summary, out, env, seats, partners):
+    written = json.loads((out / "summary.json").read_text())
+    assert written == json.loads(json.dumps(summary))
+    assert (out / "summary.md").read_text().startswith(f"# SRPO study on {env}")
+    assert (out / "crossplay_heldout.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert written["env"] == env and written["seats"] == seats and written["seeds"] == 2
+    assert written["env_steps_per_seed"] == 64 and written["private_costs"] is False
+    assert written["partners"] == partners and "64 env steps per seed" in written["budget_note"]
+    assert set(written["methods"]) == {"ippo", "srpo"}
+    for method, other in (("ippo", "srpo"), ("srpo", "ippo")):
+        m = written["methods"][method]
+        for key in ("self_play", "cross_play"):
+            _interval(m[key])
+        assert m["free_riding"] is None                       # no private costs on these environments
+        assert set(m["cross_method"]) == {other} and set(m["heldout"]) == set(partners)
+        for x in list(m["cross_method"].values()) + list(m["heldout"].values()):
+            _interval(x)
+        assert m["config"]["total_steps"] == 64 and m["config"]["algo"] == method
+        assert all(len(v) == 2 for v in (m["per_seed"]["self_play"], m["per_seed"]["cross_play"]))
+        assert written["timing"]["train"][method]["engine"] == "serial"       # not batched: said why
+        assert written["timing"]["train"][method]["not_batched_because"]
+    d = written["differences"]["srpo-ippo"]
+    assert set(d) == {"self_play", "cross_play"} | {f"heldout:{p}" for p in partners}
+    for x in d.values():
+        assert math.isfinite(x["mean"]) and x["ci95"][0] <= x["mean"] <= x["ci95"][1] and x["n"] == [2, 2]
+    srpo, ippo = written["methods"]["srpo"], written["methods"]["ippo"]
+    assert d["cross_play"]["mean"] == pytest.approx(srpo["cross_play"]["mean"] - ippo["cross_play"]["mean"])
+    return written
+
+
+def test_tag_study_end_to_end_and_resumed(study, tmp_path):
+    args = ["--env", "tag", "--env-arg", "max_cycles=8", "--runs", str(tmp_path / "runs"),
+            "--out", str(tmp_path / "out")] + TINY
+    summary = study.main(args)
+    written = _check_summary(summary, tmp_path / "out", "tag", 2, ["greedy", "random", "still"])
+    assert written["methods"]["srpo"]["config"]["tau"] == 10.0
+    assert written["methods"]["srpo"]["config"]["epsilon"] == written["methods"]["ippo"]["config"]["epsilon"] == 0.01
+    assert written["env_kwargs"] == {"reward_scale": 0.1, "max_cycles": 8}
+    assert written["timing"]["train"]["srpo"]["trained_now"] is True
+    again = study.main(args)                 # the finished runs are resumed, not retrained: same numbers
+    assert again["timing"]["train"]["srpo"]["trained_now"] is False
+    assert again["methods"] == summary["methods"] and again["differences"] == summary["differences"]
+
+
+def test_four_player_hanabi_study_with_shared_policy(study, tmp_path):
+    pytest.importorskip("pyspiel")
+    out = tmp_path / "out"
+    summary = study.main(["--env", "hanabi", "--runs", str(tmp_path / "runs"), "--out", str(out)] + TINY)
+    written = _check_summary(summary, out, "hanabi", 4, ["random", "rule_bot"])
+    assert written["env_kwargs"] == {"players": 4, "colors": 3, "ranks": 3}
+    srpo = written["methods"]["srpo"]["config"]
+    assert (srpo["tau"], srpo["epsilon"]) == (0.01, 0.001)
+    assert "4 players" in written["timing"]["train"]["ippo"]["not_batched_because"]
+
+
+def test_batched_backend_refused_with_the_reason(study, tmp_path):
+    with pytest.raises(ParameterError, match="draws its own noise"):
+        study.main(["--env", "tag", "--backend", "batched", "--runs", str(tmp_path), "--out", str(tmp_path)] + TINY)
+
+
+def test_bad_arguments_are_named(study, tmp_path):
+    with pytest.raises(ParameterError, match="at least two seeds"):
+        study.main(["--env", "tag", "--seeds", "1", "--out", str(tmp_path)])
+    with pytest.raises(ParameterError, match="KEY=VALUE"):
+        study.main(["--env", "tag", "--env-arg", "max_cycles", "--out", str(tmp_path)])
+    with pytest.raises(ParameterError, match="variants set tau"):
+        study.method_spec("srpo:lr=1")
+
+
+def test_eval_calls_counts_the_seatings(study):
+    # Hanabi, 4 seats, seating "one" (4 seatings), 2 partners: per job 1 + 7*4 + 8*4 + 2*4 = 69
+    assert study.eval_calls(8, 2, 4, 4, 2) == 16 * 69
+    assert study.eval_calls(2, 1, 2, 2, 3) == 2 * (1 + 2 + 6)
+
+
+def test_every_setting_builds_its_configs(study):
+    for name, setting in study.ENV_SETTINGS.items():
+        for method in ("ippo", "srpo", "mappo"):
+            cfg = study.method_config(setting, method, setting["steps"])
+            assert cfg.env == setting["env"] and cfg.total_steps == setting["steps"]
+            assert (cfg.tau == setting["tau"]) or method != "srpo"
+
+
+def test_overcooked_without_the_package_names_the_extra(study, tmp_path):
+    if importlib.util.find_spec("overcooked_ai_py") is not None:
+        pytest.skip("overcooked-ai is installed: the missing-extra path cannot be reached")
+    with pytest.raises(MissingDependencyError, match=r"rqe\[overcooked\]"):
+        study.main(["--env", "overcooked:cramped_room", "--out", str(tmp_path / "out")] + TINY)
+    assert not (tmp_path / "out").exists()          # refused before anything was written
+    run = subprocess.run([sys.executable, str(SCRIPT), "--env", "overcooked:asymmetric_advantages",
+                          "--out", str(tmp_path / "o2")], capture_output=True, text=True, cwd=tmp_path,
+                         env={"PYTHONPATH": str(ROOT), "PATH": ""}, timeout=120)
+    assert run.returncode == 2 and "pip install 'rqe[overcooked]'" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_overcooked_study_trains_on_shaped_and_evaluates_on_sparse_reward(study, tmp_path):
+    pytest.importorskip("overcooked_ai_py.mdp.overcooked_mdp")
+    out = tmp_path / "out"
+    summary = study.main(["--env", "overcooked:cramped_room", "--env-arg", "horizon=8", "--runs", str(tmp_path / "r"),
+                          "--out", str(out)] + TINY)
+    written = _check_summary(summary, out, "overcooked:cramped_room", 2, ["random", "stay"])
+    assert written["env_kwargs"] == {"horizon": 8, "reward_shaping": 1.0}
+    assert written["eval_env_kwargs"] == {"horizon": 8, "reward_shaping": 0.0}
+    # 8 steps cannot cook a soup: with the sparse reward of evaluation every return is exactly 0
+    for m in written["methods"].values():
+        assert m["self_play"]["mean"] == 0.0 and all(x["mean"] == 0.0 for x in m["heldout"].values())
+
+
+@pytest.mark.slow
+def test_script_trains_and_evaluates_on_two_worker_processes(tmp_path):
+    # the default path: seeds trained and evaluated on spawned worker processes, the script run as a program
+    tiny = [a for a in TINY if a not in ("--workers", "1")]
+    run = subprocess.run([sys.executable, str(SCRIPT), "--env", "tag", "--env-arg", "max_cycles=8", "--workers", "2",
+                          "--runs", str(tmp_path / "runs"), "--out", str(tmp_path / "out"), "--no-figure"] + tiny,
+                         capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": str(ROOT), "PATH": ""},
+                         timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    written = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert {m["engine"] for m in written["timing"]["train"].values()} == {"process"}
+    assert written["timing"]["workers"] == 2
+    for m in written["methods"].values():
+        _interval(m["cross_play"])
