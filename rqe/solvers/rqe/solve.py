@@ -179,6 +179,9 @@ def _equilibrium(model: RQEModel, game: Game, xs: list[np.ndarray], res: float) 
             a.setflags(write=False)
         return Equilibrium(profile, payoffs, float(res), dict(adversaries=(p1, p2), values=values,
                                                              tau=model.base_tau.tolist(), epsilon=model.eps.tolist()))
+    if model.problem.compiled_general:
+        from rqe.solvers.rqe.compiled_nplayer import equilibrium
+        return equilibrium(model, xs, res)
     profile = Profile(xs, shape=game.shape)
     advs = tuple(_readonly(p) for p in model.adversaries(list(profile)))
     values = _readonly(model.values(list(profile)))
