@@ -62,23 +62,36 @@ def values_into(M, x, v):
 
 
 @njit(cache=True, error_model="numpy")
+def _normalise(p):
+    """``p /= sum p`` (the sum in index order)."""
+    total = 0.0
+    for k in range(p.shape[0]):
+        total += p[k]
+    for k in range(p.shape[0]):
+        p[k] /= total
+
+
+@njit(cache=True, error_model="numpy")
+def _support_min(v, q):
+    """``min_k v_k`` over ``q_k > 0`` (the shift that keeps the adversaries' exponents and roots well scaled)."""
+    vmin = np.inf
+    for k in range(v.shape[0]):
+        if v[k] < vmin and q[k] > 0.0:
+            vmin = v[k]
+    return vmin
+
+
+@njit(cache=True, error_model="numpy")
 def kl_adversary_values(p, q, tau):
     """The KL adversary in place: ``p`` holds ``v`` on entry and ``p ∝ q exp(-tau (v - min v))`` on exit.
 
     Returns ``min v`` over ``q > 0`` (section 2's closed form; ``p = q / sum q`` at ``tau = 0``).
     """
     m = p.shape[0]
-    vmin = np.inf
+    vmin = _support_min(p, q)
     for k in range(m):
-        if p[k] < vmin and q[k] > 0.0:
-            vmin = p[k]
-    total = 0.0
-    for k in range(m):
-        e = q[k] * np.exp(-tau * (p[k] - vmin)) if q[k] > 0.0 else 0.0
-        p[k] = e
-        total += e
-    for k in range(m):
-        p[k] /= total
+        p[k] = q[k] * np.exp(-tau * (p[k] - vmin)) if q[k] > 0.0 else 0.0
+    _normalise(p)
     return vmin
 
 
@@ -92,16 +105,11 @@ def reverse_kl_adversary_values(p, q, tau):
     Returns ``min v`` over ``q > 0``; ``p = q / sum q`` at ``tau = 0``.
     """
     m = p.shape[0]
-    vmin = np.inf
-    for k in range(m):
-        if p[k] < vmin and q[k] > 0.0:
-            vmin = p[k]
+    vmin = _support_min(p, q)
     if tau == 0.0:
-        total = 0.0
         for k in range(m):
-            total += q[k]
-        for k in range(m):
-            p[k] = q[k] / total
+            p[k] = q[k]
+        _normalise(p)
         return vmin
     mu = -np.inf
     for k in range(m):
@@ -120,13 +128,9 @@ def reverse_kl_adversary_values(p, q, tau):
         mu += step
         if not abs(step) > 1e-16 * mu:
             break
-    total = 0.0
     for k in range(m):
-        e = q[k] / (tau * (p[k] + mu)) if q[k] > 0.0 else 0.0
-        p[k] = e
-        total += e
-    for k in range(m):
-        p[k] /= total
+        p[k] = q[k] / (tau * (p[k] + mu)) if q[k] > 0.0 else 0.0
+    _normalise(p)
     return vmin
 
 

@@ -82,6 +82,32 @@ def _system(Mf, moff, shape, off, w, taus, epss, pen, reg, F, J, want_j, x, q, p
 
 
 @njit(cache=True, error_model="numpy")
+def sum_squares(F):
+    """``|F|^2``, the merit function of the damped Newton steps."""
+    total = 0.0
+    for k in range(F.shape[0]):
+        total += F[k] * F[k]
+    return total
+
+
+@njit(cache=True, error_model="numpy")
+def newton_direction(J, F, d, piv, n_lead):
+    """The Newton direction ``d = -J^{-1} F`` (``J`` is factorised in place), its first step length (``1``,
+    or less so that no log-coordinate among the leading ``n_lead`` moves by more than 5) and ``|F|^2``.
+
+    The step length is ``0`` when ``J`` is singular (no direction).
+    """
+    for k in range(F.shape[0]):
+        d[k] = -F[k]
+    if not lu_solve_inplace(J, d, piv, PIVOT_TOL):
+        return 0.0, sum_squares(F)
+    big = 0.0
+    for k in range(n_lead):
+        big = max(big, abs(d[k]))
+    return (1.0 if big <= 5.0 else 5.0 / big), sum_squares(F)
+
+
+@njit(cache=True, error_model="numpy")
 def workspace(shape):
     """Work buffers of :func:`solve_one` for a game of this shape (one set per thread)."""
     N = shape.shape[0]
@@ -148,35 +174,18 @@ def solve_one(Mf, moff, shape, off, x0, taus, epss, pen, reg, max_iter, fp_iter,
         iters += 1
         if norm <= 1e-15 * scale:
             break
-        for k in range(size):
-            d[k] = -F[k]
-        if not lu_solve_inplace(J, d, piv, PIVOT_TOL):
-            break
-        big = 0.0
-        for k in range(nx):
-            big = max(big, abs(d[k]))
-        t = 1.0 if big <= 5.0 else 5.0 / big
-        merit = 0.0
-        for k in range(size):
-            merit += F[k] * F[k]
-        ok = False
-        new = 0.0
-        for _ in range(40):
+        t, merit = newton_direction(J, F, d, piv, nx)
+        new = np.inf
+        while t > 1e-12:  # Armijo backtracking on |F|^2 (at most 40 halvings from t <= 1)
             for k in range(size):
                 cand[k] = w[k] + t * d[k]
             new = _system(Mf, moff, shape, off, cand, taus, epss, pen, reg, Fc, Jc, True, y, q, p, s, Mp, Ms)
-            mc = 0.0
-            for k in range(size):
-                mc += Fc[k] * Fc[k]
-            if mc <= (1.0 - 1e-4 * t) * merit:
-                ok = True
+            if sum_squares(Fc) <= (1.0 - 1e-4 * t) * merit:
                 break
             t *= 0.5
-        if not ok:
+        if not t > 1e-12:
             break
-        w, cand = cand, w
-        F, Fc = Fc, F
-        J, Jc = Jc, J
+        w, cand, F, Fc, J, Jc = cand, w, Fc, F, Jc, J
         stalled = new >= 0.5 * norm and new <= 1e-12 * scale
         norm = new
         if stalled:
