@@ -123,9 +123,12 @@ def workspace(shape):
 
 
 @njit(cache=True, error_model="numpy")
-def solve_one(Mf, moff, shape, off, x0, taus, epss, pen, reg, max_iter, fp_iter, ws, out):
+def solve_one(Mf, moff, shape, off, x0, taus, epss, pen, reg, max_iter, fp_iter, fp_tol, adaptive, ws, out):
     """Damped fixed point then Newton from ``x0`` (flat, strictly positive); the answer in ``out``.
 
+    The fixed point mixes geometrically, ``y <- y^(1-a) R(y)^a`` (normalised), for at most ``fp_iter`` steps or
+    until ``max |R(y) - y| < fp_tol``; ``a = 1/2``, or when ``adaptive`` halved after a step that grew the
+    change and grown by 10% after one that shrank it (as :func:`rqe.solvers.rqe.newton.damped_fixed_point`).
     Returns ``(certificate, iterations, stationarity)``.
     """
     F, J, Jc, Fc, d, w, cand, y, r, q, p, s, Mp, Ms, g, piv = ws
@@ -135,6 +138,7 @@ def solve_one(Mf, moff, shape, off, x0, taus, epss, pen, reg, max_iter, fp_iter,
     for a in range(nx):
         y[a] = x0[a]
     alpha = 0.5
+    prev = np.inf
     iters = 0
     for _ in range(fp_iter):
         iters += 1
@@ -142,8 +146,11 @@ def solve_one(Mf, moff, shape, off, x0, taus, epss, pen, reg, max_iter, fp_iter,
         change = 0.0
         for a in range(nx):
             change = max(change, abs(r[a] - y[a]))
-        if change < 1e-3:
+        if change < fp_tol:
             break
+        if adaptive:
+            alpha = max(alpha * 0.5, 1e-3) if change > prev else min(alpha * 1.1, 1.0)
+            prev = change
         for i in range(N):
             t = 0.0
             for a in range(off[i], off[i + 1]):
@@ -207,17 +214,26 @@ def solve_one(Mf, moff, shape, off, x0, taus, epss, pen, reg, max_iter, fp_iter,
 
 @njit(cache=True, error_model="numpy")
 def solve_robust(Mf, moff, shape, off, x0, taus, epss, pen, reg, max_iter, fp_iter, ws, out):
-    """Newton after three fixed-point steps; if that misses the certificate (``1e-10``, stationarity below
-    ``STATIONARITY_TOL``), a long damped fixed point first; the better answer in ``out``."""
-    c, it, st = solve_one(Mf, moff, shape, off, x0, taus, epss, pen, reg, np.int64(15), np.int64(3), ws, out)
-    if c < 1e-10 and st < STATIONARITY_TOL:
-        return c, it, st
-    first = out.copy()
-    c2, it2, st2 = solve_one(Mf, moff, shape, off, x0, taus, epss, pen, reg, max_iter, fp_iter, ws, out)
-    if (c2 < 1e-10 and st2 < STATIONARITY_TOL) or c2 < c or not c < np.inf:
-        return c2, it + it2, st2
-    out[:] = first
-    return c, it + it2, st
+    """Newton after three fixed-point steps; while the answer misses the certificate (``1e-10``, stationarity
+    below ``STATIONARITY_TOL``), again after a long damped fixed point (``a = 1/2``), then after a long
+    adaptive one (to a change below ``1e-5``). The best answer (smallest certificate) goes to ``out``."""
+    best = out.copy()
+    c, it, st = np.inf, 0, np.inf
+    for attempt in range(3):
+        if attempt == 0:
+            c2, it2, st2 = solve_one(Mf, moff, shape, off, x0, taus, epss, pen, reg, np.int64(15), np.int64(3),
+                                     1e-3, False, ws, out)
+        else:
+            c2, it2, st2 = solve_one(Mf, moff, shape, off, x0, taus, epss, pen, reg, max_iter, fp_iter,
+                                     1e-3 if attempt == 1 else 1e-5, attempt == 2, ws, out)
+        it += it2
+        if (c2 < 1e-10 and st2 < STATIONARITY_TOL) or c2 < c or not c < np.inf:
+            c, st = c2, st2
+            best[:] = out
+        if c < 1e-10 and st < STATIONARITY_TOL:
+            break
+    out[:] = best
+    return c, it, st
 
 
 @njit(cache=True, error_model="numpy")
