@@ -204,3 +204,20 @@ def test_action_relabelling(seed, data, case):
     assert a.converged and b.converged
     for x, y, perm in zip(a.strategies, b.strategies, perms):
         assert np.abs(x[perm] - y).max() < 1e-8
+
+
+def test_adaptive_damping_retry_certifies_a_hard_game():
+    """3x3x3, reverse KL, eps = 0.01: the plain long fixed point (step 1/2) + Newton misses the certificate; the
+    retry with the adaptive step (as the NumPy path's damped fixed point) certifies it, with no continuation."""
+    stack = np.random.default_rng(1).uniform(-1, 1, size=(1, 3, 3, 3, 3))
+    game = Game(stack[0])
+    Mf, moff, shp, off = pack([m[None] for m in prepare(game, 1.0, 0.01, "reverse_kl").problem.base_M], (3, 3, 3))
+    x0 = np.full(9, 1.0 / 3)
+    ws = _newton_nplayer.workspace(shp)
+    out = np.empty(9)
+    taus, epss = np.full(3, 1.0), np.full(3, 0.01)
+    plain = _newton_nplayer.solve_one(Mf[0], moff, shp, off, x0, taus, epss, 1, 0, 60, 500, 1e-3, False, ws, out)
+    assert not plain[0] < 1e-10
+    result = solve_rqe(game, 1.0, 0.01, "reverse_kl")
+    assert result.converged and "continuation" not in result.method
+    assert rqe_residual(game, result.strategies, 1.0, 0.01, "reverse_kl") < 1e-10 * float(np.ptp(stack))
