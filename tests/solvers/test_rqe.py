@@ -456,8 +456,10 @@ def test_bad_game_and_batch_inputs():
         solve_rqe([[1, 0], [0, 1]], 0.1, 1.0)
     with pytest.raises(GameError):
         solve_rqe_batch(np.zeros((3, 3, 2, 2)), 0.1, 1.0)
-    with pytest.raises(ParameterError):
-        solve_rqe_batch(np.zeros((3, 2, 2, 2)), 0.1, 1.0, penalty="reverse_kl")
+    from rqe.risk import PhiDivergence
+    chi2 = PhiDivergence(lambda r: (r - 1) ** 2, lambda r: 2 * (r - 1), lambda r: 2 + 0 * r, "chi2")
+    with pytest.raises(ParameterError):  # no closed form: solve_rqe with the hook, not the batch kernels
+        solve_rqe_batch(np.zeros((3, 2, 2, 2)), 0.1, 1.0, penalty=chi2)
     with pytest.raises(ParameterError):
         solve_rqe_batch(np.zeros((3, 2, 2, 2)), np.ones((2, 2)), 1.0)
     with pytest.raises(ParameterError):

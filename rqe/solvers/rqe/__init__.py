@@ -21,7 +21,9 @@ in log coordinates on the concave best-response problem, a rigorous dual bound f
 
 Methods (:func:`solve_rqe`), one module each:
 
-* ``"fixed_point"`` (:mod:`.newton`, compiled in :mod:`._newton_kernels` for KL with entropy or log-barrier):
+* ``"fixed_point"`` (:mod:`.newton`; compiled for every closed-form pair, KL or reverse KL with entropy or
+  log-barrier: :mod:`._newton_kernels` for 2-player KL, :mod:`._newton_nplayer` for reverse KL and for any
+  number of players, called by :mod:`.compiled_nplayer`; NumPy only for user-supplied hooks):
   damped iteration of the stationarity system ``x_i = R_i(M_i p_i)``, ``p_i = argmin_p <M_i^T x_i, p> +
   D(p, x_{-i})/tau_i`` (for KL + entropy ``x_i = softmax(M_i p_i/eps_i)``, ``p_i ∝ x_{-i} ⊙
   exp(-tau_i M_i^T x_i)``), then damped Newton in log coordinates;

@@ -46,23 +46,128 @@ def _adversary(M, x, q, tau, p):
 
     The exponent is shifted by that minimum, so the largest weight is ``q_k`` itself (no underflow to 0/0).
     """
+    values_into(M, x, p)
+    return kl_adversary_values(p, q, tau)
+
+
+@njit(cache=True, error_model="numpy")
+def values_into(M, x, v):
+    """``v = M^T x`` (the value of each of the others' joint actions to the player playing ``x``)."""
     n, m = M.shape
-    vmin = np.inf
     for k in range(m):
-        v = 0.0
+        s = 0.0
         for a in range(n):
-            v += M[a, k] * x[a]
-        p[k] = v
-        if v < vmin and q[k] > 0.0:
-            vmin = v
+            s += M[a, k] * x[a]
+        v[k] = s
+
+
+@njit(cache=True, error_model="numpy")
+def _normalise(p):
+    """``p /= sum p`` (the sum in index order)."""
     total = 0.0
-    for k in range(m):
-        e = q[k] * np.exp(-tau * (p[k] - vmin)) if q[k] > 0.0 else 0.0
-        p[k] = e
-        total += e
-    for k in range(m):
+    for k in range(p.shape[0]):
+        total += p[k]
+    for k in range(p.shape[0]):
         p[k] /= total
+
+
+@njit(cache=True, error_model="numpy")
+def _support_min(v, q):
+    """``min_k v_k`` over ``q_k > 0`` (the shift that keeps the adversaries' exponents and roots well scaled)."""
+    vmin = np.inf
+    for k in range(v.shape[0]):
+        if v[k] < vmin and q[k] > 0.0:
+            vmin = v[k]
     return vmin
+
+
+@njit(cache=True, error_model="numpy")
+def kl_adversary_values(p, q, tau):
+    """The KL adversary in place: ``p`` holds ``v`` on entry and ``p ∝ q exp(-tau (v - min v))`` on exit.
+
+    Returns ``min v`` over ``q > 0`` (section 2's closed form; ``p = q / sum q`` at ``tau = 0``).
+    """
+    m = p.shape[0]
+    vmin = _support_min(p, q)
+    for k in range(m):
+        p[k] = q[k] * np.exp(-tau * (p[k] - vmin)) if q[k] > 0.0 else 0.0
+    _normalise(p)
+    return vmin
+
+
+@njit(cache=True, error_model="numpy")
+def reverse_kl_adversary_values(p, q, tau):
+    """The reverse-KL adversary in place: ``p`` holds ``v`` on entry, ``p_k = q_k / (tau (w_k + mu))`` on exit.
+
+    ``docs/rqe-math.md`` section 2: ``argmin_p <v, p> + KL(q || p) / tau`` with ``w = v - min_{q > 0} v``
+    and ``mu > 0`` the root of ``sum_k p_k = 1``; ``f(mu) = sum_k q_k / (tau (w_k + mu)) - 1`` is convex and
+    decreasing, so Newton from ``max_k q_k / tau - w_k`` (where ``f >= 0``) rises monotonically to it.
+    Returns ``min v`` over ``q > 0``; ``p = q / sum q`` at ``tau = 0``.
+    """
+    m = p.shape[0]
+    vmin = _support_min(p, q)
+    if tau == 0.0:
+        for k in range(m):
+            p[k] = q[k]
+        _normalise(p)
+        return vmin
+    mu = -np.inf
+    for k in range(m):
+        p[k] -= vmin
+        if q[k] > 0.0 and q[k] / tau - p[k] > mu:
+            mu = q[k] / tau - p[k]
+    for _ in range(200):
+        f = -1.0
+        fp = 0.0
+        for k in range(m):
+            if q[k] > 0.0:
+                d = p[k] + mu
+                f += q[k] / (tau * d)
+                fp -= q[k] / (tau * d * d)
+        step = -f / fp
+        mu += step
+        if not abs(step) > 1e-16 * mu:
+            break
+    for k in range(m):
+        p[k] = q[k] / (tau * (p[k] + mu)) if q[k] > 0.0 else 0.0
+    _normalise(p)
+    return vmin
+
+
+@njit(cache=True, error_model="numpy")
+def adversary_values(p, q, tau, pen):
+    """The adversary of penalty ``pen`` (``0`` KL, ``1`` reverse KL) in place, ``p`` holding ``v`` on entry."""
+    if pen == 0:
+        return kl_adversary_values(p, q, tau)
+    return reverse_kl_adversary_values(p, q, tau)
+
+
+@njit(cache=True, error_model="numpy")
+def risk_value_from(v, q, tau, pen, p):
+    """``U^tau(v, q) = min_p <v, p> + D(p, q) / tau`` for penalty ``pen`` (section 2); the adversary into ``p``.
+
+    KL: ``-(1/tau) log sum_k q_k exp(-tau v_k)``; reverse KL: ``<v, p> + (1/tau) sum_k q_k log(q_k / p_k)``;
+    ``<v, q> / sum q`` at ``tau = 0``.
+    """
+    m = v.shape[0]
+    for k in range(m):
+        p[k] = v[k]
+    vmin = adversary_values(p, q, tau, pen)
+    if tau == 0.0:
+        val = 0.0
+        for k in range(m):
+            val += q[k] * v[k]
+        return val
+    total = 0.0
+    if pen == 0:
+        for k in range(m):
+            if q[k] > 0.0:
+                total += q[k] * np.exp(-tau * (v[k] - vmin))
+        return vmin - np.log(total) / tau
+    for k in range(m):
+        if q[k] > 0.0:
+            total += p[k] * (v[k] - vmin) + q[k] * np.log(q[k] / p[k]) / tau
+    return vmin + total
 
 
 @njit(cache=True, error_model="numpy")
@@ -180,24 +285,9 @@ def certify(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg):
 @njit(cache=True, error_model="numpy")
 def _risk_value(M, x, q, tau, p):
     """``U^tau(M^T x, q) = min_p x^T M p + KL(p || q) / tau = -(1/tau) log sum_k q_k exp(-tau v_k)``; fills ``p``."""
-    vmin = _adversary(M, x, q, tau, p)
-    n, m = M.shape
-    if tau == 0.0:
-        val = 0.0
-        for k in range(m):
-            v = 0.0
-            for a in range(n):
-                v += M[a, k] * x[a]
-            val += q[k] * v
-        return val
-    total = 0.0
-    for k in range(m):
-        v = 0.0
-        for a in range(n):
-            v += M[a, k] * x[a]
-        if q[k] > 0.0:
-            total += q[k] * np.exp(-tau * (v - vmin))
-    return vmin - np.log(total) / tau
+    v = np.empty(M.shape[1])
+    values_into(M, x, v)
+    return risk_value_from(v, q, tau, np.int64(0), p)
 
 
 @njit(cache=True, error_model="numpy")

@@ -69,6 +69,9 @@ def solve_starts(model: RQEModel, blocks: list, method: str, max_iter: int, thre
             out.append((xs, float(cert[k]), float(stat[k])) if cert[k] < threshold else
                        certified(model, xs, threshold))
         return out, int(its.sum())
+    if method == "fixed_point" and model.problem.compiled_general:  # N players, reverse KL: general kernels
+        from rqe.solvers.rqe.compiled_nplayer import solve_starts as solve_compiled
+        return solve_compiled(model, blocks, max_iter, threshold)
     sols, total = [], 0
     for k in range(n_rows):
         xs, its = solve_from(model, [b[k] for b in blocks], method, max_iter)

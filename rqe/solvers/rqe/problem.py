@@ -17,9 +17,9 @@ import numpy as np
 from rqe._validation import per_player
 from rqe.errors import GameError, ProblemSizeError
 from rqe.game import Game, as_game
-from rqe.risk import KL, LogBarrier, NegativeEntropy, Penalty, Regularizer, get_penalty, get_regularizer
+from rqe.risk import KL, LogBarrier, NegativeEntropy, Penalty, Regularizer, ReverseKL, get_penalty, get_regularizer
 
-__all__ = ["RQEProblem", "CERTIFICATE_TOL", "STATIONARITY_TOL", "MAX_PAYOFF_ENTRIES", "REG_CODES"]
+__all__ = ["RQEProblem", "CERTIFICATE_TOL", "STATIONARITY_TOL", "MAX_PAYOFF_ENTRIES", "REG_CODES", "PEN_CODES"]
 
 #: a result is called converged only when its certificate is below this (and below ``tol``) ...
 CERTIFICATE_TOL = 1e-10
@@ -29,6 +29,8 @@ STATIONARITY_TOL = 1e-6
 MAX_PAYOFF_ENTRIES = 2_000_000
 #: regulariser codes of the compiled kernels (:mod:`rqe.solvers.rqe._kernels`)
 REG_CODES = {NegativeEntropy: 0, LogBarrier: 1}
+#: penalty codes of the compiled kernels (:mod:`rqe.solvers.rqe._kernels_nplayer`)
+PEN_CODES = {KL: 0, ReverseKL: 1}
 
 
 def _readonly(a: Any) -> np.ndarray:
@@ -117,5 +119,16 @@ class RQEProblem:
         return self.n_players == 2 and type(self.penalty) is KL and type(self.regularizer) in REG_CODES
 
     @property
+    def compiled_general(self) -> bool:
+        """True when the general compiled kernels apply instead (:mod:`._kernels_nplayer`: any number of
+        players, KL or reverse KL, entropy or log-barrier); user-supplied hooks (any other penalty or
+        regulariser, subclasses included) stay on the NumPy path."""
+        return (not self.compiled and type(self.penalty) in PEN_CODES and type(self.regularizer) in REG_CODES)
+
+    @property
     def reg_code(self) -> int:
         return REG_CODES[type(self.regularizer)]
+
+    @property
+    def pen_code(self) -> int:
+        return PEN_CODES[type(self.penalty)]

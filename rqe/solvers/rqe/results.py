@@ -152,12 +152,12 @@ class RQEBranches:
 
 @dataclass(frozen=True)
 class RQEBatchResult:
-    """RQE of many same-shaped 2-player games (:func:`solve_rqe_batch`).
+    """RQE of many same-shaped games (:func:`solve_rqe_batch`).
 
     Attributes
     ----------
     strategies : tuple of numpy.ndarray
-        ``(X1, X2)`` with ``X1[b]`` player 1's RQE strategy in game ``b`` (shapes ``(B, n1)``, ``(B, n2)``).
+        ``(X1, ..., XN)`` with ``Xi[b]`` player ``i``'s RQE strategy in game ``b`` (shape ``(B, n_i)``).
     residuals : numpy.ndarray
         The section-4 certificate of each game.
     converged : numpy.ndarray of bool
@@ -197,7 +197,12 @@ class RQEBatchResult:
         out = []
         for b in range(self.residuals.size):
             xs = tuple(s[b] for s in self.strategies)
-            pay = np.array([xs[0] @ self._stack[b, i] @ xs[1] for i in range(2)])
+            pay = np.empty(len(xs))
+            for i in range(len(xs)):
+                table = self._stack[b, i]
+                for x in reversed(xs):  # contract the last player's axis first
+                    table = table @ x
+                pay[i] = table
             pay.setflags(write=False)
             out.append(Equilibrium(tuple.__new__(Profile, xs), pay, float(self.residuals[b])))
         return tuple(out)

@@ -57,8 +57,9 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
     penalty : {"kl", "reverse_kl"} or rqe.risk.Penalty
     regularizer : {"entropy", "log_barrier"} or rqe.risk.Regularizer
     method : {"auto", "fixed_point", "extragradient", "continuation", "all"}
-        ``"auto"``: the compiled fixed point + Newton from every start (2 players, KL), certified; the
-        continuation of section 4 only when the principal start is not certified. ``"all"`` runs every
+        ``"auto"``: the compiled fixed point + Newton from every start (any number of players, KL or reverse
+        KL with negative entropy or log-barrier; NumPy for user-supplied penalty or regulariser hooks),
+        certified; the continuation of section 4 only when the principal start is not certified. ``"all"`` runs every
         method and the multistart search.
     tol : float
         Required certificate; ``converged`` needs ``residual < min(tol, 1e-10)``.
@@ -90,6 +91,10 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
     >>> collab = rqe.library.get("collaborate_defect")
     >>> len(rqe.solve_rqe(collab, tau=0.1, epsilon=0.2).equilibria)
     3
+    >>> three = rqe.Game(np.random.default_rng(0).uniform(-1, 1, size=(3, 2, 2, 2)))
+    >>> r = rqe.solve_rqe(three, tau=0.5, epsilon=0.5, penalty="reverse_kl", regularizer="log_barrier")
+    >>> r.converged, r.residual < 1e-10, len(r.strategies)
+    (True, True, 3)
     """
     model = prepare(game, tau, epsilon, penalty, regularizer)
     if not isinstance(method, str) or method not in METHODS:
@@ -179,6 +184,9 @@ def _equilibrium(model: RQEModel, game: Game, xs: list[np.ndarray], res: float) 
             a.setflags(write=False)
         return Equilibrium(profile, payoffs, float(res), dict(adversaries=(p1, p2), values=values,
                                                              tau=model.base_tau.tolist(), epsilon=model.eps.tolist()))
+    if model.problem.compiled_general:
+        from rqe.solvers.rqe.compiled_nplayer import equilibrium
+        return equilibrium(model, xs, res)
     profile = Profile(xs, shape=game.shape)
     advs = tuple(_readonly(p) for p in model.adversaries(list(profile)))
     values = _readonly(model.values(list(profile)))

@@ -1,7 +1,8 @@
 """The RQE stationarity system of ``docs/rqe-math.md`` sections 2-4, its Jacobian and the certificate.
 
 The core of :mod:`rqe.solvers.rqe` for every penalty and regulariser (NumPy; the closed-form pairs also have
-compiled kernels in :mod:`rqe.solvers.rqe._kernels`). Notation: ``M_i`` is player ``i``'s payoff matrix (rows: its
+compiled kernels in :mod:`rqe.solvers.rqe._kernels` and, for reverse KL and N players,
+:mod:`rqe.solvers.rqe._kernels_nplayer`). Notation: ``M_i`` is player ``i``'s payoff matrix (rows: its
 actions, columns: the others' joint actions in C order), ``q_i = x_{-i}`` the others' product distribution,
 ``v_i = M_i^T x_i`` and ``p_i`` the adversary of the penalty (a function of ``v_i`` and ``q_i``).
 
