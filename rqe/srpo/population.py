@@ -1,7 +1,7 @@
 """Train S seeds of one configuration together, in one process, with batched networks.
 
-Every learner of every seed lives in one set of weight tensors of shape ``(S, ...)`` per layer (:class:`StackedMLP`,
-batched matrix products ``torch.baddbmm``); the environment holds ``S * B`` copies, seed ``k`` playing copies
+Every learner of every seed lives in one set of weight tensors of shape ``(S, ...)`` per layer (:class:`StackedMLP`
+of :mod:`rqe.srpo.stacked`, batched matrix products ``torch.baddbmm``); the environment holds ``S * B`` copies, seed ``k`` playing copies
 ``k B .. (k + 1) B - 1``. Each seed keeps its own torch generator, seeded as a single run's, and draws the same
 numbers in the same order (:mod:`rqe.srpo.trainer`: per rollout, the reset swaps then all uniforms in one call; per
 epoch a minibatch permutation when there are several minibatches), so seed ``k`` of a population follows the single
@@ -10,9 +10,15 @@ PPO mathematics (:mod:`rqe.srpo.ppo`) with per-seed losses, per-seed gradient cl
 one Adam over stacked weights is S independent Adams).
 
 Equality with single runs is up to floating-point summation order: a batched product ``baddbmm`` may round
-differently from ``nn.Linear``'s ``addmm`` in the last bit (``tests/srpo/test_population.py`` checks the weights of
-seed ``k`` against the single run to 1e-4 of each tensor's largest entry, and the logged returns, i.e. the sampled
-actions, exactly, on CPU).
+differently from ``nn.Linear``'s ``addmm`` in the last bit, and the rollout computes the elementwise parts of
+Gumbel sampling and the log-probabilities over the whole rollout at once instead of step by step (the same
+operations on the same numbers; a vectorised and a scalar loop of torch may differ in the last bit)
+(``tests/srpo/test_population.py`` checks the weights of seed ``k`` against the single run to 1e-4 of each tensor's
+largest entry, and the logged returns, i.e. the sampled actions, exactly, on CPU).
+
+Speed (``benchmarks/bench_srpo_population.py``): the per-step work of a rollout is one stacked forward pass for
+both seats and one environment step for all ``S * B`` copies, so its cost hardly grows with S; the PPO epochs do
+the same multiply-adds as S single runs, in S times larger (and fewer) operations.
 
 The output is one folder per seed, each with the files of a single run (``checkpoint.pt``, ``snapshots/``,
 ``metrics.csv``, ``policies.pt``); a seed's folder can be resumed or evaluated like any single run, and a
