@@ -19,8 +19,8 @@ Each variant is timed by wall clock and by CPU seconds (this process; for the au
 processes). The CPU figure is less disturbed by other work on a shared machine (it does not count time spent
 waiting for a core); with two threads it counts both. The accuracy columns: the largest difference between seed
 k's weights after each batched run and after its serial run, relative to each tensor's largest entry (0 would be
-bit for bit), and whether their logged returns (i.e. the sampled actions) are identical. The variants are
-interleaved ``--repeat`` times; medians and bests (the fastest repeat, the least disturbed) are reported with the
+bit for bit), and whether their logged returns (i.e. the sampled actions) are identical. After an untimed warm-up (one
+small run of each kind and thread count), the variants are interleaved ``--repeat`` times; medians and bests (the fastest repeat, the least disturbed) are reported with the
 load average before and after.
 
 OpenMP threads wait passively (``OMP_WAIT_POLICY=PASSIVE``, set before torch loads unless given): on a machine
@@ -245,7 +245,6 @@ def main() -> None:
     import torch
 
     from benchmarks.harness import machine
-    from rqe._files import write_text
 
     module, env = None, None
     if args.authors:
@@ -255,33 +254,45 @@ def main() -> None:
         spec.loader.exec_module(module)
         env = module.ParallelVectorEnv(8)
         module.ippo_updates(env, 1)                                   # numba compiles in the workers; warm pipes
+    from rqe.srpo import TrainConfig
+
+    warm = TrainConfig(algo="ippo", env="cooking", preset="paper", device="cpu", total_steps=8 * 128)
+    for th in sorted(args.threads):                  # one-time initialisation of torch's kernels, untimed
+        _batched(warm, [0, 1], th)
+        _serial(warm, [0], th)
     try:
-        detail = [measure(algo, sorted(args.seeds), sorted(args.threads), args.updates, args.repeat, module, env,
-                          args.budget_s) for algo in args.algos]
+        for algo in args.algos:                      # written after each algorithm: a cut-off run keeps the others
+            row = measure(algo, sorted(args.seeds), sorted(args.threads), args.updates, args.repeat, module, env,
+                          args.budget_s)
+            _write(Path(args.out), row, args.authors_note, {**machine(), "torch": torch.__version__,
+                                                            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY")})
+            print(algo, json.dumps({k: {m: round(x, 2) for m, x in v.items()} for k, v in row["speedups"].items()}),
+                  flush=True)
     finally:
         if env is not None:
             env.close()
-    out = Path(args.out)
+    print(f"wrote {args.out}")
+
+
+def _write(out, row, authors_note, machine_info):
+    from rqe._files import write_text
+
     previous = json.loads(out.read_text()) if out.exists() else {}
-    kept = [d for d in previous.get("detail", []) if d.get("algo") not in args.algos]
-    detail = sorted(kept + detail, key=lambda d: ["ippo", "srpo", "mappo", "selfplay", "adversarial"].index(d["algo"]))
-    note = args.authors_note or previous.get("authors_script") or (
+    order = ["ippo", "srpo", "mappo", "selfplay", "adversarial"]
+    detail = [d for d in previous.get("detail", []) if d.get("algo") != row["algo"]] + [row]
+    detail.sort(key=lambda d: order.index(d["algo"]))
+    note = authors_note or previous.get("authors_script") or (
         "a local copy of the training functions of crqu/srpo gridworld/coop_ppo.py (numba env, 8 pipe worker "
         "processes, torch at its default threads), one seed, warmed up by one update, measured in the same "
         "interleaved runs as the rows")
     result = {
         "benchmark": "srpo population training throughput (cooking gridworld, --preset paper)",
-        "command": "python -m benchmarks.bench_srpo_population " + " ".join(sys.argv[1:]),
-        "machine": {**machine(), "torch": torch.__version__, "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY")},
+        "machine": machine_info,
         "authors_script": note,
         "rows": table_rows(detail),
         "detail": detail,
     }
     write_text(out, json.dumps(result, indent=2))
-    for d in detail:
-        if d["algo"] in args.algos:
-            print(d["algo"], json.dumps({k: {m: round(x, 2) for m, x in v.items()} for k, v in d["speedups"].items()}))
-    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -14,11 +14,8 @@ differently from ``nn.Linear``'s ``addmm`` in the last bit, and the rollout comp
 Gumbel sampling and the log-probabilities over the whole rollout at once instead of step by step (the same
 operations on the same numbers; a vectorised and a scalar loop of torch may differ in the last bit)
 (``tests/srpo/test_population.py`` checks the weights of seed ``k`` against the single run to 1e-4 of each tensor's
-largest entry, and the logged returns, i.e. the sampled actions, exactly, on CPU).
-
-Speed (``benchmarks/bench_srpo_population.py``): the per-step work of a rollout is one stacked forward pass for
-both seats and one environment step for all ``S * B`` copies, so its cost hardly grows with S; the PPO epochs do
-the same multiply-adds as S single runs, in S times larger (and fewer) operations.
+largest entry, and the logged returns, i.e. the sampled actions, exactly, on CPU). Throughput:
+``benchmarks/bench_srpo_population.py``.
 
 The output is one folder per seed, each with the files of a single run (``checkpoint.pt``, ``snapshots/``,
 ``metrics.csv``, ``policies.pt``); a seed's folder can be resumed or evaluated like any single run, and a
@@ -128,15 +125,11 @@ class PopulationTrainer:
     # ------------------------------------------------------------------ rollouts
     @torch.no_grad()
     def rollout(self, match: Any) -> dict[str, Any]:
-        """Play ``match`` on all ``S x B`` copies; tensors shaped ``(T, N, S, B, ...)``.
+        """Play ``match`` on all ``S x B`` copies with each seed's single-run uniforms; tensors ``(T, N, S, B, ...)``.
 
-        Every seed uses its single run's uniforms (see the module docstring). What a single run computes step by
-        step but does not depend on the step is computed once per rollout: the perturbations ``log(-log u)`` of
-        :func:`rqe.srpo.ppo.gumbel_argmax` for every step and seat, the environment noise, and (after the last step,
-        from the stored logits) the log-probabilities of the sampled actions. Seats whose actors have one shape run
-        as one stacked network, their weights concatenated once per rollout into ``(N S, ...)`` tensors. The global
-        state is kept only when a centralised critic reads it (seat 0's observation on environments where the two
-        coincide, ``state_is_seat0_observation``).
+        Computed once per rollout, not per step: the ``log(-log u)`` of :func:`rqe.srpo.ppo.gumbel_argmax`, the
+        environment noise and (from the stored logits) the log-probabilities. Seats with actors of one shape run as
+        one stacked network (weights concatenated per rollout). The global state is kept for centralised critics only.
         """
         cfg, env, n, S, B = self.cfg, self.env, self.n_agents, self.S, self.B
         T, dev = cfg.n_steps, self.device
