@@ -8,7 +8,9 @@ all of them with tensor operations (no Python loop over copies). Every environme
 * ``Step.rewards`` (utilities, shared reward minus private costs) and ``Step.costs`` (private costs paid)
   have shape ``(n_agents, n_envs)``; ``Step.done`` (shape ``(n_envs,)``) marks the last step of an episode,
   after which the copy is reset automatically and ``Step.obs`` is the first observation of the next episode;
-* ``state()`` is the global state used by centralised critics, shape ``(n_envs, state_dim)``;
+* ``state()`` is the global state used by centralised critics, shape ``(n_envs, state_dim)``; an environment
+  whose state is always seat 0's observation says so with ``state_is_seat0_observation = True`` (the trainers
+  then read it from the observations instead of calling ``state()``);
 * ``private_costs``: whether ``Step.costs`` can be non-zero (the free-riding measures of
   :mod:`rqe.srpo.evaluate` are reported only where it is true: the cooking gridworld and matrix games built with
   private costs, e.g. collaborate/defect; not Tag, Hanabi or Overcooked);
@@ -121,6 +123,9 @@ class MatrixGameEnv:
         self._offsets = np.concatenate([[1], 1 + np.cumsum(self.n_actions)[:-1]]).tolist()
         self.t = 0
         self._obs = torch.zeros(self.n_envs, self.obs_dim, device=self.device)
+
+    #: Every seat observes the same vector, which is also the global state.
+    state_is_seat0_observation = True
 
     def _observe(self, actions: Any | None) -> Any:
         obs = torch.zeros(self.n_envs, self.obs_dim, device=self.device)
@@ -296,6 +301,8 @@ class CookingGridworld:
     obs_dim = 8
     state_dim = 8
     private_costs = True
+    #: The global state is agent 0's observation (:meth:`state`).
+    state_is_seat0_observation = True
 
     def __init__(self, n_envs: int = 64, device: Any = "cpu", rules: CookingRules | str | None = None):
         self.n_envs = positive_int(n_envs, "n_envs")

@@ -1,7 +1,7 @@
 """Train S seeds of one configuration together, in one process, with batched networks.
 
-Every learner of every seed lives in one set of weight tensors of shape ``(S, ...)`` per layer (:class:`StackedMLP`,
-batched matrix products ``torch.baddbmm``); the environment holds ``S * B`` copies, seed ``k`` playing copies
+Every learner of every seed lives in one set of weight tensors of shape ``(S, ...)`` per layer (:class:`StackedMLP`
+of :mod:`rqe.srpo.stacked`, batched matrix products ``torch.baddbmm``); the environment holds ``S * B`` copies, seed ``k`` playing copies
 ``k B .. (k + 1) B - 1``. Each seed keeps its own torch generator, seeded as a single run's, and draws the same
 numbers in the same order (:mod:`rqe.srpo.trainer`: per rollout, the reset swaps then all uniforms in one call; per
 epoch a minibatch permutation when there are several minibatches), so seed ``k`` of a population follows the single
@@ -10,9 +10,12 @@ PPO mathematics (:mod:`rqe.srpo.ppo`) with per-seed losses, per-seed gradient cl
 one Adam over stacked weights is S independent Adams).
 
 Equality with single runs is up to floating-point summation order: a batched product ``baddbmm`` may round
-differently from ``nn.Linear``'s ``addmm`` in the last bit (``tests/srpo/test_population.py`` checks the weights of
-seed ``k`` against the single run to 1e-4 of each tensor's largest entry, and the logged returns, i.e. the sampled
-actions, exactly, on CPU).
+differently from ``nn.Linear``'s ``addmm`` in the last bit, and the rollout computes the elementwise parts of
+Gumbel sampling and the log-probabilities over the whole rollout at once instead of step by step (the same
+operations on the same numbers; a vectorised and a scalar loop of torch may differ in the last bit)
+(``tests/srpo/test_population.py`` checks the weights of seed ``k`` against the single run to 1e-4 of each tensor's
+largest entry, and the logged returns, i.e. the sampled actions, exactly, on CPU). Throughput:
+``benchmarks/bench_srpo_population.py``.
 
 The output is one folder per seed, each with the files of a single run (``checkpoint.pt``, ``snapshots/``,
 ``metrics.csv``, ``policies.pt``); a seed's folder can be resumed or evaluated like any single run, and a
@@ -41,116 +44,17 @@ from pathlib import Path
 from typing import Any
 
 from rqe.errors import ParameterError
-from rqe.srpo._torch import resolve_device, torch
+from rqe.srpo._torch import resolve_device, rollout_threads, torch
 from rqe.srpo.config import TrainConfig
 from rqe.srpo.envs import make_env
-from rqe.srpo.ppo import gae, gumbel_argmax, ppo_loss
+from rqe.srpo.ppo import gae, ppo_loss
 from rqe._files import make_folder
+from rqe.srpo.stacked import StackedLearner, StackedMLP, clip_per_seed, stacked_forward
 from rqe.srpo.trainer import LEARNER_METRICS, Trainer, _write_csv
 
 __all__ = ["StackedMLP", "PopulationTrainer", "make_population", "parse_seeds", "BATCHED_ALGORITHMS"]
 
 BATCHED_ALGORITHMS = ("ippo", "mappo", "selfplay", "srpo", "adversarial")
-nn = torch.nn
-
-
-class StackedMLP(nn.Module):
-    """S tanh MLPs of the same shape as one module: weight ``(S, out, in)`` and bias ``(S, 1, out)`` per layer.
-
-    Built from S ``nn.Sequential`` MLPs (:func:`rqe.srpo.networks._mlp`); input ``(S, N, in)``, output ``(S, N, out)``.
-
-    >>> import torch
-    >>> from rqe.srpo.networks import Actor
-    >>> actors = [Actor(8, 5, generator=torch.Generator().manual_seed(s)) for s in range(3)]
-    >>> stacked = StackedMLP([a.net for a in actors])
-    >>> x = torch.randn(3, 4, 8)
-    >>> bool(torch.allclose(stacked(x)[1], actors[1](x[1]), atol=1e-6))
-    True
-    """
-
-    def __init__(self, modules: Sequence[Any]):
-        super().__init__()
-        layers = [[m for m in seq if isinstance(m, nn.Linear)] for seq in modules]
-        depth = len(layers[0])
-        self.weights = nn.ParameterList(
-            [nn.Parameter(torch.stack([ls[i].weight.detach() for ls in layers]).clone()) for i in range(depth)])
-        self.biases = nn.ParameterList(
-            [nn.Parameter(torch.stack([ls[i].bias.detach() for ls in layers]).unsqueeze(1).clone())
-             for i in range(depth)])
-
-    def forward(self, x: Any) -> Any:
-        last = len(self.weights) - 1
-        for i, (w, b) in enumerate(zip(self.weights, self.biases)):
-            x = torch.baddbmm(b, x, w.transpose(1, 2))
-            if i < last:
-                x = torch.tanh(x)
-        return x
-
-    def ordered(self) -> list[Any]:
-        """Parameters in the order of ``nn.Sequential.parameters()`` (weight, bias per layer)."""
-        return [p for pair in zip(self.weights, self.biases) for p in pair]
-
-    def load_from(self, modules: Sequence[Any]) -> None:
-        fresh = StackedMLP(modules)
-        with torch.no_grad():
-            for mine, theirs in zip(self.ordered(), fresh.ordered()):
-                mine.copy_(theirs)
-
-    def seed_state(self, k: int, template: Any) -> dict[str, Any]:
-        """Seed ``k``'s weights as the ``state_dict`` of the ``nn.Sequential`` ``template``."""
-        names = list(template.state_dict())
-        values = [p.detach()[k] if j % 2 == 0 else p.detach()[k, 0] for j, p in enumerate(self.ordered())]
-        return {name: value.clone() for name, value in zip(names, values)}
-
-
-class _StackedLearner:
-    """One learner of every seed: stacked actor and critic, one Adam over both (= S independent Adams)."""
-
-    def __init__(self, name: str, learners: list[Any], cfg: TrainConfig):
-        first = learners[0]
-        self.name = name
-        self.actor = StackedMLP([lr.actor.net for lr in learners])
-        self.critic = StackedMLP([lr.critics["v"].net for lr in learners])
-        self.base_lr, self.ent_coef, self.kl_coef = first.base_lr, first.ent_coef, first.kl_coef
-        self.critic_input = first.critic_input
-        self.params = self.actor.ordered() + self.critic.ordered()
-        self.optimizer = torch.optim.Adam(self.params, lr=self.base_lr, eps=cfg.adam_eps)
-
-    def value(self, x: Any) -> Any:
-        return self.critic(x).squeeze(-1)
-
-    # -- moving state between the population and its seeds' single-run learners (for checkpoints)
-    def to_seeds(self, learners: list[Any]) -> None:
-        for k, learner in enumerate(learners):
-            learner.actor.net.load_state_dict(self.actor.seed_state(k, learner.actor.net))
-            learner.critics["v"].net.load_state_dict(self.critic.seed_state(k, learner.critics["v"].net))
-            state = learner.optimizer.state_dict()
-            group = self.optimizer.param_groups[0]
-            state["param_groups"][0]["lr"] = group["lr"]
-            state["state"] = {}
-            for j, p in enumerate(self.params):
-                if p in self.optimizer.state:
-                    s = self.optimizer.state[p]
-                    # even positions are weights (S, out, in), odd ones biases (S, 1, out)
-                    pick = (lambda t: t[k].clone()) if j % 2 == 0 else (lambda t: t[k, 0].clone())
-                    state["state"][j] = {"step": s["step"].clone(), "exp_avg": pick(s["exp_avg"]),
-                                         "exp_avg_sq": pick(s["exp_avg_sq"])}
-            learner.optimizer.load_state_dict(state)
-
-    def from_seeds(self, learners: list[Any]) -> None:
-        self.actor.load_from([lr.actor.net for lr in learners])
-        self.critic.load_from([lr.critics["v"].net for lr in learners])
-        states = [lr.optimizer.state_dict() for lr in learners]
-        self.optimizer.state.clear()
-        if not states[0]["state"]:
-            return
-        for j, p in enumerate(self.params):
-            per_seed = [st["state"][j] for st in states]
-            shape = lambda t: t.reshape(p.shape[1:])  # noqa: E731
-            self.optimizer.state[p] = {
-                "step": per_seed[0]["step"].clone(),
-                "exp_avg": torch.stack([shape(s["exp_avg"]) for s in per_seed]).to(p.device),
-                "exp_avg_sq": torch.stack([shape(s["exp_avg_sq"]) for s in per_seed]).to(p.device)}
 
 
 def parse_seeds(text: str | Sequence[Any]) -> list[int]:
@@ -213,8 +117,9 @@ class PopulationTrainer:
         self.env = make_env(cfg.env, self.S * self.B, self.device, **dict(cfg.env_kwargs))
         self.n_agents = 2
         self.n_updates = first.n_updates
-        self.learners = {name: _StackedLearner(name, [r.learners[name] for r in self.runs], cfg)
+        self.learners = {name: StackedLearner(name, [r.learners[name] for r in self.runs], cfg.adam_eps)
                          for name in first.learners}
+        self.needs_state = any(lr.critic_input == "state" for lr in self.learners.values())
         self.update = 0
         self.env_steps = 0
         self.elapsed = 0.0
@@ -231,7 +136,12 @@ class PopulationTrainer:
     # ------------------------------------------------------------------ rollouts
     @torch.no_grad()
     def rollout(self, match: Any) -> dict[str, Any]:
-        """Play ``match`` on all ``S x B`` copies; tensors shaped ``(T, N, S, B, ...)``."""
+        """Play ``match`` on all ``S x B`` copies with each seed's single-run uniforms; tensors ``(T, N, S, B, ...)``.
+
+        Computed once per rollout, not per step: the ``log(-log u)`` of :func:`rqe.srpo.ppo.gumbel_argmax`, the
+        environment noise and (from the stored logits) the log-probabilities. Seats with actors of one shape run as
+        one stacked network (weights concatenated per rollout). The global state is kept for centralised critics only.
+        """
         cfg, env, n, S, B = self.cfg, self.env, self.n_agents, self.S, self.B
         T, dev = cfg.n_steps, self.device
         a_max = max(env.n_actions)
@@ -241,34 +151,56 @@ class PopulationTrainer:
             swaps.append(torch.rand(B, generator=g, device=dev))
             draws.append(torch.rand(T, B, width, generator=g, device=dev))
         uniforms = torch.stack(draws, 1)                                  # (T, S, B, width)
+        log_neg_log = torch.log(-torch.log(uniforms[..., :n * a_max].clamp(1e-20, 1.0)))
+        log_neg_log = log_neg_log.reshape(T, S, B, n, a_max).permute(0, 3, 1, 2, 4).contiguous()  # (T, n, S, B, a)
+        noise_u = uniforms[..., n * a_max:].reshape(T, S * B, -1)
         current = env.reset(swap=torch.cat(swaps)).reshape(n, S, B, -1)
-        obs = torch.zeros(T, n, S, B, env.obs_dim, device=dev)
-        states = torch.zeros(T, S, B, env.state_dim, device=dev)
-        actions = torch.zeros(T, n, S, B, dtype=torch.long, device=dev)
-        logp = torch.zeros(T, n, S, B, device=dev)
-        rewards = torch.zeros(T, n, S, B, device=dev)
-        costs = torch.zeros(T, n, S, B, device=dev)
-        dones = torch.zeros(T, S, B, dtype=torch.bool, device=dev)
-        policies = [self.learners[name].actor for name in match.seats]
+        obs = torch.empty(T, n, S, B, env.obs_dim, device=dev)
+        seat0_state = getattr(env, "state_is_seat0_observation", False)
+        states = (torch.empty(T, S, B, env.state_dim, device=dev) if self.needs_state and not seat0_state else None)
+        actions = torch.empty(T, n, S, B, dtype=torch.long, device=dev)
+        rewards = torch.empty(T, n, S, B, device=dev)
+        costs = torch.empty(T, n, S, B, device=dev)
+        dones = torch.empty(T, S, B, dtype=torch.bool, device=dev)
+        actors = [self.learners[name].actor for name in match.seats]
+        n_actions = [actor.shape_key()[-1][0] for actor in actors]
+        fused = len({actor.shape_key() for actor in actors}) == 1
+        if fused:
+            weights = [torch.cat([actor.weights[i] for actor in actors]) for i in range(len(actors[0].weights))]
+            biases = [torch.cat([actor.biases[i] for actor in actors]) for i in range(len(actors[0].biases))]
+            logits = torch.empty(T, n, S, B, n_actions[0], device=dev)
+        else:
+            logits = [torch.empty(T, S, B, a, device=dev) for a in n_actions]
         for t in range(T):
             obs[t] = current
-            states[t] = env.state().reshape(S, B, -1)
-            for k, policy in enumerate(policies):
-                logits = policy(current[k])                               # (S, B, A)
-                a = gumbel_argmax(logits, uniforms[t, :, :, k * a_max:k * a_max + logits.shape[-1]])
-                actions[t, k] = a
-                logp[t, k] = torch.log_softmax(logits, -1).gather(-1, a[..., None])[..., 0]
-            noise = env.noise_from(uniforms[t, :, :, n * a_max:].reshape(S * B, -1))
-            step = env.step(actions[t].reshape(n, S * B), noise=noise)
+            if states is not None:
+                states[t] = env.state().reshape(S, B, -1)
+            if fused:
+                logits[t] = stacked_forward(weights, biases, current.reshape(n * S, B, -1)).reshape(n, S, B, -1)
+                torch.argmax(logits[t] - log_neg_log[t, ..., :n_actions[0]], -1, out=actions[t])
+            else:
+                for k, actor in enumerate(actors):
+                    logits[k][t] = actor(current[k])                      # (S, B, A_k)
+                    torch.argmax(logits[k][t] - log_neg_log[t, k, ..., :n_actions[k]], -1, out=actions[t, k])
+            step = env.step(actions[t].reshape(n, S * B), noise=env.noise_from(noise_u[t]))
             rewards[t] = step.rewards.reshape(n, S, B)
             costs[t] = step.costs.reshape(n, S, B)
             dones[t] = step.done.reshape(S, B)
             current = step.obs.reshape(n, S, B, -1)
+        if fused:
+            logp = torch.log_softmax(logits, -1).gather(-1, actions[..., None])[..., 0]
+        else:
+            logp = torch.stack([torch.log_softmax(lg, -1).gather(-1, actions[:, k, ..., None])[..., 0]
+                                for k, lg in enumerate(logits)], 1)
+        if states is None and self.needs_state:
+            states, next_state = obs[:, 0], current[0]
+        else:
+            next_state = env.state().reshape(S, B, -1) if self.needs_state else None
         self.env_steps += T * B
         return {"obs": obs, "states": states, "actions": actions, "logp": logp, "rewards": rewards, "costs": costs,
-                "dones": dones, "next_obs": current, "next_state": env.state().reshape(S, B, -1)}
+                "dones": dones, "next_obs": current, "next_state": next_state}
 
-    def _critic_input(self, learner: _StackedLearner, obs: Any, states: Any) -> Any:
+    def _critic_input(self, learner: StackedLearner, obs: Any, states: Any) -> Any:
         return torch.cat([states, obs], -1) if learner.critic_input == "state" else obs
 
     @torch.no_grad()
@@ -291,7 +223,7 @@ class PopulationTrainer:
                 "weight": torch.full((S, T * B), job.weight, device=self.device)}
 
     # ------------------------------------------------------------------ PPO
-    def ppo_update(self, learner: _StackedLearner, batch: dict[str, Any]) -> dict[str, Any]:
+    def ppo_update(self, learner: StackedLearner, batch: dict[str, Any]) -> dict[str, Any]:
         cfg = self.cfg
         S, n = batch["adv"].shape
         minibatch = max(1, n // cfg.n_minibatches)
@@ -304,8 +236,11 @@ class PopulationTrainer:
                 order = torch.arange(n, device=self.device).expand(S, n)
             for start in range(0, n, minibatch):
                 idx = order[:, start:start + minibatch]
-                take = lambda x: x.gather(1, idx.reshape(*idx.shape, *([1] * (x.dim() - 2))).expand(  # noqa: E731
-                    *idx.shape, *x.shape[2:]))
+                if minibatch == n:                # the full batch in its order: the samples themselves, no copy
+                    take = lambda x: x  # noqa: E731
+                else:
+                    take = lambda x: x.gather(1, idx.reshape(*idx.shape, *([1] * (x.dim() - 2))).expand(  # noqa: E731
+                        *idx.shape, *x.shape[2:]))
                 loss, stats = ppo_loss(
                     learner.actor(take(batch["obs"])), take(batch["actions"]), take(batch["logp"]),
                     take(batch["adv"]), take(batch["weight"]), learner.value(take(batch["crit_in"])),
@@ -316,7 +251,7 @@ class PopulationTrainer:
                 learner.optimizer.zero_grad()
                 loss.sum().backward()             # seeds do not share weights: each gets its own loss's gradient
                 if cfg.max_grad_norm is not None:
-                    _clip_per_seed(learner.params, cfg.max_grad_norm)
+                    clip_per_seed(learner.params, cfg.max_grad_norm)
                 learner.optimizer.step()
                 for key, value in stats.items():
                     sums[key] += value
@@ -324,7 +259,8 @@ class PopulationTrainer:
         return {k: v / max(count, 1) for k, v in sums.items()}
 
     def _update_learners(self, batches: dict[str, list[dict[str, Any]]], metrics: dict[str, Any]) -> None:
-        merged = {name: {k: torch.cat([b[k] for b in parts], 1) for k in parts[0]} for name, parts in batches.items()}
+        merged = {name: {k: torch.cat([b[k] for b in parts], 1) if len(parts) > 1 else parts[0][k] for k in parts[0]}
+                  for name, parts in batches.items()}
         for name, batch in merged.items():            # references snapshotted before anyone moves
             learner = self.learners[name]
             partner = _kl_partner(name)
@@ -349,7 +285,8 @@ class PopulationTrainer:
         metrics: dict[str, Any] = {}
         batches: dict[str, list[dict[str, Any]]] = {}
         for m, match in enumerate(self.plan()):
-            rollout = self.rollout(match)
+            with rollout_threads(self.S * self.B, self.device):
+                rollout = self.rollout(match)
             if m == 0:
                 metrics.update(_episode_means(rollout))
             for job in match.train:
@@ -361,12 +298,10 @@ class PopulationTrainer:
         self.update += 1
         for run in self.runs:
             run.update, run.env_steps = self.update, self.env_steps
-        rows = []
-        for k in range(self.S):
-            row = {"update": self.update, "lr": frac * cfg.lr, "env_steps": self.env_steps}
-            row.update({key: float(value[k]) for key, value in metrics.items()})
-            rows.append(row)
-        return rows
+        keys = list(metrics)
+        per_seed = torch.stack([metrics[key].double() for key in keys], 1).tolist()   # one transfer, (S, metrics)
+        return [{"update": self.update, "lr": frac * cfg.lr, "env_steps": self.env_steps, **dict(zip(keys, values))}
+                for values in per_seed]
 
     # ------------------------------------------------------------------ state of the seeds
     def sync_to_seeds(self) -> None:
@@ -477,16 +412,6 @@ def _kl_partner(name: str) -> str | None:
     if name.startswith("adversary") and name[-1] in "01":
         return f"agent{1 - int(name[-1])}"
     return None
-
-
-def _clip_per_seed(params: list[Any], max_norm: float) -> None:
-    """``clip_grad_norm_`` for each seed separately (the norm over that seed's slices of every parameter)."""
-    grads = [p.grad for p in params if p.grad is not None]
-    S = grads[0].shape[0]
-    norm = torch.sqrt(sum((g.reshape(S, -1).double() ** 2).sum(1) for g in grads)).to(grads[0].dtype)
-    coef = (max_norm / (norm + 1e-6)).clamp(max=1.0)
-    for g in grads:
-        g.mul_(coef.reshape(S, *([1] * (g.dim() - 1))))
 
 
 def _episode_means(rollout: dict[str, Any]) -> dict[str, Any]:

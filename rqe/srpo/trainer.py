@@ -52,7 +52,7 @@ import numpy as np
 
 from rqe._files import atomic_write, make_folder, write_bytes, write_text
 from rqe.errors import FileFormatError, ParameterError
-from rqe.srpo._torch import make_generator, resolve_device, torch
+from rqe.srpo._torch import make_generator, resolve_device, rollout_threads, torch
 from rqe.srpo.algorithms import Assignment, Match, PerCopy, make_algorithm, schedule
 from rqe.srpo.config import TrainConfig
 from rqe.srpo.envs import make_env
@@ -101,7 +101,7 @@ class Learner:
 @dataclass
 class Rollout:
     obs: Any          # (T, N, B, obs_dim)
-    states: Any       # (T, B, state_dim)
+    states: Any       # (T, B, state_dim); None when no critic reads the global state
     actions: Any      # (T, N, B)
     logp: Any         # (T, N, B)
     rewards: Any      # (T, N, B)
@@ -248,7 +248,9 @@ class Trainer:
         cfg, env, n = self.cfg, self.env, self.n_agents
         T, B, dev = cfg.n_steps, env.n_envs, self.device
         obs = torch.zeros(T, n, B, env.obs_dim, device=dev)
-        states = torch.zeros(T, B, env.state_dim, device=dev)
+        needs_state = any(lr.critic_input == "state" for lr in self.learners.values())   # a centralised critic
+        seat0_state = getattr(env, "state_is_seat0_observation", False)
+        states = torch.zeros(T, B, env.state_dim, device=dev) if needs_state and not seat0_state else None
         actions = torch.zeros(T, n, B, dtype=torch.long, device=dev)
         logp = torch.zeros(T, n, B, device=dev)
         rewards = torch.zeros(T, n, B, device=dev)
@@ -267,7 +269,8 @@ class Trainer:
         legal = env.legal_mask() if masked else None
         for t in range(T):
             obs[t] = current
-            states[t] = env.state()
+            if states is not None:
+                states[t] = env.state()
             if masked:
                 masks[t] = legal
             for k, policy in enumerate(policies):
@@ -290,7 +293,11 @@ class Trainer:
                 legal = getattr(step, "legal_mask", None)
                 legal = env.legal_mask() if legal is None else legal
         self.env_steps += T * B
-        return Rollout(obs, states, actions, logp, rewards, costs, dones, current, env.state(), masks)
+        if states is None and needs_state:          # the state is seat 0's observation
+            states, next_state = obs[:, 0], current[0]
+        else:
+            next_state = env.state() if needs_state else None
+        return Rollout(obs, states, actions, logp, rewards, costs, dones, current, next_state, masks)
 
     def _critic_input(self, learner: Learner, obs: Any, states: Any) -> Any:
         return torch.cat([states, obs], -1) if learner.critic_input == "state" else obs
@@ -387,7 +394,8 @@ class Trainer:
         sequential = cfg.update_order == "sequential"
         batches: dict[str, list[dict[str, Any]]] = {}
         for m, match in enumerate(self.plan()):
-            rollout = self.rollout(match)
+            with rollout_threads(self.env.n_envs, self.device):
+                rollout = self.rollout(match)
             if m == 0:
                 ret, cost = rollout.episode_means()
                 for k in range(self.n_agents):

@@ -13,6 +13,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from rqe import Game  # noqa: E402
 from rqe.errors import ParameterError  # noqa: E402
 from rqe.srpo import TrainConfig, Trainer  # noqa: E402
 from rqe.srpo.population import PopulationTrainer, StackedMLP, parse_seeds  # noqa: E402
@@ -40,6 +41,10 @@ CASES = {
     "selfplay-matrix": dict(algo="selfplay", env="collaborate_defect", n_envs=32, n_steps=4, total_steps=4 * 128),
     "adversarial-matrix": dict(algo="adversarial", env="collaborate_defect", n_envs=32, n_steps=4,
                                total_steps=4 * 2 * 128),
+    # seats with different action sets: the rollout runs the two actors one after the other, not stacked
+    "ippo-unequal-actions": dict(algo="ippo", env="matrix", n_envs=16, n_steps=4, total_steps=4 * 64,
+                                 env_kwargs={"game": Game.from_bimatrix([[3, 0, 1], [5, 1, 0]],
+                                                                        [[3, 5, 2], [0, 1, 4]])}),
 }
 
 
