@@ -42,6 +42,23 @@ def _pair_metrics(policies, episodes, seed):
     return r.team_return, r.free_riding
 
 
+def method_spec(spec: str) -> tuple[str, dict]:
+    """``"srpo"`` -> ``("srpo", {})``; ``"srpo:tau=1"`` or ``"srpo:tau=1,epsilon=0.01"`` -> the algorithm and overrides."""
+    algo, _, rest = spec.partition(":")
+    overrides: dict = {}
+    for item in filter(None, rest.split(",")):
+        key, sep, value = item.partition("=")
+        if not sep or key not in ("tau", "epsilon"):
+            raise SystemExit(f"method {spec!r}: variants set tau=... or epsilon=..., got {item!r}")
+        overrides[key] = float(value)
+    return algo, overrides
+
+
+def run_folder(spec: str) -> str:
+    """The folder name of a method spec: ``srpo:tau=1`` -> ``srpo_tau1``."""
+    return spec.replace(":", "_").replace("=", "").replace(",", "_")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--methods", nargs="+", default=["ippo", "mappo", "selfplay", "srpo"])
@@ -50,6 +67,7 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=64, help="evaluation episodes per pairing")
     parser.add_argument("--runs", default="runs/cooking_study", help="trained runs (not committed)")
     parser.add_argument("--out", default="examples/results/cooking_study")
+    parser.add_argument("--train-only", action="store_true", help="train (or resume) the populations and stop")
     args = parser.parse_args()
 
     import torch
@@ -69,11 +87,17 @@ def main() -> None:
     trained: dict[str, list] = {}
     timing = {}
     for method in args.methods:
-        cfg = TrainConfig(algo=method, env="cooking", preset="paper", total_steps=args.steps, device="cpu",
-                          checkpoint_every=50)
-        population = PopulationTrainer(cfg, seeds, runs / method)
-        resume = all((runs / method / f"{method}-seed{s}" / "checkpoint.pt").exists() for s in seeds)
+        algo, overrides = method_spec(method)
+        cfg = TrainConfig(algo=algo, env="cooking", preset="paper", total_steps=args.steps, device="cpu",
+                          checkpoint_every=50, **overrides)
+        folder = runs / run_folder(method)
+        population = PopulationTrainer(cfg, seeds, folder)
+        resume = all((folder / f"{algo}-seed{s}" / "checkpoint.pt").exists() for s in seeds)
         population.train(progress=False, resume=resume)
+        if args.train_only:
+            print(f"{method}: {population.env_steps} env steps per seed x {len(seeds)} seeds, "
+                  f"{population.elapsed:.0f}s in updates", flush=True)
+            continue
         # population.elapsed: seconds spent in updates (restored from the checkpoints when the runs already exist)
         timing[method] = {"train_s": population.elapsed, "env_steps_per_seed": population.env_steps}
         policies = [run.policies() for run in population.runs]
@@ -102,6 +126,8 @@ def main() -> None:
               f"{timing[method]['train_s']:.0f}s; self-play {np.mean(rows['self_play']):.1f}, "
               f"cross-play {np.mean(rows['cross_play']):.1f}", flush=True)
 
+    if args.train_only:
+        return
     # other methods' agents as held-out partners: seed i of A with every seed of B, in both seat arrangements
     for method, policies in trained.items():
         for other, partners in trained.items():
