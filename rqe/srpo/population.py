@@ -20,8 +20,9 @@ population resumes from its seeds' checkpoints (all at the same update).
 
 Supported: ``ippo``, ``mappo``, ``selfplay``, ``srpo`` and ``adversarial`` with two players and the options
 ``adversary_reference="partner"`` and ``risk_critic=False``, on environments that take their noise from the trainer
-(the cooking gridworld and matrix games). Other configurations raise :class:`rqe.errors.ParameterError`; train
-them seed by seed.
+(the cooking gridworld and matrix games). Reward shaping (``env_kwargs={"shaping": ...}``, :mod:`rqe.srpo.shaping`)
+passes through: the bonus is kept apart from the true rewards and learned from as in a single run. Other
+configurations raise :class:`rqe.errors.ParameterError`; train them seed by seed.
 
 >>> from rqe.srpo import TrainConfig
 >>> cfg = TrainConfig(algo="srpo", env="collaborate_defect", total_steps=512, n_envs=32, n_steps=4, device="cpu")
@@ -239,6 +240,7 @@ class PopulationTrainer:
         costs = torch.zeros(T, n, S, B, device=dev)
         dones = torch.zeros(T, S, B, dtype=torch.bool, device=dev)
         policies = [self.learners[name].actor for name in match.seats]
+        shaping = None
         for t in range(T):
             obs[t] = current
             states[t] = env.state().reshape(S, B, -1)
@@ -250,12 +252,15 @@ class PopulationTrainer:
             noise = env.noise_from(uniforms[t, :, :, n * a_max:].reshape(S * B, -1))
             step = env.step(actions[t].reshape(n, S * B), noise=noise)
             rewards[t] = step.rewards.reshape(n, S, B)
+            if step.shaping is not None:     # reward shaping: kept apart, learned from (rqe.srpo.shaping)
+                shaping = torch.zeros(T, n, S, B, device=dev) if shaping is None else shaping
+                shaping[t] = step.shaping.reshape(n, S, B)
             costs[t] = step.costs.reshape(n, S, B)
             dones[t] = step.done.reshape(S, B)
             current = step.obs.reshape(n, S, B, -1)
         self.env_steps += T * B
         return {"obs": obs, "states": states, "actions": actions, "logp": logp, "rewards": rewards, "costs": costs,
-                "dones": dones, "next_obs": current, "next_state": env.state().reshape(S, B, -1)}
+                "dones": dones, "next_obs": current, "next_state": env.state().reshape(S, B, -1), "shaping": shaping}
 
     def _critic_input(self, learner: _StackedLearner, obs: Any, states: Any) -> Any:
         return torch.cat([states, obs], -1) if learner.critic_input == "state" else obs
@@ -271,7 +276,8 @@ class PopulationTrainer:
         values = learner.value(crit_in.transpose(0, 1).reshape(S, T * B, -1)).reshape(S, T, B).transpose(0, 1)
         next_in = self._critic_input(learner, rollout["next_obs"][job.seat], rollout["next_state"])
         next_value = learner.value(next_in)                               # (S, B)
-        reward = job.sign * rollout["rewards"][:, list(job.reward_seats)].mean(1)
+        rewards = rollout["rewards"] if rollout["shaping"] is None else rollout["rewards"] + rollout["shaping"]
+        reward = job.sign * rewards[:, list(job.reward_seats)].mean(1)
         adv = gae(reward, values, next_value, rollout["dones"], cfg.gamma, cfg.gae_lambda)
         seed_major = lambda x: x.transpose(0, 1).reshape(S, T * B, *x.shape[3:])  # noqa: E731
         return {"obs": seed_major(obs), "crit_in": seed_major(crit_in),
