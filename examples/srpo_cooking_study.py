@@ -14,6 +14,10 @@ budget of ``--steps`` environment steps per seed. Then, per seed:
 * ``with_method[other]``: mean team return with every seed of each other method (both seat arrangements), other
   methods' agents being partners this one never trained with.
 
+With ``--shaped-steps N`` the held-out partners also include the behaviour-preferring partners of ZSC-Eval's recipe
+(:func:`rqe.srpo.zoo.train_shaped_partners`: ``prefers_onion0``, ``prefers_onion1``, ``avoids_pot_side``,
+``moves_little``, IPPO with seat 0 shaped, N env steps, seed 0), trained under ``<runs>/shaped`` (resumed if there).
+
 Every figure is ``{"mean": m, "ci95": [lo, hi]}`` (percentile bootstrap over seeds, ``rqe.srpo.stats``);
 ``differences`` holds SRPO minus each other method (independent groups of seeds, bootstrap interval). A
 best-response-normalised score (ZSC-Eval's BR-Prox) is not computed: it needs a best response trained against each
@@ -59,6 +63,17 @@ def run_folder(spec: str) -> str:
     return spec.replace(":", "_").replace("=", "").replace(",", "_")
 
 
+def shaped_heldout(args) -> dict:
+    """The trained behaviour-preferring partners (``--shaped-steps`` > 0), trained or resumed first; else none."""
+    if not args.shaped_steps:
+        return {}
+    from rqe.srpo.zoo import shaped_partners, train_shaped_partners
+
+    root = Path(args.runs) / "shaped"
+    train_shaped_partners(root, args.shaped_steps, seeds=[0])
+    return shaped_partners(root)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--methods", nargs="+", default=["ippo", "mappo", "selfplay", "srpo"])
@@ -68,6 +83,8 @@ def main() -> None:
     parser.add_argument("--runs", default="runs/cooking_study", help="trained runs (not committed)")
     parser.add_argument("--out", default="examples/results/cooking_study")
     parser.add_argument("--train-only", action="store_true", help="train (or resume) the populations and stop")
+    parser.add_argument("--shaped-steps", type=int, default=0, metavar="N",
+                        help="also hold out behaviour-preferring partners trained for N env steps (0: none)")
     args = parser.parse_args()
 
     import torch
@@ -82,7 +99,7 @@ def main() -> None:
     out, runs = Path(args.out), Path(args.runs)
     out.mkdir(parents=True, exist_ok=True)
     seeds = list(range(args.seeds))
-    zoo = partner_zoo()
+    zoo = {**partner_zoo(), **shaped_heldout(args)}
     per_seed: dict[str, dict[str, list]] = {}
     trained: dict[str, list] = {}
     timing = {}
