@@ -43,6 +43,7 @@ adversary of a shaped seat minimises that seat's shaped reward.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -122,7 +123,8 @@ SHAPINGS: dict[str, RewardShaping] = {
 
 def reward_shaping(value: Any) -> RewardShaping | None:
     """A :class:`RewardShaping` from None (no shaping), a :data:`SHAPINGS` name, a dict of weights (and
-    ``seats``) or an instance; anything else, or an unknown key, raises :class:`rqe.errors.ParameterError`.
+    ``seats``), the same dict as JSON text (``rqe train ... --env-arg 'shaping={"move": -1}'``) or an instance;
+    anything else, or an unknown key, raises :class:`rqe.errors.ParameterError`.
 
     >>> reward_shaping({"onion0": 2, "seats": [0, 1]})
     RewardShaping(onion0=2.0, onion1=0.0, delivery=0.0, pot_side=0.0, move=0.0, seats=(0, 1))
@@ -135,6 +137,11 @@ def reward_shaping(value: Any) -> RewardShaping | None:
     """
     if value is None or isinstance(value, RewardShaping):
         return value
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ParameterError(f"shaping {value!r} is not valid JSON ({exc})") from None
     if isinstance(value, str):
         if value not in SHAPINGS:
             raise ParameterError(f"unknown shaping {value!r}; expected one of {sorted(SHAPINGS)} or a dict of weights")

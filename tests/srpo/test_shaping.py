@@ -34,6 +34,8 @@ UP, DOWN, LEFT, RIGHT, STAY = range(5)
     ({"seats": [0, 0]}, "shaping seats must be distinct seats 0 and/or 1"),
     ({"seats": 1}, "shaping seats must be a list"),
     ("prefers_onion7", "unknown shaping 'prefers_onion7'"),
+    ('{"move": -1,}', "is not valid JSON"),
+    ('{"mvoe": -1}', "unknown shaping keys \\['mvoe'\\]"),
     (3.0, "shaping must be a name, a dict of event weights or RewardShaping, got float"),
 ])
 def test_bad_shaping_raises_a_parameter_error_naming_it(bad, match):
@@ -212,6 +214,10 @@ def test_selfplay_shapes_both_seats_and_the_cli_takes_a_shaping_name(tmp_path, c
     assert main(["train", "ippo", "--env-arg", "shaping=moves_little", "--preset", "paper", "--steps", "256",
                  "--set", "n_steps=32", "--out", str(out), "--no-progress"]) == 0
     assert shaped_partners_config(out) == "moves_little"
+    out = tmp_path / "cli_json"
+    assert main(["train", "selfplay", "--env-arg", 'shaping={"move": -1, "seats": [0, 1]}', "--preset", "paper",
+                 "--steps", "256", "--set", "n_steps=32", "--out", str(out), "--no-progress"]) == 0
+    assert reward_shaping(shaped_partners_config(out)) == RewardShaping(move=-1.0, seats=(0, 1))
 
 
 def shaped_partners_config(folder):
