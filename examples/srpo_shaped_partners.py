@@ -46,6 +46,14 @@ def _measure(agent, partner, episodes: int, seed: int) -> dict:
     return out
 
 
+def _env_steps(folder: Path) -> int:
+    """Env steps a run took (last row of its metrics.csv): the budget rounded down to whole rollouts."""
+    import csv
+
+    with open(folder / "metrics.csv", newline="") as fh:
+        return int(float(list(csv.DictReader(fh))[-1]["env_steps"]))
+
+
 def _mean(rows: list[dict]) -> dict:
     return {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
 
@@ -86,12 +94,14 @@ def main() -> None:
 
     greedy = partner_zoo()["greedy"]
     results: dict = {}
+    steps: set[int] = set()
     for name in (*SHAPED_KINDS, "unshaped_ippo", "unshaped_selfplay"):
         per_seed = []
         for s in seeds:
             algo = "selfplay" if name == "unshaped_selfplay" else "ippo"
             run = load_run(runs / name / f"{algo}-seed{s}")
             agent, teammate = run.seats
+            steps.add(_env_steps(runs / name / f"{algo}-seed{s}"))
             per_seed.append({"seed": s, "with_greedy": _measure(agent, greedy, args.episodes, 100 + s),
                              "with_teammate": _measure(agent, teammate, args.episodes, 200 + s)})
         results[name] = {
@@ -116,7 +126,7 @@ def main() -> None:
     summary = {
         "setting": "cooking gridworld, the paper's rules; TrainConfig(preset='paper'); IPPO with seat 0 shaped "
                    "(rqe.srpo.zoo.train_shaped_partners); measured with rqe.srpo.zoo.heldout_play (true rewards)",
-        "env_steps_per_seed": args.steps, "seeds": seeds, "episodes_per_pairing": args.episodes,
+        "env_steps_per_seed": sorted(steps), "seeds": seeds, "episodes_per_pairing": args.episodes,
         "events_note": "per episode of 50 steps: own_onion0/own_onion1 = pickups of onion 0 at (3,4) / onion 1 at "
                        "(4,3); own_pot_side = steps ending next to the pot; own_move = non-stay actions",
         "preference": preference, "results": results, "train_wall_s": timing,
