@@ -1,18 +1,18 @@
 """Behaviour-preferring partners of the cooking gridworld: train them, and measure whether they show their preference.
 
-ZSC-Eval's recipe (Wang et al., 2024; :mod:`rqe.srpo.shaping`): each partner kind of
-:data:`rqe.srpo.shaping.SHAPINGS` is trained by IPPO with the paper's settings (``--preset paper``), seat 0 learning
-from the task reward plus weighted event counts, seat 1 from the task reward alone; ``--seeds`` seeds per kind in
-one batched population (:func:`rqe.srpo.zoo.train_shaped_partners`), ``--steps`` env steps per seed. Two unshaped
-controls get the same budget: ``unshaped_ippo`` (the same recipe with no shaping; its seat-0 agent) and
-``unshaped_selfplay`` (self-play, the shared policy).
+Each partner kind of :data:`rqe.srpo.shaping.SHAPINGS` is trained (:func:`rqe.srpo.zoo.train_shaped_partners`,
+the paper's settings ``--preset paper``, ``--seeds`` seeds per kind in one batched population, ``--steps`` env steps
+per seed) by two recipes (``--recipes``): ``ippo``, ZSC-Eval's (Wang et al., 2024; :mod:`rqe.srpo.shaping`), seat 0
+learning from the task reward plus weighted event counts and seat 1 from the task reward alone; and ``selfplay``,
+one shared policy learning from the shaped reward in both seats. Two unshaped controls get the same budget:
+``unshaped_ippo`` (its seat-0 agent) and ``unshaped_selfplay`` (the shared policy).
 
-Measured per run (:func:`rqe.srpo.zoo.heldout_play`, true rewards, stochastic policies, both seat arrangements):
-the agent's events per episode (onion 0 / onion 1 pickups, steps ending next to the pot, moves, deliveries) and
-the team return, (a) with the scripted greedy partner, (b) with its own training teammate. ``preference`` states,
-per kind, the statistic its shaping targets (onion 0 share of pickups, onion 1 share, pot-side steps, moves) with the
-greedy partner, for the kind and both controls (mean over seeds), and whether the kind's value lies on the shaped
-side of both controls' values, for every seed of the kind.
+Measured per run (:func:`rqe.srpo.zoo.heldout_play`, true rewards, stochastic policies): the seat-0 agent's events
+per episode (onion 0 / onion 1 pickups, steps ending next to the pot, moves, deliveries) and the team return, (a)
+with the scripted greedy partner (both seat arrangements), (b) with its own training teammate. ``preference``
+gives, per recipe and kind, the statistic its shaping targets (onion 0 share of pickups, onion 1 share, pot-side
+steps, moves) with the greedy partner per seed, the controls' values (mean over seeds), and per seed whether the
+value lies on the shaped side of both controls (an agent that picks nothing has no onion share: not shown).
 
 Runs go to ``--runs`` (outside the repository; resumed if present); results to ``--out``:
 
@@ -55,7 +55,22 @@ def _env_steps(folder: Path) -> int:
 
 
 def _mean(rows: list[dict]) -> dict:
-    return {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
+    """Means over seeds; an onion share is the mean onion count over the mean pickup count (NaN if none)."""
+    out = {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
+    picks = out["own_onion0"] + out["own_onion1"]
+    for o in (0, 1):
+        out[f"onion{o}_share"] = out[f"own_onion{o}"] / picks if picks > 0 else float("nan")
+    return out
+
+
+def _nan_to_none(value):
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _nan_to_none(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nan_to_none(v) for v in value]
+    return value
 
 
 def main() -> None:
@@ -64,6 +79,8 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=400_000, help="environment steps per seed")
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--episodes", type=int, default=256, help="evaluation episodes per pairing")
+    parser.add_argument("--recipes", nargs="+", default=["ippo", "selfplay"], choices=("ippo", "selfplay"),
+                        help="how the shaped partners are trained (rqe.srpo.zoo.train_shaped_partners's algo)")
     parser.add_argument("--out", default="examples/results/shaped_partners.json")
     args = parser.parse_args()
 
@@ -79,33 +96,37 @@ def main() -> None:
 
     runs, seeds = Path(args.runs), list(range(args.seeds))
     timing = {}
-    for kind in SHAPED_KINDS:
-        start = time.perf_counter()
-        train_shaped_partners(runs, args.steps, seeds=seeds, kinds=[kind])
-        timing[kind] = time.perf_counter() - start
-    for control, algo in (("unshaped_ippo", "ippo"), ("unshaped_selfplay", "selfplay")):
+    folders = {}                                    # result name -> (folder of the kind's runs, algorithm)
+    for recipe in args.recipes:
+        for kind in SHAPED_KINDS:
+            start = time.perf_counter()
+            train_shaped_partners(runs / recipe, args.steps, seeds=seeds, kinds=[kind], algo=recipe)
+            timing[f"{recipe}:{kind}"] = time.perf_counter() - start
+            folders[f"{recipe}:{kind}"] = (runs / recipe / kind, recipe)
+    for algo in ("ippo", "selfplay"):
+        control = f"unshaped_{algo}"
         start = time.perf_counter()
         cfg = TrainConfig(algo=algo, env="cooking", preset="paper", total_steps=args.steps, device="cpu")
         population = PopulationTrainer(cfg, seeds, runs / control)
         resume = all((run.out_dir / "checkpoint.pt").is_file() for run in population.runs)
         population.train(progress=False, resume=resume)
         timing[control] = time.perf_counter() - start
-        print(f"{control}: {population.env_steps} env steps per seed", flush=True)
+        folders[control] = (runs / control, algo)
 
     greedy = partner_zoo()["greedy"]
     results: dict = {}
     steps: set[int] = set()
-    for name in (*SHAPED_KINDS, "unshaped_ippo", "unshaped_selfplay"):
+    for name, (folder, algo) in folders.items():
         per_seed = []
         for s in seeds:
-            algo = "selfplay" if name == "unshaped_selfplay" else "ippo"
-            run = load_run(runs / name / f"{algo}-seed{s}")
-            agent, teammate = run.seats
-            steps.add(_env_steps(runs / name / f"{algo}-seed{s}"))
+            run = load_run(folder / f"{algo}-seed{s}")
+            agent, teammate = run.seats            # the shaped (or control) seat 0 and its training teammate
+            steps.add(_env_steps(folder / f"{algo}-seed{s}"))
             per_seed.append({"seed": s, "with_greedy": _measure(agent, greedy, args.episodes, 100 + s),
                              "with_teammate": _measure(agent, teammate, args.episodes, 200 + s)})
+        kind = name.split(":", 1)[-1]
         results[name] = {
-            "shaping": SHAPINGS[name].to_dict() if name in SHAPINGS else None,
+            "algo": algo, "shaping": run.env_kwargs.get("shaping") if kind in SHAPINGS else None,
             "with_greedy": _mean([r["with_greedy"] for r in per_seed]),
             "with_teammate": _mean([r["with_teammate"] for r in per_seed]),
             "per_seed": per_seed,
@@ -116,21 +137,30 @@ def main() -> None:
               f"team {g['team_return']:.1f}", flush=True)
 
     preference = {}
-    for kind, (stat, sign) in TARGETS.items():
-        controls = {c: results[c]["with_greedy"][stat] for c in ("unshaped_ippo", "unshaped_selfplay")}
-        seeds_values = [r["with_greedy"][stat] for r in results[kind]["per_seed"]]
-        shown = all(sign * (v - c) > 0 for v in seeds_values for c in controls.values())
-        preference[kind] = {"statistic": stat, "direction": "higher" if sign > 0 else "lower",
-                            "kind": results[kind]["with_greedy"][stat], "kind_per_seed": seeds_values,
-                            **controls, "shown_by_every_seed_vs_both_controls": bool(shown)}
+    controls = ("unshaped_ippo", "unshaped_selfplay")
+    for name in results:
+        if name in controls:
+            continue
+        stat, sign = TARGETS[name.split(":", 1)[1]]
+        versus = {c: results[c]["with_greedy"][stat] for c in controls}
+        values = [r["with_greedy"][stat] for r in results[name]["per_seed"]]
+        shown = [all(sign * (v - c) > 0 for c in versus.values()) for v in values]   # False when v is NaN
+        preference[name] = {"statistic": stat, "direction": "higher" if sign > 0 else "lower",
+                            "kind_per_seed": values, **versus, "shown_per_seed_vs_both_controls": shown,
+                            "own_pickups_per_seed": [r["with_greedy"]["own_pickups"]
+                                                     for r in results[name]["per_seed"]]}
     summary = {
-        "setting": "cooking gridworld, the paper's rules; TrainConfig(preset='paper'); IPPO with seat 0 shaped "
-                   "(rqe.srpo.zoo.train_shaped_partners); measured with rqe.srpo.zoo.heldout_play (true rewards)",
+        "setting": "cooking gridworld, the paper's rules; TrainConfig(preset='paper'); behaviour-preferring partners "
+                   "from rqe.srpo.zoo.train_shaped_partners (recipe ippo: seat 0 shaped, seat 1 true reward; recipe "
+                   "selfplay: the shared policy shaped in both seats); measured with rqe.srpo.zoo.heldout_play "
+                   "(true rewards, both seat arrangements)",
         "env_steps_per_seed": sorted(steps), "seeds": seeds, "episodes_per_pairing": args.episodes,
         "events_note": "per episode of 50 steps: own_onion0/own_onion1 = pickups of onion 0 at (3,4) / onion 1 at "
-                       "(4,3); own_pot_side = steps ending next to the pot; own_move = non-stay actions",
+                       "(4,3); own_pot_side = steps ending next to the pot; own_move = non-stay actions; "
+                       "onion shares are null when the agent picked nothing",
         "preference": preference, "results": results, "train_wall_s": timing,
     }
+    summary = _nan_to_none(summary)
     write_text(Path(args.out), json.dumps(summary, indent=2))
     print(f"wrote {args.out}")
 
