@@ -16,7 +16,7 @@ budget of ``--steps`` environment steps per seed. Then, per seed:
 
 With ``--shaped-steps N`` the held-out partners also include the behaviour-preferring partners of ZSC-Eval's recipe
 (:func:`rqe.srpo.zoo.train_shaped_partners`: ``prefers_onion0``, ``prefers_onion1``, ``avoids_pot_side``,
-``moves_little``, IPPO with seat 0 shaped, N env steps, seed 0), trained under ``<runs>/shaped`` (resumed if there).
+``moves_little``, self-play shaped in both seats, N env steps, seed 0), trained under ``<runs>/shaped`` (resumed if there).
 
 Every figure is ``{"mean": m, "ci95": [lo, hi]}`` (percentile bootstrap over seeds, ``rqe.srpo.stats``);
 ``differences`` holds SRPO minus each other method (independent groups of seeds, bootstrap interval). A

@@ -111,7 +111,7 @@ class RewardShaping:
         return data
 
 
-#: The behaviour-preferring partners of the held-out zoo (ZSC-Eval's recipe; seat 0 shaped, seat 1 true reward).
+#: The behaviour-preferring partners of the held-out zoo (:func:`rqe.srpo.zoo.train_shaped_partners`).
 #: For scale: a pickup earns 1 and a delivery 10 shared reward, a move costs its mover 0.2.
 SHAPINGS: dict[str, RewardShaping] = {
     "prefers_onion0": RewardShaping(onion0=5.0, onion1=-10.0),   # onion 1 worth about nothing to it

@@ -11,9 +11,9 @@ partner's holding flags, the two onion flags) to action logits, so it plugs into
 * ``lazy``: always stays (pays nothing, does nothing);
 * ``random``: uniformly random actions;
 * trained behaviour-preferring partners (ZSC-Eval's recipe, :mod:`rqe.srpo.shaping`): ``prefers_onion0``,
-  ``prefers_onion1``, ``avoids_pot_side``, ``moves_little``, each trained by IPPO with its events weighted by
-  :data:`rqe.srpo.shaping.SHAPINGS` in its own seat and a teammate learning from the true reward
-  (:func:`train_shaped_partners`), then loaded by :func:`shaped_partners`.
+  ``prefers_onion1``, ``avoids_pot_side``, ``moves_little``, each trained with its events weighted by
+  :data:`rqe.srpo.shaping.SHAPINGS` (:func:`train_shaped_partners`: self-play shaped in both seats, or ZSC-Eval's
+  IPPO pairing with a teammate learning from the true reward), then loaded by :func:`shaped_partners`.
 
 :func:`partner_zoo` builds the default zoo; :func:`heldout_play` measures, over both seat arrangements, the team
 return (mean of the two seats' episode returns, the quantity of the cross-play tables), the trained agent's own
@@ -194,22 +194,25 @@ def _shaped_config(kind: str, total_steps: int, algo: str, preset: str, device: 
 
 
 def train_shaped_partners(run_root: str | Path, total_steps: int, seeds: Sequence[int] = (0, 1),
-                          kinds: Sequence[str] = SHAPED_KINDS, algo: str = "ippo", preset: str = "paper",
+                          kinds: Sequence[str] = SHAPED_KINDS, algo: str = "selfplay", preset: str = "paper",
                           device: str = "cpu", progress: bool = False, **overrides: Any) -> dict[str, Path]:
     """Train the behaviour-preferring partners ``kinds`` into ``run_root/<kind>/<algo>-seed<k>`` (resumed if there).
 
     Each kind is one batched population over ``seeds`` (:class:`rqe.srpo.population.PopulationTrainer`) of
     ``TrainConfig(algo, preset=preset, total_steps=total_steps, env_kwargs={"shaping": SHAPINGS[kind]})``, so the
-    configuration (weights included) is written into every run's ``config.json``. ``algo="ippo"`` (default, as
-    ZSC-Eval): seat 0 learns from the shaped reward, seat 1 from the true reward; ``"selfplay"`` shapes the shared
-    policy in both seats. ``overrides``: other :class:`rqe.srpo.TrainConfig` fields. A kind whose runs all hold a
+    configuration (weights included) is written into every run's ``config.json``. ``algo="selfplay"`` (default):
+    one shared policy learns from the shaped reward in both seats; ``"ippo"`` (ZSC-Eval's and HSP's pairing): seat 0
+    learns from the shaped reward, seat 1 from the true reward. In this gridworld the shaped IPPO seat often learns
+    to leave the work to its teammate (free-riding), which no self-play policy can do, so self-play is the default
+    (both recipes measured: ``examples/srpo_shaped_partners.py``, ``examples/results/shaped_partners.json``).
+    ``overrides``: other :class:`rqe.srpo.TrainConfig` fields. A kind whose runs all hold a
     checkpoint is resumed (a finished one is left as it is). Returns ``{kind: folder}``.
 
     >>> import tempfile
     >>> root = tempfile.mkdtemp()
     >>> folders = train_shaped_partners(root, 256, seeds=[0], kinds=["moves_little"], n_steps=32)  # one update
     >>> sorted(p.name for p in folders["moves_little"].iterdir())
-    ['ippo-seed0']
+    ['selfplay-seed0']
     >>> partner = shaped_partners(root)["moves_little"]       # the shaped seat's policy: obs -> logits
     >>> tuple(partner(torch.zeros(3, 8)).shape)
     (3, 5)

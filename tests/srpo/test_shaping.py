@@ -183,17 +183,29 @@ def test_shaped_partners_load_the_shaped_seat_and_resume(shaped_root):
 
     partners = shaped_partners(shaped_root)
     assert list(partners) == ["prefers_onion1", "moves_little"]
-    run = load_run(shaped_root / "moves_little" / "ippo-seed0")
-    assert run.env_kwargs["shaping"] == SHAPINGS["moves_little"].to_dict()
+    run = load_run(shaped_root / "moves_little" / "selfplay-seed0")
+    assert run.env_kwargs["shaping"] == {**SHAPINGS["moves_little"].to_dict(), "seats": [0, 1]}
     seat0 = run.seats[0].state_dict()
     assert all(torch.equal(v, seat0[k]) for k, v in partners["moves_little"].state_dict().items())
     assert sorted(shaped_partners(shaped_root, seeds=[1, 0])) == [
         "moves_little:seed0", "moves_little:seed1", "prefers_onion1:seed0", "prefers_onion1:seed1"]
     with pytest.raises(ParameterError, match="no trained prefers_onion1 partner with seed 7"):
         shaped_partners(shaped_root, seeds=[7])
-    metrics = (shaped_root / "moves_little" / "ippo-seed1" / "metrics.csv").read_text()
+    metrics = (shaped_root / "moves_little" / "selfplay-seed1" / "metrics.csv").read_text()
     train_shaped_partners(shaped_root, 256, seeds=[0, 1], kinds=["moves_little"], n_steps=32)   # finished: resumed
-    assert (shaped_root / "moves_little" / "ippo-seed1" / "metrics.csv").read_text() == metrics
+    assert (shaped_root / "moves_little" / "selfplay-seed1" / "metrics.csv").read_text() == metrics
+
+
+def test_the_ippo_recipe_shapes_seat_0_and_loads_seat_0(tmp_path):
+    from rqe.srpo.evaluate import load_run
+
+    train_shaped_partners(tmp_path, 256, seeds=[3], kinds=["avoids_pot_side"], algo="ippo", n_steps=32)
+    run = load_run(tmp_path / "avoids_pot_side" / "ippo-seed3")
+    assert run.env_kwargs["shaping"] == SHAPINGS["avoids_pot_side"].to_dict()      # seats [0]
+    partner = shaped_partners(tmp_path)["avoids_pot_side"]
+    for which, seat in ((0, True), (1, False)):
+        same = all(torch.equal(v, run.seats[which].state_dict()[k]) for k, v in partner.state_dict().items())
+        assert same is seat
 
 
 def test_shaped_partners_refuse_foreign_runs_and_unknown_kinds(tmp_path):
