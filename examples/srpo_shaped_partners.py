@@ -12,7 +12,9 @@ per episode (onion 0 / onion 1 pickups, steps ending next to the pot, moves, del
 with the scripted greedy partner (both seat arrangements), (b) with its own training teammate. ``preference``
 gives, per recipe and kind, the statistic its shaping targets (onion 0 share of pickups, onion 1 share, pot-side
 steps, moves) with the greedy partner per seed, the controls' values (mean over seeds), and per seed whether the
-value lies on the shaped side of both controls (an agent that picks nothing has no onion share: not shown).
+value lies on the shaped side of the unshaped self-play agent's (an agent that picks nothing has no onion share: not
+shown) and whether the agent is active (at least :data:`ACTIVE_PICKUPS` pickups per episode with the greedy partner;
+an idle agent avoids the pot and moves little trivially). The unshaped IPPO control is reported beside it.
 
 Runs go to ``--runs`` (outside the repository; resumed if present); results to ``--out``:
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -30,6 +33,8 @@ import numpy as np
 
 EVENT_KEYS = ("own_onion0", "own_onion1", "own_pot_side", "own_move", "own_deliveries", "own_pickups",
               "team_return", "partner_deliveries")
+#: an agent picking fewer onions per episode with the greedy partner is idle (it left the work to its partner)
+ACTIVE_PICKUPS = 0.5
 #: per kind: the statistic its shaping targets, and the direction the shaping pushes it
 TARGETS = {"prefers_onion0": ("onion0_share", +1), "prefers_onion1": ("onion1_share", +1),
            "avoids_pot_side": ("own_pot_side", -1), "moves_little": ("own_move", -1)}
@@ -143,12 +148,15 @@ def main() -> None:
             continue
         stat, sign = TARGETS[name.split(":", 1)[1]]
         versus = {c: results[c]["with_greedy"][stat] for c in controls}
-        values = [r["with_greedy"][stat] for r in results[name]["per_seed"]]
-        shown = [all(sign * (v - c) > 0 for c in versus.values()) for v in values]   # False when v is NaN
+        rows = [r["with_greedy"] for r in results[name]["per_seed"]]
+        values = [r[stat] for r in rows]
+        # the reference is the unshaped self-play agent (the unshaped IPPO seat 0 may free-ride: nothing to compare)
+        shown = [bool(sign * (v - versus["unshaped_selfplay"]) > 0) for v in values]     # False when v is NaN
+        active = [bool(r["own_pickups"] >= ACTIVE_PICKUPS) for r in rows]
         preference[name] = {"statistic": stat, "direction": "higher" if sign > 0 else "lower",
-                            "kind_per_seed": values, **versus, "shown_per_seed_vs_both_controls": shown,
-                            "own_pickups_per_seed": [r["with_greedy"]["own_pickups"]
-                                                     for r in results[name]["per_seed"]]}
+                            "kind_per_seed": values, **versus, "shown_per_seed_vs_unshaped_selfplay": shown,
+                            "own_pickups_per_seed": [r["own_pickups"] for r in rows], "active_per_seed": active,
+                            "shown_and_active_per_seed": [a and b for a, b in zip(shown, active)]}
     summary = {
         "setting": "cooking gridworld, the paper's rules; TrainConfig(preset='paper'); behaviour-preferring partners "
                    "from rqe.srpo.zoo.train_shaped_partners (recipe ippo: seat 0 shaped, seat 1 true reward; recipe "
@@ -157,7 +165,9 @@ def main() -> None:
         "env_steps_per_seed": sorted(steps), "seeds": seeds, "episodes_per_pairing": args.episodes,
         "events_note": "per episode of 50 steps: own_onion0/own_onion1 = pickups of onion 0 at (3,4) / onion 1 at "
                        "(4,3); own_pot_side = steps ending next to the pot; own_move = non-stay actions; "
-                       "onion shares are null when the agent picked nothing",
+                       "onion shares are null when the agent picked nothing; active: at least "
+                       f"{ACTIVE_PICKUPS} own pickups per episode with the greedy partner",
+        "command": "python examples/srpo_shaped_partners.py " + " ".join(sys.argv[1:]),
         "preference": preference, "results": results, "train_wall_s": timing,
     }
     summary = _nan_to_none(summary)
