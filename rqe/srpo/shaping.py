@@ -116,8 +116,8 @@ class RewardShaping:
 SHAPINGS: dict[str, RewardShaping] = {
     "prefers_onion0": RewardShaping(onion0=5.0, onion1=-10.0),   # onion 1 worth about nothing to it
     "prefers_onion1": RewardShaping(onion0=-10.0, onion1=5.0),
-    "avoids_pot_side": RewardShaping(pot_side=-1.0),            # a delivery costs it >= 2 steps there: 10 - 2
-    "moves_little": RewardShaping(move=-0.3),                   # a move costs it 0.5 instead of 0.2
+    "avoids_pot_side": RewardShaping(pot_side=-0.25),           # stronger weights made self-play idle (v1, v2)
+    "moves_little": RewardShaping(move=-0.1),                   # a move costs it 0.3 instead of 0.2
 }
 
 

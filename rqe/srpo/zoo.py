@@ -204,7 +204,9 @@ def train_shaped_partners(run_root: str | Path, total_steps: int, seeds: Sequenc
     one shared policy learns from the shaped reward in both seats; ``"ippo"`` (ZSC-Eval's and HSP's pairing): seat 0
     learns from the shaped reward, seat 1 from the true reward. In this gridworld the shaped IPPO seat often learns
     to leave the work to its teammate (free-riding), which no self-play policy can do, so self-play is the default
-    (both recipes measured: ``examples/srpo_shaped_partners.py``, ``examples/results/shaped_partners.json``).
+    (both recipes measured: ``examples/srpo_shaped_partners.py``, ``examples/results/shaped_partners*.json``).
+    Penalties large against the move cost make a self-play learner idle before it finds a delivery; the weights of
+    :data:`rqe.srpo.shaping.SHAPINGS` are the ones measured last.
     ``overrides``: other :class:`rqe.srpo.TrainConfig` fields. A kind whose runs all hold a
     checkpoint is resumed (a finished one is left as it is). Returns ``{kind: folder}``.
 

@@ -221,7 +221,7 @@ def test_selfplay_shapes_both_seats_and_the_cli_takes_a_shaping_name(tmp_path, c
     from rqe.srpo.zoo import _shaped_config
 
     cfg = _shaped_config("avoids_pot_side", 256, "selfplay", "paper", "cpu", {})
-    assert cfg.env_kwargs["shaping"]["seats"] == [0, 1] and cfg.env_kwargs["shaping"]["pot_side"] == -1.0
+    assert cfg.env_kwargs["shaping"]["seats"] == [0, 1] and cfg.env_kwargs["shaping"]["pot_side"] == -0.25
     out = tmp_path / "cli"
     assert main(["train", "ippo", "--env-arg", "shaping=moves_little", "--preset", "paper", "--steps", "256",
                  "--set", "n_steps=32", "--out", str(out), "--no-progress"]) == 0
