@@ -33,6 +33,10 @@ runs). Only the scripted partners of ``partner_zoo()`` get one (``best_response[
 others, whose ``br_normalised`` is ``null``). Its own team return with the partner (both seats, per seed) is
 ``best_response["team_return"][partner]``.
 
+With ``--shaped-steps N`` the held-out partners also include the behaviour-preferring partners of ZSC-Eval's recipe
+(:func:`rqe.srpo.zoo.train_shaped_partners`: ``prefers_onion0``, ``prefers_onion1``, ``avoids_pot_side``,
+``moves_little``, self-play shaped in both seats, N env steps, seed 0), trained under ``<runs>/shaped`` (resumed if there).
+
 Every figure is ``{"mean": m, "ci95": [lo, hi]}`` (percentile bootstrap over seeds, ``rqe.srpo.stats``);
 ``differences`` holds SRPO minus each other method (independent groups of seeds, bootstrap interval).
 
@@ -80,6 +84,17 @@ def run_folder(spec: str) -> str:
     return spec.replace(":", "_").replace("=", "").replace(",", "_")
 
 
+def shaped_heldout(args) -> dict:
+    """The trained behaviour-preferring partners (``--shaped-steps`` > 0), trained or resumed first; else none."""
+    if not args.shaped_steps:
+        return {}
+    from rqe.srpo.zoo import shaped_partners, train_shaped_partners
+
+    root = Path(args.runs) / "shaped"
+    train_shaped_partners(root, args.shaped_steps, seeds=[0])
+    return shaped_partners(root)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--methods", nargs="*", default=["ippo", "mappo", "selfplay", "srpo"])
@@ -93,6 +108,8 @@ def main() -> None:
                         help="env steps per seed of each zoo partner's best response (the study: 500000; default 0: "
                              "no best responses, br_normalised null)")
     parser.add_argument("--br-seeds", type=int, default=2, help="seeds of each best response")
+    parser.add_argument("--shaped-steps", type=int, default=0, metavar="N",
+                        help="also hold out behaviour-preferring partners trained for N env steps (0: none)")
     args = parser.parse_args()
     if "fcp" in args.methods and "selfplay" in args.methods:    # FCP's pool is this study's self-play runs
         args.methods.remove("selfplay")
@@ -110,7 +127,7 @@ def main() -> None:
     out, runs = Path(args.out), Path(args.runs)
     out.mkdir(parents=True, exist_ok=True)
     seeds = list(range(args.seeds))
-    zoo = partner_zoo()
+    zoo = {**partner_zoo(), **shaped_heldout(args)}
     per_seed: dict[str, dict[str, list]] = {}
     trained: dict[str, list] = {}
     timing = {}

@@ -7,7 +7,8 @@ Modules: :mod:`~rqe.srpo.envs` (vectorised environments), :mod:`~rqe.srpo.networ
 (partner memory), :mod:`~rqe.srpo.config` (``TrainConfig``), :mod:`~rqe.srpo.trainer` (one PPO loop),
 :mod:`~rqe.srpo.algorithms` (each algorithm a small object planning its matches), :mod:`~rqe.srpo.ppo` (sampling, GAE,
 the clipped loss), :mod:`~rqe.srpo.population` (S seeds trained together with batched networks),
-:mod:`~rqe.srpo.zoo` (held-out partners), :mod:`~rqe.srpo.stats` (bootstrap intervals), :mod:`~rqe.srpo.evaluate` (self-play, cross-play, solo value, free-riding), :mod:`~rqe.srpo.parallel`
+:mod:`~rqe.srpo.zoo` (held-out partners), :mod:`~rqe.srpo.shaping` (event-based reward shaping of
+behaviour-preferring partners), :mod:`~rqe.srpo.stats` (bootstrap intervals), :mod:`~rqe.srpo.evaluate` (self-play, cross-play, solo value, free-riding), :mod:`~rqe.srpo.parallel`
 (independent jobs on local processes or Ray), :mod:`~rqe.srpo.cli` (``rqe train`` and ``rqe crossplay``),
 :mod:`~rqe.srpo.lm` (token-level SRPO for debating language models, ``rqe train-lm``).
 torch is imported on first use of a name below.

@@ -48,6 +48,7 @@ import numpy as np
 from rqe._validation import positive_int
 from rqe.errors import ParameterError
 from rqe.srpo._torch import resolve_device, torch
+from rqe.srpo.shaping import EVENTS, reward_shaping
 
 __all__ = [
     "Step",
@@ -69,7 +70,9 @@ class Step:
     """What one vectorised step returns (see the module docstring for shapes).
 
     ``events`` (cooking gridworld): per-agent counts of this step, ``{"pickups": (n_agents, n_envs),
-    "deliveries": (n_agents, n_envs)}``, used to measure who did the work.
+    "deliveries": (n_agents, n_envs)}``, used to measure who did the work; with reward shaping also the counts of
+    :data:`rqe.srpo.shaping.EVENTS`. ``shaping``: the shaping bonus of each seat, ``(n_agents, n_envs)``, or None;
+    it is not part of ``rewards`` (see :mod:`rqe.srpo.shaping`).
     """
 
     obs: Any
@@ -77,6 +80,7 @@ class Step:
     costs: Any
     done: Any
     events: dict[str, Any] | None = None
+    shaping: Any = None
 
 
 # ---------------------------------------------------------------------------------------------- matrix games
@@ -278,6 +282,8 @@ class CookingGridworld:
 
     These are the rules of [QZLM App. D.2] and of the authors' script ``gridworld/coop_ppo.py``; ``rules``
     (a :class:`CookingRules`, or a :data:`RULESETS` name via :func:`cooking_rules`) selects variants.
+    ``shaping`` (anything :func:`rqe.srpo.shaping.reward_shaping` takes) adds event counts to ``Step.events`` and
+    a training bonus in ``Step.shaping``, leaving ``Step.rewards`` and ``Step.costs`` true (:mod:`rqe.srpo.shaping`).
     Note: the authors' script observes global, unnormalised coordinates ``[r_0, c_0, h_0, r_1, c_1, h_1, o_0,
     o_1]``; here each agent observes its own cell first, coordinates divided by 4 (same information).
 
@@ -304,10 +310,14 @@ class CookingGridworld:
     #: The global state is agent 0's observation (:meth:`state`).
     state_is_seat0_observation = True
 
-    def __init__(self, n_envs: int = 64, device: Any = "cpu", rules: CookingRules | str | None = None):
+    def __init__(self, n_envs: int = 64, device: Any = "cpu", rules: CookingRules | str | None = None,
+                 shaping: Any = None):
         self.n_envs = positive_int(n_envs, "n_envs")
         self.device = resolve_device(device)
         self.rules = rules = cooking_rules(rules)
+        self.shaping = reward_shaping(shaping)
+        if self.shaping is not None and len(rules.onions) != 2:
+            raise ParameterError(f"reward shaping weighs onions 0 and 1; these rules have {len(rules.onions)} onions")
         self.horizon = rules.horizon
         self.n_actions = (len(MOVES),) * self.n_agents
         dev, size = self.device, rules.size
@@ -330,6 +340,14 @@ class CookingGridworld:
         self._next_cell = torch.tensor(next_cell, device=dev)
         self._into_pot = torch.tensor(into_pot, device=dev)
         self._onion_at = torch.tensor(onion_at, device=dev)
+        pot_side = np.zeros(size * size, dtype=bool)     # cells next to the pot: where deliveries are made from
+        for c in range(size * size):
+            pot_side[c] = abs(c // size - rules.pot[0]) + abs(c % size - rules.pot[1]) == 1
+        self._pot_side = torch.tensor(pot_side, device=dev)
+        if self.shaping is not None:
+            self._shaping_weights = torch.tensor(self.shaping.weights, dtype=torch.float32, device=dev)
+            seat_mask = [float(i in self.shaping.seats) for i in range(self.n_agents)]
+            self._shaped_seats = torch.tensor(seat_mask, dtype=torch.float32, device=dev)
         self._starts = torch.tensor([r * size + q for r, q in rules.starts], dtype=torch.long, device=dev)
         self.cell = torch.zeros(self.n_envs, self.n_agents, dtype=torch.long, device=dev)
         self.holding = torch.zeros(self.n_envs, self.n_agents, dtype=torch.bool, device=dev)
@@ -435,11 +453,28 @@ class CookingGridworld:
         self.t += 1
         costs = costs.t().contiguous()
         rewards = shared.t() - costs
+        events = {"pickups": pickups.t(), "deliveries": deliveries.t()}
+        bonus = None
+        if self.shaping is not None:
+            bonus = self._shape(actions, pickups, deliveries, events)
         done_now = self.t >= self.horizon
         obs = self.reset(swap=noise["swap"]) if done_now else self.observe()
         done = torch.full((self.n_envs,), done_now, dtype=torch.bool, device=self.device)
-        events = {"pickups": pickups.t(), "deliveries": deliveries.t()}
-        return Step(obs=obs, rewards=rewards, costs=costs, done=done, events=events)
+        return Step(obs=obs, rewards=rewards, costs=costs, done=done, events=events, shaping=bonus)
+
+    def _shape(self, actions: Any, pickups: Any, deliveries: Any, events: dict[str, Any]) -> Any:
+        """Count the shaping events of the step just played into ``events`` and return the bonus ``(N, B)``.
+
+        Called before the reset at an episode's end. An agent moves once per step and picks up after its move, so
+        the onion it picked (if any) is the one on the cell where it ends the step.
+        """
+        onion_here = self._onion_at[self.cell]                          # (B, N), -1 off the onion cells
+        counts = torch.stack([pickups * (onion_here == 0), pickups * (onion_here == 1), deliveries,
+                              self._pot_side[self.cell].float(), (actions != STAY).float()])   # (E, B, N)
+        for name, count in zip(EVENTS, counts):
+            events[name] = count.t()
+        bonus = torch.einsum("e,ebn->nb", self._shaping_weights, counts)
+        return bonus * self._shaped_seats[:, None]
 
 
 class CookingGridworldReference:
@@ -674,8 +709,9 @@ def make_env(name: str, n_envs: int, device: Any = "cpu", **kwargs: Any) -> Any:
     """Build an environment by name: ``"cooking"``, ``"collaborate_defect"``, or ``"matrix"`` (``game=...``).
 
     ``"matrix"`` takes ``game`` (an :class:`rqe.Game`, or a name for ``rqe.library.get``) and ``horizon``;
-    ``"cooking"`` takes ``rules`` (a :data:`RULESETS` name, default ``"paper"``) and any :class:`CookingRules`
-    field (e.g. ``pickup_when_blocked=True``). Bad options raise :class:`rqe.errors.ParameterError`.
+    ``"cooking"`` takes ``rules`` (a :data:`RULESETS` name, default ``"paper"``), any :class:`CookingRules`
+    field (e.g. ``pickup_when_blocked=True``) and ``shaping`` (:mod:`rqe.srpo.shaping`). Bad options raise
+    :class:`rqe.errors.ParameterError`.
 
     >>> make_env("collaborate_defect", 8).n_actions
     (2, 2)
@@ -691,7 +727,9 @@ def make_env(name: str, n_envs: int, device: Any = "cpu", **kwargs: Any) -> Any:
 def _make_env(name: str, n_envs: int, device: Any = "cpu", **kwargs: Any) -> Any:
     if name == "cooking":
         kwargs = dict(kwargs)
-        return CookingGridworld(n_envs=n_envs, device=device, rules=cooking_rules(kwargs.pop("rules", None), **kwargs))
+        shaping = kwargs.pop("shaping", None)
+        return CookingGridworld(n_envs=n_envs, device=device, rules=cooking_rules(kwargs.pop("rules", None), **kwargs),
+                                shaping=shaping)
     if name == "collaborate_defect":
         horizon = int(kwargs.pop("horizon", 1))
         from rqe import library

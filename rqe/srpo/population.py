@@ -26,7 +26,8 @@ Supported: ``ippo``, ``mappo``, ``selfplay``, ``srpo`` and ``adversarial`` with 
 (the cooking gridworld and matrix games); and ``fcp`` with ``partner_runs`` (a fixed pool: trained runs' snapshots
 or scripted zoo partners), whose seeds each draw their own partner every update (:mod:`rqe.srpo.population_fcp`;
 :func:`make_population` picks the class). Other configurations raise :class:`rqe.errors.ParameterError`; train
-them seed by seed.
+them seed by seed. Reward shaping (``env_kwargs={"shaping": ...}``, :mod:`rqe.srpo.shaping`) passes through:
+the bonus is kept apart from the true rewards and learned from as in a single run.
 
 >>> from rqe.srpo import TrainConfig
 >>> cfg = TrainConfig(algo="srpo", env="collaborate_defect", total_steps=512, n_envs=32, n_steps=4, device="cpu")
@@ -171,6 +172,7 @@ class PopulationTrainer:
             logits = torch.empty(T, n, S, B, n_actions[0], device=dev)
         else:
             logits = [torch.empty(T, S, B, a, device=dev) for a in n_actions]
+        shaping = None
         for t in range(T):
             obs[t] = current
             if states is not None:
@@ -184,6 +186,9 @@ class PopulationTrainer:
                     torch.argmax(logits[k][t] - log_neg_log[t, k, ..., :n_actions[k]], -1, out=actions[t, k])
             step = env.step(actions[t].reshape(n, S * B), noise=env.noise_from(noise_u[t]))
             rewards[t] = step.rewards.reshape(n, S, B)
+            if step.shaping is not None:     # reward shaping: kept apart, learned from (rqe.srpo.shaping)
+                shaping = torch.zeros(T, n, S, B, device=dev) if shaping is None else shaping
+                shaping[t] = step.shaping.reshape(n, S, B)
             costs[t] = step.costs.reshape(n, S, B)
             dones[t] = step.done.reshape(S, B)
             current = step.obs.reshape(n, S, B, -1)
@@ -198,7 +203,8 @@ class PopulationTrainer:
             next_state = env.state().reshape(S, B, -1) if self.needs_state else None
         self.env_steps += T * B
         return {"obs": obs, "states": states, "actions": actions, "logp": logp, "rewards": rewards, "costs": costs,
-                "dones": dones, "next_obs": current, "next_state": next_state}
+                "dones": dones, "next_obs": current, "next_state": next_state,
+                "shaping": shaping}
 
     def _critic_input(self, learner: StackedLearner, obs: Any, states: Any) -> Any:
         return torch.cat([states, obs], -1) if learner.critic_input == "state" else obs
@@ -214,7 +220,8 @@ class PopulationTrainer:
         values = learner.value(crit_in.transpose(0, 1).reshape(S, T * B, -1)).reshape(S, T, B).transpose(0, 1)
         next_in = self._critic_input(learner, rollout["next_obs"][job.seat], rollout["next_state"])
         next_value = learner.value(next_in)                               # (S, B)
-        reward = job.sign * rollout["rewards"][:, list(job.reward_seats)].mean(1)
+        rewards = rollout["rewards"] if rollout["shaping"] is None else rollout["rewards"] + rollout["shaping"]
+        reward = job.sign * rewards[:, list(job.reward_seats)].mean(1)
         adv = gae(reward, values, next_value, rollout["dones"], cfg.gamma, cfg.gae_lambda)
         seed_major = lambda x: x.transpose(0, 1).reshape(S, T * B, *x.shape[3:])  # noqa: E731
         return {"obs": seed_major(obs), "crit_in": seed_major(crit_in),

@@ -20,6 +20,10 @@ frozen partner, samples from its logits masked to the legal actions (:func:`rqe.
 are stored with the rollout, so the PPO update, its entropy bonus, the adversary's KL reference and the diversity
 bonuses are computed under the same masked distributions. Environments without ``legal_mask`` are untouched.
 
+Reward shaping (:mod:`rqe.srpo.shaping`): on an environment whose steps report ``Step.shaping`` (the cooking
+gridworld built with ``shaping=...``) the rollout keeps that bonus beside the true rewards, and only the advantages
+use ``rewards + shaping``; the logged returns and costs are the true ones.
+
 Resuming from a checkpoint restores networks, optimisers, the partner memory and the states of the torch and numpy
 generators, so a resumed run reproduces the uninterrupted one bit for bit on CPU; the checkpoint's configuration
 must equal the resuming run's. Every file goes through :mod:`rqe._files` (atomic replace), so a kill leaves the
@@ -110,6 +114,11 @@ class Rollout:
     next_obs: Any     # (N, B, obs_dim)
     next_state: Any   # (B, state_dim)
     masks: Any = None  # (T, N, B, max n_actions) legal actions, on environments with legal_mask()
+    shaping: Any = None  # (T, N, B) reward-shaping bonus, on environments that report Step.shaping
+
+    def training_rewards(self) -> Any:
+        """What learners learn from: the true rewards plus the shaping bonus, if any (:mod:`rqe.srpo.shaping`)."""
+        return self.rewards if self.shaping is None else self.rewards + self.shaping
 
     def episode_means(self) -> tuple[Any, Any]:
         """Mean return and mean private cost per *complete* episode of each seat (shape (N,) each).
@@ -256,6 +265,7 @@ class Trainer:
         rewards = torch.zeros(T, n, B, device=dev)
         costs = torch.zeros(T, n, B, device=dev)
         dones = torch.zeros(T, B, dtype=torch.bool, device=dev)
+        shaping = None
         policies = [self._policy(p) for p in match.seats]
         width = getattr(env, "noise_width", None)
         a_max = max(env.n_actions)
@@ -288,6 +298,10 @@ class Trainer:
             else:
                 step = env.step(actions[t], self.generator)
             rewards[t], costs[t], dones[t] = step.rewards, step.costs, step.done
+            if getattr(step, "shaping", None) is not None:
+                if shaping is None:
+                    shaping = torch.zeros(T, n, B, device=dev)
+                shaping[t] = step.shaping
             current = step.obs
             if masked:
                 legal = getattr(step, "legal_mask", None)
@@ -297,7 +311,7 @@ class Trainer:
             states, next_state = obs[:, 0], current[0]
         else:
             next_state = env.state() if needs_state else None
-        return Rollout(obs, states, actions, logp, rewards, costs, dones, current, next_state, masks)
+        return Rollout(obs, states, actions, logp, rewards, costs, dones, current, next_state, masks, shaping)
 
     def _critic_input(self, learner: Learner, obs: Any, states: Any) -> Any:
         return torch.cat([states, obs], -1) if learner.critic_input == "state" else obs
@@ -312,7 +326,7 @@ class Trainer:
         crit_in = self._critic_input(learner, obs, rollout.states)
         values = critic(crit_in)
         next_value = critic(self._critic_input(learner, rollout.next_obs[job.seat], rollout.next_state))
-        reward = job.sign * rollout.rewards[:, list(job.reward_seats)].mean(1)
+        reward = job.sign * rollout.training_rewards()[:, list(job.reward_seats)].mean(1)
         mask = None
         if rollout.masks is not None:
             mask = rollout.masks[:, job.seat, :, :learner.actor.n_actions]

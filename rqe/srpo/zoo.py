@@ -9,11 +9,16 @@ partner's holding flags, the two onion flags) to action logits, so it plugs into
 * ``onion0`` / ``onion1``: one-onion specialists, greedy for onion ``(3, 4)`` (resp. ``(4, 3)``) only;
 * ``noisy_greedy@p``: the greedy action with probability ``1 - p``, a uniformly random action otherwise;
 * ``lazy``: always stays (pays nothing, does nothing);
-* ``random``: uniformly random actions.
+* ``random``: uniformly random actions;
+* trained behaviour-preferring partners (ZSC-Eval's recipe, :mod:`rqe.srpo.shaping`): ``prefers_onion0``,
+  ``prefers_onion1``, ``avoids_pot_side``, ``moves_little``, each trained with its events weighted by
+  :data:`rqe.srpo.shaping.SHAPINGS` (:func:`train_shaped_partners`: self-play shaped in both seats, or ZSC-Eval's
+  IPPO pairing with a teammate learning from the true reward), then loaded by :func:`shaped_partners`.
 
 :func:`partner_zoo` builds the default zoo; :func:`heldout_play` measures, over both seat arrangements, the team
 return (mean of the two seats' episode returns, the quantity of the cross-play tables), the trained agent's own
-deliveries and pickups per episode, the partner's, and the free-riding degree ``|E c_agent - E c_partner|`` (gap in
+deliveries and pickups per episode, the partner's, their counts of the shaping events (onion 0 and onion 1 pickups,
+steps ending next to the pot, moves), and the free-riding degree ``|E c_agent - E c_partner|`` (gap in
 private costs per episode, ``docs/rqe-math.md`` section 6). The ZSC-Eval protocol (Wang et al., 2024) is the model:
 diverse held-out partners, and per-partner scores rather than one average.
 
@@ -30,14 +35,23 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from rqe.errors import ParameterError
 from rqe.srpo._torch import make_generator, resolve_device, torch
 from rqe.srpo.envs import MOVES, STAY, CookingGridworld, cooking_rules
 from rqe.srpo.networks import FixedPolicy, sample_actions
+from rqe.srpo.shaping import SHAPINGS, RewardShaping
 
-__all__ = ["ScriptedCook", "partner_zoo", "heldout_play", "NOISE_LEVELS"]
+__all__ = ["ScriptedCook", "partner_zoo", "heldout_play", "NOISE_LEVELS", "SHAPED_KINDS", "train_shaped_partners",
+           "shaped_partners"]
+
+#: The trained behaviour-preferring partners (names of :data:`rqe.srpo.shaping.SHAPINGS`).
+SHAPED_KINDS = tuple(SHAPINGS)
+#: Shaping events counted by :func:`heldout_play` (deliveries are counted there already).
+_COUNTED = ("onion0", "onion1", "pot_side", "move")
 
 NOISE_LEVELS = (0.1, 0.3, 0.5)
 
@@ -122,7 +136,9 @@ def heldout_play(agent: Any, partner: Any, episodes: int = 64, seed: int = 0, en
 
     Returns per-episode means: ``team_return`` (mean of the two seats' returns), ``agent_return``,
     ``own_deliveries``, ``partner_deliveries``, ``own_pickups``, ``partner_pickups``, ``free_riding`` (``|E c_agent -
-    E c_partner|``) and ``work_share`` (the agent's share of all deliveries; 0.5 when nobody delivers).
+    E c_partner|``), ``work_share`` (the agent's share of all deliveries; 0.5 when nobody delivers) and, for the
+    events ``e`` of :mod:`rqe.srpo.shaping` (``onion0``, ``onion1``, ``pot_side``, ``move``), ``own_e`` and
+    ``partner_e``. A ``shaping`` entry of ``env_kwargs`` is ignored: play is scored by the true rewards.
     """
     seats = tuple(agent_seats)
     if not seats or any(k not in (0, 1) for k in seats):
@@ -130,12 +146,15 @@ def heldout_play(agent: Any, partner: Any, episodes: int = 64, seed: int = 0, en
     if episodes < len(seats) or episodes % len(seats):
         raise ParameterError(f"episodes must be a positive multiple of len(agent_seats), got {episodes!r}")
     device = resolve_device(device)
-    env = CookingGridworld(n_envs=episodes, device=device, rules=cooking_rules(**dict(env_kwargs or {})))
+    rules = {k: v for k, v in dict(env_kwargs or {}).items() if k != "shaping"}
+    env = CookingGridworld(n_envs=episodes, device=device, rules=cooking_rules(**rules),
+                           shaping=RewardShaping(seats=()))        # counts the events, shapes nobody
     generator = make_generator(seed, device)
     obs = env.reset(generator)
     agent_seat = torch.tensor(seats, device=device).repeat_interleave(episodes // len(seats))
     columns = torch.arange(episodes, device=device)
-    totals = {k: torch.zeros(2, episodes, device=device) for k in ("returns", "costs", "pickups", "deliveries")}
+    totals = {k: torch.zeros(2, episodes, device=device)
+              for k in ("returns", "costs", "pickups", "deliveries", *_COUNTED)}
     for _ in range(env.horizon):
         a_agent = [sample_actions(agent(obs[k]), generator) for k in range(2)]
         a_partner = [sample_actions(partner(obs[k]), generator) for k in range(2)]
@@ -145,6 +164,8 @@ def heldout_play(agent: Any, partner: Any, episodes: int = 64, seed: int = 0, en
         totals["costs"] += step.costs
         totals["pickups"] += step.events["pickups"]
         totals["deliveries"] += step.events["deliveries"]
+        for name in _COUNTED:
+            totals[name] += step.events[name]
         obs = step.obs
     own = {k: v[agent_seat, columns] for k, v in totals.items()}
     other = {k: v[1 - agent_seat, columns] for k, v in totals.items()}
@@ -155,4 +176,104 @@ def heldout_play(agent: Any, partner: Any, episodes: int = 64, seed: int = 0, en
             "own_deliveries": float(own["deliveries"].mean()), "partner_deliveries": float(other["deliveries"].mean()),
             "own_pickups": float(own["pickups"].mean()), "partner_pickups": float(other["pickups"].mean()),
             "free_riding": float((own["costs"].mean() - other["costs"].mean()).abs()),
-            "work_share": float(share.mean())}
+            "work_share": float(share.mean()),
+            **{f"own_{e}": float(own[e].mean()) for e in _COUNTED},
+            **{f"partner_{e}": float(other[e].mean()) for e in _COUNTED}}
+
+
+def _shaped_config(kind: str, total_steps: int, algo: str, preset: str, device: str, overrides: dict) -> Any:
+    from rqe.srpo.config import TrainConfig
+
+    if kind not in SHAPINGS:
+        raise ParameterError(f"unknown behaviour-preferring partner {kind!r}; expected one of {SHAPED_KINDS}")
+    shaping = SHAPINGS[kind]
+    if algo == "selfplay":       # one shared policy: shape both seats
+        shaping = RewardShaping(**{**shaping.to_dict(), "seats": (0, 1)})
+    return TrainConfig(algo=algo, env="cooking", env_kwargs={"shaping": shaping.to_dict()}, preset=preset,
+                       total_steps=total_steps, device=device, **overrides)
+
+
+def train_shaped_partners(run_root: str | Path, total_steps: int, seeds: Sequence[int] = (0, 1),
+                          kinds: Sequence[str] = SHAPED_KINDS, algo: str = "selfplay", preset: str = "paper",
+                          device: str = "cpu", progress: bool = False, **overrides: Any) -> dict[str, Path]:
+    """Train the behaviour-preferring partners ``kinds`` into ``run_root/<kind>/<algo>-seed<k>`` (resumed if there).
+
+    Each kind is one batched population over ``seeds`` (:class:`rqe.srpo.population.PopulationTrainer`) of
+    ``TrainConfig(algo, preset=preset, total_steps=total_steps, env_kwargs={"shaping": SHAPINGS[kind]})``, so the
+    configuration (weights included) is written into every run's ``config.json``. ``algo="selfplay"`` (default):
+    one shared policy learns from the shaped reward in both seats; ``"ippo"`` (ZSC-Eval's and HSP's pairing): seat 0
+    learns from the shaped reward, seat 1 from the true reward. In this gridworld the shaped IPPO seat often learns
+    to leave the work to its teammate (free-riding), which no self-play policy can do, so self-play is the default
+    (both recipes measured: ``examples/srpo_shaped_partners.py``, ``examples/results/shaped_partners*.json``).
+    Penalties large against the move cost make a self-play learner idle before it finds a delivery; the weights of
+    :data:`rqe.srpo.shaping.SHAPINGS` are the ones measured last.
+    ``overrides``: other :class:`rqe.srpo.TrainConfig` fields. A kind whose runs all hold a
+    checkpoint is resumed (a finished one is left as it is). Returns ``{kind: folder}``.
+
+    >>> import tempfile
+    >>> root = tempfile.mkdtemp()
+    >>> folders = train_shaped_partners(root, 256, seeds=[0], kinds=["moves_little"], n_steps=32)  # one update
+    >>> sorted(p.name for p in folders["moves_little"].iterdir())
+    ['selfplay-seed0']
+    >>> partner = shaped_partners(root)["moves_little"]       # the shaped seat's policy: obs -> logits
+    >>> tuple(partner(torch.zeros(3, 8)).shape)
+    (3, 5)
+    """
+    from rqe.srpo.population import PopulationTrainer
+
+    folders = {}
+    for kind in kinds:
+        cfg = _shaped_config(kind, total_steps, algo, preset, device, dict(overrides))
+        folder = Path(run_root) / kind
+        population = PopulationTrainer(cfg, list(seeds), folder)
+        resume = all((run.out_dir / "checkpoint.pt").is_file() for run in population.runs)
+        population.train(progress=progress, resume=resume)
+        folders[kind] = folder
+    return folders
+
+
+def shaped_partners(run_root: str | Path, seeds: Sequence[int] | None = None, device: Any = "cpu") -> dict[str, Any]:
+    """The trained behaviour-preferring partners under ``run_root`` (written by :func:`train_shaped_partners`).
+
+    Per kind folder found (in the order of :data:`SHAPED_KINDS`), the policy of a shaped seat of each run. With
+    ``seeds=None`` the run with the lowest seed, keyed by the kind (``{"prefers_onion0": module, ...}``); with a
+    list of seeds, keys ``"<kind>:seed<k>"``. A run whose configuration is not a shaped cooking run raises
+    :class:`rqe.errors.ParameterError`.
+
+    An example that trains and loads is in :func:`train_shaped_partners`; a folder without runs:
+
+    >>> import tempfile
+    >>> shaped_partners(tempfile.mkdtemp())
+    Traceback (most recent call last):
+    ...
+    rqe.errors.ParameterError: no trained behaviour-preferring partners under ... (train them with train_shaped_partners)
+    """
+    from rqe.srpo.evaluate import load_run
+    from rqe.srpo.shaping import reward_shaping
+
+    root = Path(run_root)
+    out: dict[str, Any] = {}
+    for kind in SHAPED_KINDS:
+        runs = sorted((root / kind).glob("*-seed*/policies.pt")) if (root / kind).is_dir() else []
+        by_seed = {}
+        for file in runs:
+            run = load_run(file, device)
+            shaping = reward_shaping(run.env_kwargs.get("shaping")) if run.env == "cooking" else None
+            if shaping is None or not shaping.seats:
+                raise ParameterError(f"{file} is not a shaped cooking-gridworld run (env {run.env!r}, "
+                                     f"env_kwargs {run.env_kwargs})")
+            by_seed[run.seed] = run.seats[shaping.seats[0]]
+        if not by_seed:
+            continue
+        if seeds is None:
+            out[kind] = by_seed[min(by_seed)]
+            continue
+        for seed in seeds:
+            if seed not in by_seed:
+                raise ParameterError(f"no trained {kind} partner with seed {seed} under {root / kind} "
+                                     f"(seeds there: {sorted(by_seed)})")
+            out[f"{kind}:seed{seed}"] = by_seed[seed]
+    if not out:
+        raise ParameterError(f"no trained behaviour-preferring partners under {root} "
+                             f"(train them with train_shaped_partners)")
+    return out

@@ -9,7 +9,7 @@ pytest.importorskip("torch")
 
 MODULES = ["rqe.srpo._torch", "rqe.srpo.envs", "rqe.srpo.networks", "rqe.srpo.memory", "rqe.srpo.config",
            "rqe.srpo.trainer", "rqe.srpo.evaluate", "rqe.srpo.parallel", "rqe.srpo.algorithms", "rqe.srpo.ppo",
-           "rqe.srpo.population", "rqe.srpo.population_fcp", "rqe.srpo.zoo", "rqe.srpo.stats", "rqe.srpo.play"]
+           "rqe.srpo.population", "rqe.srpo.population_fcp", "rqe.srpo.zoo", "rqe.srpo.stats", "rqe.srpo.play", "rqe.srpo.shaping"]
 
 
 @pytest.mark.parametrize("name", MODULES)
