@@ -547,3 +547,13 @@ def test_problems_are_values():
         np.testing.assert_array_equal(three.base_M[i], three.game.payoff_matrix(i))
     half = model.deformed(0.5, 0.0)
     assert np.all(half.tau == 0) and np.all(model.tau == 0.3) and half.M[0][0, 0] == 0.5 * model.M[0][0, 0]
+
+
+def test_batch_iterations_follow_the_shared_contract():
+    """``iterations`` is an int (the work over every game), as everywhere; the per-game counts stay available."""
+    stack = np.stack([collaborate_defect().payoffs, lab_game("sc1").payoffs, collaborate_defect().payoffs])
+    batch = solve_rqe_batch(stack, 0.1, 0.2)
+    assert type(batch.iterations) is int
+    assert batch.iterations_per_game.shape == (3,) and np.all(batch.iterations_per_game >= 1)
+    assert batch.iterations == int(batch.iterations_per_game.sum())
+    assert batch.iterations_per_game[0] == batch.iterations_per_game[2]

@@ -57,7 +57,8 @@ def _adversary(M, x, q, tau, p):
             vmin = v
     total = 0.0
     for k in range(m):
-        e = q[k] * np.exp(-tau * (p[k] - vmin)) if q[k] > 0.0 else 0.0
+        # exp(-0) = 1 exactly: the minimising column needs no exponential
+        e = (q[k] if p[k] == vmin else q[k] * np.exp(-tau * (p[k] - vmin))) if q[k] > 0.0 else 0.0
         p[k] = e
         total += e
     for k in range(m):
@@ -80,7 +81,7 @@ def response_into(g, eps, reg, y):
     if reg == 0:
         total = 0.0
         for a in range(n):
-            y[a] = np.exp((g[a] - gmax) / eps)
+            y[a] = 1.0 if g[a] == gmax else np.exp((g[a] - gmax) / eps)
             total += y[a]
         for a in range(n):
             y[a] /= total

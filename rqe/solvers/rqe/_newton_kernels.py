@@ -16,7 +16,8 @@ import numpy as np
 from numba import njit, prange
 
 from rqe.solvers._linalg import lu_solve_inplace
-from rqe.solvers.rqe._kernels import _adversary, _d2h, _dh, certify_into, mat_vec, responses_into
+from rqe.solvers.rqe._kernels import _adversary, _d2h, _dh, certify_into, evaluate, mat_vec, responses_into
+from rqe.solvers.rqe._newton_2x2 import solve_2x2
 
 #: pivots below this fraction of the largest entry count as singular
 PIVOT_TOL = 1e-300
@@ -249,17 +250,28 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter, ws
 @njit(cache=True, error_model="numpy")
 def solve_robust(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter, ws, out1, out2):
     """Newton after three fixed-point steps; if the certificate is missed, a long damped fixed point first.
+    2x2 games with the negative entropy are first solved by the closed-form system of :mod:`._newton_2x2`
+    (the general steps follow only when its answer misses the certificate).
 
     The answer goes to ``out1, out2``; returns ``(certificate, iterations, stationarity)``. A point counts as
     solved only when the certificate is below ``1e-10`` and the stationarity residual below
     ``STATIONARITY_TOL``.
     """
+    n1, n2 = M1.shape
+    it0 = 0
+    if reg == 0 and n1 == 2 and n2 == 2:
+        # the closed-form 2x2 system (same steps, no arrays in the loop), certified by the shared certificate
+        it0 = solve_2x2(M1, M2, x1, x2, tau1, tau2, eps1, eps2, np.int64(40), np.int64(3), out1, out2)
+        r, st = certify_into(M1, M2, out1, out2, tau1, tau2, eps1, eps2, reg, ws[0], ws[1], ws[14], ws[15],
+                             ws[16], ws[17])
+        if r < 1e-10 and st < STATIONARITY_TOL:
+            return r, it0, st
     # budgets as run-time int64: literal 15, 3 would compile a second specialisation of solve_one
     r, it, st = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, np.int64(15), np.int64(3), ws, out1,
                           out2)
+    it += it0
     if r < 1e-10 and st < STATIONARITY_TOL:
         return r, it, st
-    n1, n2 = M1.shape
     o1 = out1.copy()
     o2 = out2.copy()
     r2, it2, st2 = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter, ws, out1, out2)
@@ -287,6 +299,95 @@ def solve_starts(M1, M2, S1, S2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter)
         res[s], its[s], stat[s] = solve_robust(M1, M2, S1[s], S2[s], tau1, tau2, eps1, eps2, reg, max_iter,
                                                fp_iter, ws, X1[s], X2[s])
     return X1, X2, res, its, stat
+
+
+@njit(cache=True, error_model="numpy")
+def _interior_into(x, out):
+    """``out = max(x, 1e-300) / sum`` (a start strictly inside the simplex)."""
+    total = 0.0
+    for a in range(x.shape[0]):
+        out[a] = max(x[a], 1e-300)
+        total += out[a]
+    for a in range(x.shape[0]):
+        out[a] /= total
+
+
+@njit(cache=True, error_model="numpy")
+def solve_multistart(M1, M2, x1, x2, n_near, D1, D2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter, threshold):
+    """The multistart of :func:`rqe.solve_rqe` in one call (``docs/rqe-math.md`` section 4).
+
+    Starts, in order: ``(x1, x2)`` (the principal one), the first ``n_near`` near-pure profiles (``0.9`` on the
+    actions of the ``k``-th pure profile in C order, ``0.1`` spread evenly) and the rows of ``D1, D2``; each
+    solved by :func:`solve_robust` and certified by :func:`._kernels.certify_into`. A start is a solution when
+    its certificate is below ``threshold`` and its stationarity below ``STATIONARITY_TOL``.
+
+    Returns ``(X1, X2, cert, stat, iterations, kept, P1, P2, V, U)``: every start's answer and certificates,
+    the total iterations, and, when every start's certificate is below ``threshold`` and the principal start
+    is a solution (else ``kept`` is empty: the caller looks again), the indexes ``kept`` of the distinct
+    solutions (principal first, then in start order; two answers are the same when no probability differs by
+    ``1e-6``) with their adversaries ``P1[j], P2[j]``, risk-adjusted values ``V[j]`` and expected payoffs
+    ``U[j]`` (:func:`._kernels.evaluate`). ``kept`` is empty when the principal start is not a solution.
+    """
+    n1, n2 = M1.shape
+    S = 1 + n_near + D1.shape[0]
+    X1 = np.empty((S, n1))
+    X2 = np.empty((S, n2))
+    cert = np.empty(S)
+    stat = np.empty(S)
+    y1 = np.empty(n1)
+    y2 = np.empty(n2)
+    ws = workspace(n1, n2)
+    iterations = 0
+    for s in range(S):
+        if s == 0:
+            _interior_into(x1, y1)
+            _interior_into(x2, y2)
+        elif s <= n_near:
+            k = s - 1
+            for a in range(n1):
+                y1[a] = 0.1 / n1 + (0.9 if a == k // n2 else 0.0)
+            for b in range(n2):
+                y2[b] = 0.1 / n2 + (0.9 if b == k % n2 else 0.0)
+            _interior_into(y1, y1)
+            _interior_into(y2, y2)
+        else:
+            _interior_into(D1[s - 1 - n_near], y1)
+            _interior_into(D2[s - 1 - n_near], y2)
+        cert[s], its, stat[s] = solve_robust(M1, M2, y1, y2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter, ws,
+                                             X1[s], X2[s])
+        iterations += its
+    kept = np.empty(S, np.int64)
+    n_kept = 0
+    certified = stat[0] < STATIONARITY_TOL
+    for s in range(S):
+        certified = certified and cert[s] < threshold
+    for s in range(S if certified else 0):
+        if not stat[s] < STATIONARITY_TOL:
+            continue
+        new = True
+        for j in range(n_kept):
+            gap = 0.0
+            for a in range(n1):
+                gap = max(gap, abs(X1[s, a] - X1[kept[j], a]))
+            for b in range(n2):
+                gap = max(gap, abs(X2[s, b] - X2[kept[j], b]))
+            if gap < 1e-6:
+                new = False
+                break
+        if new:
+            kept[n_kept] = s
+            n_kept += 1
+    P1 = np.empty((n_kept, n2))
+    P2 = np.empty((n_kept, n1))
+    V = np.empty((n_kept, 2))
+    U = np.empty((n_kept, 2))
+    for j in range(n_kept):
+        p1, p2, values, payoffs = evaluate(M1, M2, X1[kept[j]], X2[kept[j]], tau1, tau2, eps1, eps2, reg)
+        P1[j] = p1
+        P2[j] = p2
+        V[j] = values
+        U[j] = payoffs
+    return X1, X2, cert, stat, iterations, kept[:n_kept], P1, P2, V, U
 
 
 #: games per parallel chunk of :func:`solve_batch` (one workspace each)
