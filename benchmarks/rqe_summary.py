@@ -6,6 +6,7 @@ prints it as markdown and writes ``results/rqe_summary.md`` (through :mod:`rqe._
 from __future__ import annotations
 
 import json
+import statistics
 
 from benchmarks.harness import RESULTS
 
@@ -25,6 +26,14 @@ def table() -> str:
         lines.append(f"| default `solve_rqe` slowest game | {summary['extra']['baseline_max_s']:.1f} s | "
                      f"{summary['extra']['rqe_max_s'] * 1e3:.2f} ms | "
                      f"{summary['extra']['baseline_max_s'] / summary['extra']['rqe_max_s']:.0f}x |")
+    # the acceptance measure: the median over the 2x2 and 3x3 games, and over each size, from the per-game rows
+    for label, prefixes in (("2x2 and 3x3", ("2x2", "3x3")), ("2x2", ("2x2",)), ("3x3", ("3x3",))):
+        small = [r for r in default if r["size"].startswith(prefixes)]
+        if small and all(r["peer_time"] for r in small):
+            ours = statistics.median(r["rqe_time"] for r in small)
+            base = statistics.median(r["peer_time"] for r in small)
+            lines.append(f"| default `solve_rqe` median over the {len(small)} {label} games | {base * 1e3:.1f} ms | "
+                         f"{ours * 1e6:.0f} us | {base / ours:.0f}x |")
     for r in _load("rqe_batch_vs_baseline"):
         if r["peer_time"]:
             lines.append(f"| `solve_rqe_batch` {r['size']}, CPU per game (2 idle cores) | {r['peer_time'] * 1e6:.2f} us "

@@ -139,11 +139,11 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
 
 @lru_cache(maxsize=None)
 def _multistart_kernel():
-    """:func:`._newton_kernels.solve_multistart`, imported (and its compile announced) on first use only."""
+    """:func:`._multistart_kernels.solve_multistart`, imported (and its compile announced) on first use only."""
     from rqe.solvers._jit import announce_compile
-    from rqe.solvers.rqe import _newton_kernels
-    announce_compile(_newton_kernels.solve_multistart)
-    return _newton_kernels.solve_multistart
+    from rqe.solvers.rqe import _multistart_kernels
+    announce_compile(_multistart_kernels.solve_multistart)
+    return _multistart_kernels.solve_multistart
 
 
 @lru_cache(maxsize=64)
@@ -178,7 +178,7 @@ def _draws(shape: tuple, size: int, rng: Any) -> list | None:
 
 
 def _compiled_result(problem: RQEProblem, out: tuple, used: str, params: dict) -> RQEResult:
-    """The result of :func:`._newton_kernels.solve_multistart` when every start was certified there and the
+    """The result of :func:`._multistart_kernels.solve_multistart` when every start was certified there and the
     principal one is a solution: its distinct solutions as equilibria, with no further evaluation."""
     X1, X2, cert, _, iterations, kept, P1, P2, V, U = out
     for a in (X1, X2, P1, P2, V, U):
