@@ -149,19 +149,20 @@ def per_player(value: Any, n_players: int, name: str, *, minimum: float = 0.0, s
     if isinstance(value, (str, bytes)) or value is None:
         raise ParameterError(f"{name} must be a number or one number per player, got {value!r}")
     try:
-        array = np.array(value, dtype=np.float64)
+        # a Python number (the common case) skips NumPy's conversion and the complex check
+        array = np.full(n_players, float(value)) if type(value) in (float, int) else np.array(value, dtype=np.float64)
     except OverflowError:
         raise ParameterError(f"{name} must be within float range, got {_short(value)}") from None
     except (TypeError, ValueError) as exc:
         raise ParameterError(f"{name} must be a number or one number per player, got {_short(value)}") from exc
-    if np.iscomplexobj(np.asarray(value)):
+    if type(value) not in (float, int) and np.iscomplexobj(np.asarray(value)):
         raise ParameterError(f"{name} must be real, got {_short(value)}")
     if array.ndim == 0:
         array = np.full(n_players, float(array))
     if array.shape != (n_players,):
         raise ParameterError(f"{name} must be a scalar or have one entry per player ({n_players}), got shape {array.shape}")
-    for i, v in enumerate(array):
-        if np.isnan(v) or (np.isinf(v) and not allow_inf):
+    for i, v in enumerate(array.tolist()):
+        if math.isnan(v) or (math.isinf(v) and not allow_inf):
             raise ParameterError(f"{name} must be finite for every player, got {name}[{i}] = {v}")
         if (strict and v <= minimum) or (not strict and v < minimum):
             op = ">" if strict else ">="

@@ -26,6 +26,7 @@ array([4., 4.])
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -429,7 +430,7 @@ class Game:
     @property
     def n_profiles(self) -> int:
         """Number of pure strategy profiles ``n_1 * ... * n_N``."""
-        return int(np.prod(self.shape))
+        return math.prod(self.shape)
 
     def __repr__(self) -> str:
         title = f"{self.title!r}, " if self.title else ""

@@ -55,7 +55,7 @@ def _solve_stages(G, taus, eps, x1, x2, stage_solver, regularizer, tol, max_iter
     X1 = np.ascontiguousarray(out.strategies[0])
     X2 = np.ascontiguousarray(out.strategies[1])
     values = stage_values_batch(G, X1, X2, taus)
-    return X1, X2, values, np.asarray(out.residuals, dtype=np.float64), np.asarray(out.iterations)
+    return X1, X2, values, np.asarray(out.residuals, dtype=np.float64), np.asarray(out.iterations_per_game)
 
 
 @dataclass(frozen=True)

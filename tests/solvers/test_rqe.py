@@ -549,3 +549,39 @@ def test_problems_are_values():
         np.testing.assert_array_equal(three.base_M[i], three.game.payoff_matrix(i))
     half = model.deformed(0.5, 0.0)
     assert np.all(half.tau == 0) and np.all(model.tau == 0.3) and half.M[0][0, 0] == 0.5 * model.M[0][0, 0]
+
+
+def test_batch_iterations_follow_the_shared_contract():
+    """``iterations`` is an int (the work over every game), as everywhere; the per-game counts stay available."""
+    stack = np.stack([collaborate_defect().payoffs, lab_game("sc1").payoffs, collaborate_defect().payoffs])
+    batch = solve_rqe_batch(stack, 0.1, 0.2)
+    assert type(batch.iterations) is int
+    assert batch.iterations_per_game.shape == (3,) and np.all(batch.iterations_per_game >= 1)
+    assert batch.iterations == int(batch.iterations_per_game.sum())
+    assert batch.iterations_per_game[0] == batch.iterations_per_game[2]
+
+
+def test_closed_form_2x2_newton_agrees_with_the_general_newton(rng):
+    """The two-logit Newton of ``_newton_2x2`` and the general log-coordinate Newton reach the same RQE from the
+    centroid, on strongly regularised games (eps >= 2 against payoffs in [-1, 1]) where the multistart finds a
+    single RQE; each answer is certified by the shared certificate."""
+    from rqe.solvers.rqe import _newton_2x2, _newton_kernels
+    from rqe.solvers.rqe._kernels import certify
+    for _ in range(10):
+        M1, M2 = rng.uniform(-1, 1, size=(2, 2, 2))
+        M1.setflags(write=False)
+        M2.setflags(write=False)
+        tau, eps = rng.uniform(0.1, 1.0, size=2), rng.uniform(2.0, 4.0, size=2)
+        start = np.full(2, 0.5)
+        closed = (np.empty(2), np.empty(2))
+        _newton_2x2.solve_2x2(M1, M2, start, start, tau[0], tau[1], eps[0], eps[1], np.int64(40), np.int64(3),
+                              *closed)
+        general = (np.empty(2), np.empty(2))
+        cert, _, stat = _newton_kernels.solve_one(M1, M2, start, start, tau[0], tau[1], eps[0], eps[1], np.int64(0),
+                                                  np.int64(60), np.int64(200), _newton_kernels.workspace(2, 2),
+                                                  *general)
+        assert cert < 1e-10 and stat < 1e-6
+        assert certify(M1, M2, *closed, tau[0], tau[1], eps[0], eps[1], np.int64(0))[0] < 1e-10
+        np.testing.assert_allclose(closed[0], general[0], atol=1e-9)
+        np.testing.assert_allclose(closed[1], general[1], atol=1e-9)
+        assert len(solve_rqe(Game(np.stack([M1, M2.T])), tau, eps).equilibria) == 1

@@ -26,7 +26,9 @@ Methods (:func:`solve_rqe`), one module each:
   number of players, called by :mod:`.compiled_nplayer`; NumPy only for user-supplied hooks):
   damped iteration of the stationarity system ``x_i = R_i(M_i p_i)``, ``p_i = argmin_p <M_i^T x_i, p> +
   D(p, x_{-i})/tau_i`` (for KL + entropy ``x_i = softmax(M_i p_i/eps_i)``, ``p_i ∝ x_{-i} ⊙
-  exp(-tau_i M_i^T x_i)``), then damped Newton in log coordinates;
+  exp(-tau_i M_i^T x_i)``), then damped Newton in log coordinates (for 2x2 games with KL + entropy, on the
+  two-logit form of the same system, :mod:`._newton_2x2`); the whole multistart is one compiled call
+  (:mod:`._multistart_kernels`);
 * ``"extragradient"`` (:mod:`.extragradient`): entropic mirror-prox on the auxiliary 2N-player game of
   section 4, convergent where that game is monotone ([MPS] Thm 6-7), then the same Newton polish;
 * ``"continuation"`` (:mod:`.continuation`): the logit QRE path from the centroid (``tau = 0``, payoffs ``s u``

@@ -90,7 +90,8 @@ def kl_adversary_values(p, q, tau):
     m = p.shape[0]
     vmin = _support_min(p, q)
     for k in range(m):
-        p[k] = q[k] * np.exp(-tau * (p[k] - vmin)) if q[k] > 0.0 else 0.0
+        # exp(-0) = 1 exactly: the minimising column needs no exponential
+        p[k] = (q[k] if p[k] == vmin else q[k] * np.exp(-tau * (p[k] - vmin))) if q[k] > 0.0 else 0.0
     _normalise(p)
     return vmin
 
@@ -185,7 +186,7 @@ def response_into(g, eps, reg, y):
     if reg == 0:
         total = 0.0
         for a in range(n):
-            y[a] = np.exp((g[a] - gmax) / eps)
+            y[a] = 1.0 if g[a] == gmax else np.exp((g[a] - gmax) / eps)
             total += y[a]
         for a in range(n):
             y[a] /= total

@@ -17,6 +17,7 @@ from numba import njit, prange
 
 from rqe.solvers._linalg import lu_solve_inplace
 from rqe.solvers.rqe._kernels import _adversary, _d2h, _dh, certify_into, mat_vec, responses_into
+from rqe.solvers.rqe._newton_2x2 import solve_2x2
 
 #: pivots below this fraction of the largest entry count as singular
 PIVOT_TOL = 1e-300
@@ -42,8 +43,8 @@ def _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, want_j, x1, x2
     size = n1 + n2 + 2
     # row/column offsets as run-time int64 (a literal 0 would compile a second specialisation of the callee)
     zero = np.int64(0)
-    norm = max(_gradient_rows(M1, x1, p1, eps1, reg, lam1, F, zero, Mp),
-               _gradient_rows(M2, x2, p2, eps2, reg, lam2, F, n1, Mp))
+    norm = max(_gradient_rows(M1, x1, w, p1, eps1, reg, lam1, F, zero, Mp),
+               _gradient_rows(M2, x2, w, p2, eps2, reg, lam2, F, n1, Mp))
     s1 = 0.0
     for a in range(n1):
         s1 += x1[a]
@@ -73,12 +74,17 @@ def _system(M1, M2, w, tau1, tau2, eps1, eps2, reg, F, J, p1, p2, want_j, x1, x2
 
 
 @njit(cache=True, error_model="numpy")
-def _gradient_rows(M, x, p, eps, reg, lam, F, row, Mp):
-    """``F[row + a] = (M p)_a - eps h'(x_a) - lam`` (one player's stationarity rows); returns their max ``|F|``."""
+def _gradient_rows(M, x, w, p, eps, reg, lam, F, row, Mp):
+    """``F[row + a] = (M p)_a - eps h'(x_a) - lam`` (one player's stationarity rows); returns their max ``|F|``.
+
+    ``w[row + a] = log x_a`` (the log coordinates): for the negative entropy ``h'(x_a) = log x_a + 1`` is read
+    from there rather than recomputed.
+    """
     mat_vec(M, p, Mp)
     norm = 0.0
     for a in range(M.shape[0]):
-        F[row + a] = Mp[a] - eps * _dh(x[a], reg) - lam
+        dh = w[row + a] + 1.0 if reg == 0 else _dh(x[a], reg)
+        F[row + a] = Mp[a] - eps * dh - lam
         if abs(F[row + a]) > norm:
             norm = abs(F[row + a])
     return norm
@@ -165,8 +171,8 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter, ws
     _adversary(M1, y1, y2, tau1, p1)
     _adversary(M2, y2, y1, tau2, p2)
     # multipliers: the mean of (M_i p_i - eps_i h'(x_i)), i.e. the rows of F at lam = 0
-    _gradient_rows(M1, y1, p1, eps1, reg, 0.0, F, np.int64(0), Mp)
-    _gradient_rows(M2, y2, p2, eps2, reg, 0.0, F, n1, Mp)
+    _gradient_rows(M1, y1, w, p1, eps1, reg, 0.0, F, np.int64(0), Mp)
+    _gradient_rows(M2, y2, w, p2, eps2, reg, 0.0, F, n1, Mp)
     m1 = 0.0
     for a in range(n1):
         m1 += F[a]
@@ -249,17 +255,28 @@ def solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter, ws
 @njit(cache=True, error_model="numpy")
 def solve_robust(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter, ws, out1, out2):
     """Newton after three fixed-point steps; if the certificate is missed, a long damped fixed point first.
+    2x2 games with the negative entropy are first solved by the closed-form system of :mod:`._newton_2x2`
+    (the general steps follow only when its answer misses the certificate).
 
     The answer goes to ``out1, out2``; returns ``(certificate, iterations, stationarity)``. A point counts as
     solved only when the certificate is below ``1e-10`` and the stationarity residual below
     ``STATIONARITY_TOL``.
     """
+    n1, n2 = M1.shape
+    it0 = 0
+    if reg == 0 and n1 == 2 and n2 == 2:
+        # the closed-form 2x2 system (same steps, no arrays in the loop), certified by the shared certificate
+        it0 = solve_2x2(M1, M2, x1, x2, tau1, tau2, eps1, eps2, np.int64(40), np.int64(3), out1, out2)
+        r, st = certify_into(M1, M2, out1, out2, tau1, tau2, eps1, eps2, reg, ws[0], ws[1], ws[14], ws[15],
+                             ws[16], ws[17])
+        if r < 1e-10 and st < STATIONARITY_TOL:
+            return r, it0, st
     # budgets as run-time int64: literal 15, 3 would compile a second specialisation of solve_one
     r, it, st = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, np.int64(15), np.int64(3), ws, out1,
                           out2)
+    it += it0
     if r < 1e-10 and st < STATIONARITY_TOL:
         return r, it, st
-    n1, n2 = M1.shape
     o1 = out1.copy()
     o2 = out2.copy()
     r2, it2, st2 = solve_one(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, max_iter, fp_iter, ws, out1, out2)

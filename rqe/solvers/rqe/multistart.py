@@ -10,6 +10,7 @@ certify the point, the best-response gap itself (:meth:`RQEModel.certificate`).
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -17,8 +18,8 @@ from rqe.solvers.rqe.newton import solve_from
 from rqe.solvers.rqe.problem import STATIONARITY_TOL
 from rqe.solvers.rqe.system import RQEModel
 
-__all__ = ["MULTISTART_MAX_PROFILES", "MULTISTART_RANDOM", "extra_starts", "solve_starts", "certified",
-           "is_solution", "distinct"]
+__all__ = ["MULTISTART_MAX_PROFILES", "MULTISTART_RANDOM", "start_counts", "near_pure_starts", "dirichlet_starts",
+           "seeded_dirichlet_starts", "extra_starts", "solve_starts", "certified", "is_solution", "distinct"]
 
 
 #: default multistart (``solve_rqe(n_starts=None)``) only on games with at most this many pure profiles
@@ -27,23 +28,46 @@ MULTISTART_MAX_PROFILES = 16
 MULTISTART_RANDOM = 2
 
 
-def extra_starts(model: RQEModel, method: str, n_starts: int | None, rng: np.random.Generator) -> list:
-    """The starts after the principal one, as one ``(S, n_i)`` array per player (row ``k``: start ``k``):
-    near-pure profiles first (C order of the pure profiles), then Dirichlet draws (seeded)."""
-    n_pure = math.prod(model.shape)
+def start_counts(shape: tuple, method: str, n_starts: int | None) -> tuple[int, int]:
+    """``(count, n_near)``: the number of starts after the principal one and how many of them are near-pure
+    (the rest are Dirichlet draws)."""
+    n_pure = math.prod(shape)
     if n_starts is None:
         n_starts = 1 + n_pure + MULTISTART_RANDOM if (method in ("auto", "all") and
                                                        n_pure <= MULTISTART_MAX_PROFILES) else 1
     count = max(n_starts - 1, 0)
-    n_near = min(n_pure, count) if n_pure <= 64 else 0
-    # row k of the near-pure block puts 0.9 (+ 0.1 / n) on player i's action of the k-th pure profile
-    actions = np.unravel_index(np.arange(n_near), model.shape)
-    blocks = []
-    for i, n in enumerate(model.shape):
-        block = 0.1 / n + 0.9 * np.eye(n)[actions[i]]
-        if count > n_near:
-            block = np.vstack([block, rng.dirichlet(np.ones(n), size=count - n_near)])
-        blocks.append(block)
+    return count, (min(n_pure, count) if n_pure <= 64 else 0)
+
+
+def dirichlet_starts(shape: tuple, size: int, rng: np.random.Generator) -> list:
+    """``size`` Dirichlet draws per player (one ``(size, n_i)`` array each, player by player from ``rng``)."""
+    return [rng.dirichlet(np.ones(n), size=size) for n in shape]
+
+
+@lru_cache(maxsize=128)
+def seeded_dirichlet_starts(shape: tuple, size: int, seed: int) -> tuple:
+    """:func:`dirichlet_starts` from ``numpy.random.default_rng(seed)`` (read-only; the same draws every call,
+    so they are drawn once per ``(shape, size, seed)``)."""
+    draws = dirichlet_starts(shape, size, np.random.default_rng(seed))
+    for d in draws:
+        d.setflags(write=False)
+    return tuple(draws)
+
+
+def near_pure_starts(shape: tuple, n_near: int) -> list:
+    """The first ``n_near`` near-pure starts, one ``(n_near, n_i)`` array per player: row ``k`` puts ``0.9``
+    (+ ``0.1 / n_i``) on player ``i``'s action of the ``k``-th pure profile (C order)."""
+    actions = np.unravel_index(np.arange(n_near), shape)
+    return [0.1 / n + 0.9 * np.eye(n)[actions[i]] for i, n in enumerate(shape)]
+
+
+def extra_starts(model: RQEModel, method: str, n_starts: int | None, rng: np.random.Generator) -> list:
+    """The starts after the principal one, as one ``(S, n_i)`` array per player (row ``k``: start ``k``):
+    near-pure profiles first (C order of the pure profiles), then Dirichlet draws (seeded)."""
+    count, n_near = start_counts(model.shape, method, n_starts)
+    blocks = near_pure_starts(model.shape, n_near)
+    if count > n_near:
+        blocks = [np.vstack([b, d]) for b, d in zip(blocks, dirichlet_starts(model.shape, count - n_near, rng))]
     return blocks
 
 

@@ -71,8 +71,9 @@ class RQEProblem:
         if game.n_profiles * n > MAX_PAYOFF_ENTRIES:
             raise ProblemSizeError(f"game with {game.n_profiles} pure profiles is too large for the RQE solver "
                                    f"(limit {MAX_PAYOFF_ENTRIES:.0e} payoff entries)")
-        return cls(game, _readonly(per_player(tau, n, "tau", minimum=0.0)),
-                   _readonly(per_player(epsilon, n, "epsilon", minimum=0.0, strict=True)),
+        # per_player returns fresh read-only float64 vectors
+        return cls(game, per_player(tau, n, "tau", minimum=0.0),
+                   per_player(epsilon, n, "epsilon", minimum=0.0, strict=True),
                    get_penalty(penalty), get_regularizer(regularizer))
 
     def with_parameters(self, tau: Any = None, epsilon: Any = None) -> RQEProblem:

@@ -88,12 +88,13 @@ class RQEResult:
     parameters: dict = field(default_factory=dict)
     complete: bool = False
     completeness: str = ""
-    _model: Any = field(default=None, repr=False, compare=False)
+    _problem: Any = field(default=None, repr=False, compare=False)
 
     @cached_property
     def tractable(self) -> Tractability:
+        from rqe.solvers.rqe.system import RQEModel
         from rqe.solvers.rqe.tractability import tractability
-        return tractability(self._model, 32, np.random.default_rng(0))
+        return tractability(RQEModel(self._problem), 32, np.random.default_rng(0))
 
     def __repr__(self) -> str:
         return (f"RQEResult(strategies={self.strategies!r}, residual={self.residual:.2e}, converged={self.converged},"
@@ -161,8 +162,11 @@ class RQEBatchResult:
     residuals : numpy.ndarray
         The section-4 certificate of each game.
     converged : numpy.ndarray of bool
-        ``residual < 1e-10`` per game.
-    iterations : numpy.ndarray
+        ``residual < 1e-10`` (and a fixed-point residual below ``STATIONARITY_TOL``) per game.
+    iterations_per_game : numpy.ndarray of int
+        Fixed-point and Newton iterations of each game (continuation steps included for a fallback).
+    iterations : int
+        The iterations over every game (``iterations_per_game.sum()``), as ``iterations`` of every result.
     residual : float
         The largest certificate (``residuals.max()``).
     equilibria : tuple of Equilibrium
@@ -177,7 +181,7 @@ class RQEBatchResult:
     strategies: tuple
     residuals: np.ndarray
     converged: np.ndarray
-    iterations: np.ndarray
+    iterations_per_game: np.ndarray
     n_fallback: int
     method: str
     parameters: dict = field(default_factory=dict)
@@ -191,6 +195,10 @@ class RQEBatchResult:
     @property
     def residual(self) -> float:
         return float(self.residuals.max()) if self.residuals.size else 0.0
+
+    @property
+    def iterations(self) -> int:
+        return int(self.iterations_per_game.sum())
 
     @cached_property
     def equilibria(self) -> tuple:

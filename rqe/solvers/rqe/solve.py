@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -13,9 +14,10 @@ from rqe.game import Game, Profile
 from rqe.results import Equilibrium, make_equilibrium
 from rqe.risk import KL, LogBarrier, NegativeEntropy, Penalty, Regularizer, ReverseKL
 from rqe.solvers.rqe.continuation import qre_then_tau
-from rqe.solvers.rqe.multistart import certified, distinct, extra_starts, is_solution, solve_starts
+from rqe.solvers.rqe.multistart import (certified, dirichlet_starts, distinct, is_solution, near_pure_starts,
+                                        seeded_dirichlet_starts, solve_starts, start_counts)
 from rqe.solvers.rqe.newton import normalise
-from rqe.solvers.rqe.problem import CERTIFICATE_TOL, _readonly
+from rqe.solvers.rqe.problem import CERTIFICATE_TOL, RQEProblem, _readonly
 from rqe.solvers.rqe.results import RQEResult
 from rqe.solvers.rqe.system import RQEModel, prepare
 
@@ -96,38 +98,113 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
     >>> r.converged, r.residual < 1e-10, len(r.strategies)
     (True, True, 3)
     """
-    model = prepare(game, tau, epsilon, penalty, regularizer)
+    problem = RQEProblem.create(game, tau, epsilon, penalty, regularizer)
     if not isinstance(method, str) or method not in METHODS:
         raise ParameterError(f"unknown method {method!r}; expected one of {METHODS}")
     tol = positive_float(tol, "tol")
     max_iter = positive_int(max_iter, "max_iter")
     if n_starts is not None:
         n_starts = positive_int(n_starts, "n_starts")
-    if rng is None or isinstance(rng, (int, np.integer)):
-        try:
-            rng = np.random.default_rng(0 if rng is None else rng)
-        except (ValueError, TypeError, OverflowError) as exc:
-            raise ParameterError(f"rng seed must be a non-negative integer, got {rng!r}") from exc
-    elif not isinstance(rng, np.random.Generator):
-        raise ParameterError(f"rng must be a numpy.random.Generator, an int seed or None, got {type(rng).__name__}")
-    principal_start = [np.full(n, 1.0 / n) for n in model.shape]
-    if init is not None:
-        principal_start = [np.asarray(x, dtype=np.float64) for x in Profile(init, shape=game.shape)]
+    principal_start = [_centroid(n) for n in problem.shape] if init is None else list(
+        Profile(init, shape=problem.shape))
     threshold = min(tol, CERTIFICATE_TOL)
-    extra = extra_starts(model, method, n_starts, rng)
+    count, n_near = start_counts(problem.shape, method, n_starts)
+    draws = _draws(problem.shape, count - n_near, rng)
+    tau_list, eps_list = problem.tau.tolist(), problem.epsilon.tolist()
+    params = dict(tau=tau_list, epsilon=eps_list, penalty=problem.penalty.name,
+                  regularizer=problem.regularizer.name, tol=tol, max_iter=max_iter, n_starts=1 + count,
+                  certificate_threshold=threshold)
+    used = "fixed_point" + ("+multistart" if count else "")
+    if problem.compiled and method in ("auto", "fixed_point"):
+        # every start in one compiled call; the result is built from it unless a start needs a second look
+        out = _multistart_kernel()(
+            *problem.base_M, *principal_start, n_near, *(draws or _NO_DRAWS), *tau_list, *eps_list,
+            problem.reg_code, 60, min(max_iter, 500), threshold)
+        if out[5].size:
+            return _compiled_result(problem, out, used, params)
+        found = [([x1, x2], float(c), float(st)) if c < threshold else certified(RQEModel(problem), [x1, x2],
+                                                                                   threshold)
+                 for x1, x2, c, st in zip(*out[:4])]
+        return _finish(problem, method, found, out[4], [used], principal_start, max_iter, threshold, params,
+                       raise_on_failure)
+    model = RQEModel(problem)
+    extra = [np.vstack([near, d]) if draws else near for near, d in
+             zip(near_pure_starts(problem.shape, n_near), draws or [None] * len(problem.shape))]
     starts = [np.vstack([x[None, :], e]) for x, e in zip(principal_start, extra)]
-    n_total = starts[0].shape[0]
-
-    found: list[tuple[list[np.ndarray], float, float]] = []   # (strategies, certificate, stationarity)
-    iterations = 0
-    used = []
+    found, iterations, used = [], 0, []
     first = "fixed_point" if method in ("auto", "all") else method
-    if first in ("fixed_point", "extragradient") or n_total > 1:
+    if first in ("fixed_point", "extragradient") or count:
         kind = first if first != "continuation" else "fixed_point"
-        sols, its = solve_starts(model, starts if first != "continuation" else extra, kind, max_iter, threshold)
-        iterations += its
-        used.append(kind + ("+multistart" if n_total > 1 else ""))
-        found.extend(sols)
+        found, iterations = solve_starts(model, starts if first != "continuation" else extra, kind, max_iter,
+                                         threshold)
+        used.append(kind + ("+multistart" if count else ""))
+    return _finish(problem, method, found, iterations, used, principal_start, max_iter, threshold, params,
+                   raise_on_failure)
+
+
+@lru_cache(maxsize=None)
+def _multistart_kernel():
+    """:func:`._multistart_kernels.solve_multistart`, imported (and its compile announced) on first use only."""
+    from rqe.solvers._jit import announce_compile
+    from rqe.solvers.rqe import _multistart_kernels
+    announce_compile(_multistart_kernels.solve_multistart)
+    return _multistart_kernels.solve_multistart
+
+
+@lru_cache(maxsize=64)
+def _centroid(n: int) -> np.ndarray:
+    """The uniform strategy on ``n`` actions (read-only, as every start the kernel gets: one specialisation)."""
+    x = np.full(n, 1.0 / n)
+    x.setflags(write=False)
+    return x
+
+
+#: no Dirichlet starts (two empty blocks, read-only as every block of starts the kernel gets)
+_NO_DRAWS = (np.empty((0, 0)), np.empty((0, 0)))
+for _block in _NO_DRAWS:
+    _block.setflags(write=False)
+
+
+def _draws(shape: tuple, size: int, rng: Any) -> list | None:
+    """The ``size`` Dirichlet starts per player from ``rng`` (seed ``0`` when None), or None when ``size`` is 0."""
+    if isinstance(rng, np.random.Generator):
+        if size == 0:
+            return None
+        draws = dirichlet_starts(shape, size, rng)
+        for d in draws:
+            d.setflags(write=False)
+        return draws
+    if rng is not None and not isinstance(rng, (int, np.integer)):
+        raise ParameterError(f"rng must be a numpy.random.Generator, an int seed or None, got {type(rng).__name__}")
+    seed = 0 if rng is None else int(rng)
+    if seed < 0:
+        raise ParameterError(f"rng seed must be a non-negative integer, got {rng!r}")
+    return list(seeded_dirichlet_starts(tuple(shape), size, seed)) if size > 0 else None
+
+
+def _compiled_result(problem: RQEProblem, out: tuple, used: str, params: dict) -> RQEResult:
+    """The result of :func:`._multistart_kernels.solve_multistart` when every start was certified there and the
+    principal one is a solution: its distinct solutions as equilibria, with no further evaluation."""
+    X1, X2, cert, _, iterations, kept, P1, P2, V, U = out
+    for a in (X1, X2, P1, P2, V, U):
+        a.setflags(write=False)
+    # the kernel's strategies are normalised, finite and read-only: a Profile without re-validation
+    equilibria = tuple(Equilibrium(tuple.__new__(Profile, (X1[k], X2[k])), U[j], float(cert[k]),
+                                   dict(adversaries=(P1[j], P2[j]), values=V[j], tau=problem.tau.tolist(),
+                                        epsilon=problem.epsilon.tolist()))
+                       for j, k in enumerate(kept.tolist()))
+    head = equilibria[0]
+    complete, completeness = _completeness(problem, params["n_starts"], True)
+    return RQEResult(head.strategies, head.extra["adversaries"], head.extra["values"], head.residual, True,
+                     int(iterations), used, equilibria, params, complete, completeness, problem)
+
+
+def _finish(problem: RQEProblem, method: str, found: list, iterations: int, used: list, principal_start: list,
+            max_iter: int, threshold: float, params: dict, raise_on_failure: bool) -> RQEResult:
+    """Continuation where the principal start failed (or ``method`` asks for it), then the result from every
+    certified answer in ``found`` (``(strategies, certificate, stationarity)`` per start, principal first)."""
+    model = RQEModel(problem)
+    first = "fixed_point" if method in ("auto", "all") else method
     principal_ok = bool(found) and first != "continuation" and is_solution(found[0], threshold)
     if (not principal_ok and method in ("auto", "continuation")) or method == "all":
         w, steps = qre_then_tau(model, max_iter)
@@ -157,14 +234,11 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
                                residual=res_p, iterations=iterations)
     unique = distinct([principal] + [f for f in found if f is not principal and is_solution(f, threshold)]) \
         if converged else [principal]
-    equilibria = tuple(_equilibrium(model, game, xs, res) for xs, res, _ in unique)
+    equilibria = tuple(_equilibrium(model, problem.game, xs, res) for xs, res, _ in unique)
     head = equilibria[0]
-    complete, completeness = _completeness(model, n_total, converged)
-    params = dict(tau=model.base_tau.tolist(), epsilon=model.eps.tolist(), penalty=model.penalty.name,
-                  regularizer=model.regularizer.name, tol=tol, max_iter=max_iter, n_starts=n_total,
-                  certificate_threshold=threshold)
+    complete, completeness = _completeness(problem, params["n_starts"], converged)
     return RQEResult(head.strategies, head.extra["adversaries"], head.extra["values"], float(res_p), converged,
-                     int(iterations), "+".join(used), equilibria, params, complete, completeness, model)
+                     int(iterations), "+".join(used), equilibria, params, complete, completeness, problem)
 
 
 def _equilibrium(model: RQEModel, game: Game, xs: list[np.ndarray], res: float) -> Equilibrium:
@@ -194,12 +268,12 @@ def _equilibrium(model: RQEModel, game: Game, xs: list[np.ndarray], res: float) 
                             tau=model.base_tau.tolist(), epsilon=model.eps.tolist())
 
 
-def _completeness(model: RQEModel, n_starts: int, converged: bool) -> tuple[bool, str]:
+def _completeness(problem: RQEProblem, n_starts: int, converged: bool) -> tuple[bool, str]:
     """Whether the list is proven complete: only where a closed-form criterion makes the RQE unique."""
     if not converged:
         return False, "not converged"
-    pair = (type(model.penalty), type(model.regularizer))
-    if model.n_players == 2 and pair in ((KL, LogBarrier), (ReverseKL, NegativeEntropy)) and \
-            np.all(model.base_tau > 0) and float(np.prod(model.eps * model.base_tau)) >= 1.0:
+    pair = (type(problem.penalty), type(problem.regularizer))
+    if problem.n_players == 2 and pair in ((KL, LogBarrier), (ReverseKL, NegativeEntropy)) and \
+            np.all(problem.tau > 0) and float(np.prod(problem.epsilon * problem.tau)) >= 1.0:
         return True, "unique: eps1*tau1*eps2*tau2 >= 1 (monotone auxiliary game, [MPS] Thm 3)"
     return False, f"multistart from {n_starts} start(s); not proven complete"
