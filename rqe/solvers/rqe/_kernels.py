@@ -41,28 +41,43 @@ def mat_vec(M, p, out):
 
 
 @njit(cache=True, error_model="numpy")
-def _adversary(M, x, q, tau, p):
-    """``p ∝ q exp(-tau M^T x)`` (``p = q / sum q`` when ``tau = 0``); returns ``min v`` over ``q > 0``.
+def kl_risk_into(v, q, tau, p):
+    """The KL adversary of the values ``v`` under the reference ``q``, written to ``p``, and the risk value.
 
-    The exponent is shifted by that minimum, so the largest weight is ``q_k`` itself (no underflow to 0/0).
+    ``p ∝ q exp(-tau v)`` over ``q > 0`` (``p = q / sum q`` when ``tau = 0``), the minimiser of
+    ``<p, v> + KL(p || q) / tau``, and the minimum ``U^tau(v, q) = -(1/tau) log sum_k q_k exp(-tau v_k)``
+    (``sum_k q_k v_k`` when ``tau = 0``), section 2. The exponent is shifted by ``min v`` over ``q > 0``, so the
+    largest weight is ``q_k`` itself (no underflow to 0/0). ``p`` may be ``v`` itself.
     """
-    n, m = M.shape
+    m = v.shape[0]
     vmin = np.inf
+    mean = 0.0
+    for k in range(m):
+        mean += q[k] * v[k]
+        if v[k] < vmin and q[k] > 0.0:
+            vmin = v[k]
+    total = 0.0
+    for k in range(m):
+        e = q[k] * np.exp(-tau * (v[k] - vmin)) if q[k] > 0.0 else 0.0
+        p[k] = e
+        total += e
+    for k in range(m):
+        p[k] /= total
+    if tau == 0.0:
+        return mean
+    return vmin - np.log(total) / tau
+
+
+@njit(cache=True, error_model="numpy")
+def _adversary(M, x, q, tau, p):
+    """``p ∝ q exp(-tau M^T x)`` (:func:`kl_risk_into` of the values ``M^T x``); returns the risk value."""
+    n, m = M.shape
     for k in range(m):
         v = 0.0
         for a in range(n):
             v += M[a, k] * x[a]
         p[k] = v
-        if v < vmin and q[k] > 0.0:
-            vmin = v
-    total = 0.0
-    for k in range(m):
-        e = q[k] * np.exp(-tau * (p[k] - vmin)) if q[k] > 0.0 else 0.0
-        p[k] = e
-        total += e
-    for k in range(m):
-        p[k] /= total
-    return vmin
+    return kl_risk_into(p, q, tau, p)
 
 
 @njit(cache=True, error_model="numpy")
@@ -103,6 +118,16 @@ def response_into(g, eps, reg, y):
         total += y[a]
     for a in range(n):
         y[a] /= total
+
+
+@njit(cache=True, error_model="numpy")
+def softmax_blocks(y, offsets, out):
+    """``out[a:b] = softmax(y[a:b])`` on every block ``a, b = offsets[I], offsets[I + 1]``: the entropy response
+    :func:`response_into` with ``eps = 1`` (one block per information set of a behaviour strategy)."""
+    for block in range(offsets.shape[0] - 1):
+        a = offsets[block]
+        b = offsets[block + 1]
+        response_into(y[a:b], 1.0, np.int64(0), out[a:b])
 
 
 @njit(cache=True, error_model="numpy")
@@ -180,24 +205,7 @@ def certify(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg):
 @njit(cache=True, error_model="numpy")
 def _risk_value(M, x, q, tau, p):
     """``U^tau(M^T x, q) = min_p x^T M p + KL(p || q) / tau = -(1/tau) log sum_k q_k exp(-tau v_k)``; fills ``p``."""
-    vmin = _adversary(M, x, q, tau, p)
-    n, m = M.shape
-    if tau == 0.0:
-        val = 0.0
-        for k in range(m):
-            v = 0.0
-            for a in range(n):
-                v += M[a, k] * x[a]
-            val += q[k] * v
-        return val
-    total = 0.0
-    for k in range(m):
-        v = 0.0
-        for a in range(n):
-            v += M[a, k] * x[a]
-        if q[k] > 0.0:
-            total += q[k] * np.exp(-tau * (v - vmin))
-    return vmin - np.log(total) / tau
+    return _adversary(M, x, q, tau, p)
 
 
 @njit(cache=True, error_model="numpy")
