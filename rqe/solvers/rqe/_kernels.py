@@ -1,9 +1,11 @@
 """Compiled core of the 2-player RQE with the KL penalty (``docs/rqe-math.md`` sections 2-4).
 
-Each operation is written once here and used by every compiled algorithm (:mod:`._newton_kernels`, the
-batch solver, the Markov stage games): the adversary ``p_i ∝ x_j ⊙ exp(-tau_i M_i^T x_i)`` (the KL best
-response of section 2), the regularised response ``R_i(g) = argmax_y <y, g> - eps_i nu(y)`` (softmax for the
-negative entropy, a 1-D Newton root for the log-barrier), the risk value, and the certificate
+Each operation is written once here and used by every algorithm that needs it (:mod:`._newton_kernels`, the
+batch solver, the Markov stage games and environment risk, the OpenSpiel agent form, the logit QRE kernels,
+and the closed forms of :mod:`rqe.risk`): the KL adversary ``p ∝ q ⊙ exp(-tau v)`` with its risk value
+(:func:`kl_risk_into`; for a matrix game ``v = M_i^T x_i``, :func:`_adversary`, the KL best response of
+section 2), the regularised response ``R_i(g) = argmax_y <y, g> - eps_i nu(y)`` (softmax for the negative
+entropy, a 1-D Newton root for the log-barrier; :func:`softmax_blocks` block by block), and the certificate
 ``max_i eps_i D_nu(x_i, R_i(M_i p_i(x)))`` with the fixed-point residual.
 
 Regulariser codes: ``0`` negative entropy ``sum x log x``, ``1`` log-barrier ``-sum log x``. ``M_i`` is player
@@ -228,8 +230,9 @@ def evaluate(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg):
     p2 = np.empty(n1)
     values = np.empty(2)
     payoffs = np.empty(2)
-    values[0] = _risk_value(M1, x1, x2, tau1, p1) - eps1 * _reg_value(x1, reg)
-    values[1] = _risk_value(M2, x2, x1, tau2, p2) - eps2 * _reg_value(x2, reg)
+    # the risk values straight from the adversary (already compiled for the solve; no wrapper to compile)
+    values[0] = _adversary(M1, x1, x2, tau1, p1) - eps1 * _reg_value(x1, reg)
+    values[1] = _adversary(M2, x2, x1, tau2, p2) - eps2 * _reg_value(x2, reg)
     u1 = 0.0
     u2 = 0.0
     for a in range(n1):
