@@ -68,3 +68,11 @@ def test_softmax_blocks_and_responses():
     y_lb = LogBarrier().response(g, 0.3)
     lam = g + 0.3 / y_lb
     assert abs(y_lb.sum() - 1.0) < 1e-14 and np.ptp(lam) < 1e-12
+
+
+def test_bregman_gap_of_a_nan_point_is_infinite():
+    x = np.array([np.nan, 0.5])
+    r = np.array([0.5, 0.5])
+    assert NegativeEntropy().bregman(x, r) == np.inf
+    assert LogBarrier().bregman(x, r) == np.inf
+    assert NegativeEntropy().bregman(r, r) == 0.0

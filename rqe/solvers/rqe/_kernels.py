@@ -161,11 +161,15 @@ def _bregman(x, r, reg):
         if reg == 0:
             if x[a] > 0.0:
                 total += x[a] * np.log(x[a] / r[a]) - x[a] + r[a]
+            elif x[a] != x[a]:
+                return np.inf
             else:
                 total += r[a]
         else:
             u = x[a] / r[a]
             total += u - 1.0 - np.log(u)
+    if total != total:  # NaN (a NaN strategy or response): no certificate, never a zero gap
+        return np.inf
     return total if total > 0.0 else 0.0
 
 
