@@ -1,7 +1,9 @@
 """Time to first solve: a fresh process, ``import rqe`` and one ``solve_rqe`` (and one ``solve_rqe_batch``), with
 an empty Numba cache (``NUMBA_CACHE_DIR`` pointed at a new directory: every kernel the call needs compiles)
 and then again with the cache that run filled; the first solve's process CPU time is recorded beside its wall
-time (compiling is CPU-bound, so on a shared machine it is the steadier of the two). This checkout and the
+time (compiling is CPU-bound, so on a shared machine it is the steadier of the two), and so is what that solve
+compiled (``first_solve_kernels``: each kernel's signatures and Numba's compile timers; a cached run loads
+rather than compiles, so its timers are near zero). This checkout and the
 baseline checkout (``benchmarks._baseline.DEFAULT_CHECKOUT``) are measured in the same run, in rounds that
 alternate their order (one round with ``--quick``, two otherwise; medians reported, every round kept); the
 stderr of every cold run must carry the one-line compile notice.
@@ -32,11 +34,24 @@ c0 = time.process_time()
 r = rqe.solve_rqe(game, 0.5, 0.5)
 t_solve = time.perf_counter() - t0
 cpu_solve = time.process_time() - c0
+# what the first solve compiled: every rqe kernel with a signature, its signatures and (from Numba's own
+# timers, seconds of wall time that include the kernels it calls) its compile and LLVM time
+from numba.core.registry import CPUDispatcher
+kernels = {}
+for name, module in list(sys.modules.items()):
+    if name.startswith("rqe"):
+        for attr, value in vars(module).items():
+            if isinstance(value, CPUDispatcher) and value.__module__ == name and value.signatures:
+                timers = [value.get_metadata(sig).get("timers", {}) for sig in value.signatures]
+                kernels[f"{name}.{attr}"] = dict(signatures=len(value.signatures),
+                                                 compile_s=sum(t.get("compiler_lock", 0.0) for t in timers),
+                                                 llvm_s=sum(t.get("llvm_lock", 0.0) for t in timers))
 stack = np.random.default_rng(0).uniform(-1, 1, size=(64, 2, 2, 2))
 b = rqe.solve_rqe_batch(stack, 0.5, 0.5)
 t_batch = time.perf_counter() - t0
 print(json.dumps(dict(import_s=t_import, first_solve_s=t_solve, first_solve_cpu_s=cpu_solve, first_batch_s=t_batch,
-                      converged=bool(r.converged), batch_converged=bool(np.all(b.converged)))))
+                      converged=bool(r.converged), batch_converged=bool(np.all(b.converged)),
+                      first_solve_kernels=kernels)))
 """
 
 
@@ -54,7 +69,7 @@ def _commit(checkout: str) -> str:
 
 
 def _median(runs: list[dict]) -> dict:
-    """Per-metric median over the rounds (numbers), the last round's flags."""
+    """Per-metric median over the rounds (numbers), the last round's flags and kernel list."""
     out = dict(runs[-1])
     for key, value in runs[-1].items():
         if isinstance(value, float):
