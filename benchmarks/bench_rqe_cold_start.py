@@ -3,7 +3,7 @@ an empty Numba cache (``NUMBA_CACHE_DIR`` pointed at a new directory: every kern
 and then again with the cache that run filled; the first solve's process CPU time is recorded beside its wall
 time (compiling is CPU-bound, so on a shared machine it is the steadier of the two), and so is what that solve
 compiled (``first_solve_kernels``: each kernel's signatures and Numba's compile timers; a cached run loads
-rather than compiles, so its timers are near zero). This checkout and the
+rather than compiles: no timers, zeros). This checkout and the
 baseline checkout (``benchmarks._baseline.DEFAULT_CHECKOUT``) are measured in the same run, in rounds that
 alternate their order (one round with ``--quick``, two otherwise; medians reported, every round kept); the
 stderr of every cold run must carry the one-line compile notice.
@@ -42,7 +42,7 @@ for name, module in list(sys.modules.items()):
     if name.startswith("rqe"):
         for attr, value in vars(module).items():
             if isinstance(value, CPUDispatcher) and value.__module__ == name and value.signatures:
-                timers = [value.get_metadata(sig).get("timers", {}) for sig in value.signatures]
+                timers = [(value.get_metadata(sig) or {}).get("timers", {}) for sig in value.signatures]
                 kernels[f"{name}.{attr}"] = dict(signatures=len(value.signatures),
                                                  compile_s=sum(t.get("compiler_lock", 0.0) for t in timers),
                                                  llvm_s=sum(t.get("llvm_lock", 0.0) for t in timers))
