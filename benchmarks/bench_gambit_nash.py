@@ -17,23 +17,10 @@ from __future__ import annotations
 import numpy as np
 
 from benchmarks._paired import paired
+from benchmarks._gambit import gambit_profiles, strategic_game
 from benchmarks.harness import Row, time_call
 from rqe import Game, solve_nash
 from rqe.solvers._scale import normalise
-
-
-def _gambit_game(gbt, A, B):
-    return (getattr(gbt, "StrategicGame", None) or gbt.Game).from_arrays(A, B)
-
-
-def _gambit_profiles(result, game) -> list[tuple[np.ndarray, np.ndarray]]:
-    profiles = []
-    for eq in result.equilibria:
-        try:  # pygambit 17: a profile iterates over its mixed strategies, each over (label, probability) pairs
-            profiles.append(tuple(np.array([float(v) for _, v in mixed]) for mixed in list(eq)))
-        except (TypeError, AttributeError):  # pygambit 16
-            profiles.append(tuple(np.array([float(eq[p][s]) for s in p.strategies]) for p in game.players))
-    return profiles
 
 
 def run(quick: bool) -> list[Row]:
@@ -59,11 +46,11 @@ def run(quick: bool) -> list[Row]:
                                 ours.residual, None, "worst relative Nash gap",
                                 "pygambit not installed (pip install 'rqe[gambit]')"))
                 continue
-            gambit_game = _gambit_game(gbt, A, B)
+            gambit_game = strategic_game(gbt, A, B)
             solve = (lambda: gbt.nash.lcp_solve(gambit_game, rational=False, stop_after=1)) if kind == "lemke_howson" \
                 else (lambda: gbt.nash.enummixed_solve(gambit_game, rational=False))
             wall, wall_peer, cpu, cpu_peer, ours, peer = paired(solve_ours, solve, repeat)
-            peer_profiles = _gambit_profiles(peer, gambit_game)
+            peer_profiles = gambit_profiles(peer, gambit_game)
             normalised = normalise(game).normalised_game
             peer_gap = max(normalised.nash_gap(p) for p in peer_profiles)
             rows.append(Row(f"gambit_{kind}", f"{n}x{n}", peer_name, wall, wall_peer, repeat, ours.residual,
@@ -90,10 +77,10 @@ def _global_newton_rows(gbt, shapes, repeat) -> list[Row]:
                             ours.residual, None, "relative Nash gap",
                             "pygambit not installed (pip install 'rqe[gambit]')"))
             continue
-        gambit_game = (getattr(gbt, "StrategicGame", None) or gbt.Game).from_arrays(*list(payoffs))
+        gambit_game = strategic_game(gbt, *list(payoffs))
         wall, wall_peer, cpu, cpu_peer, ours, peer = paired(solve_ours, lambda: gbt.nash.gnm_solve(gambit_game),
                                                             repeat)
-        peer_profiles = _gambit_profiles(peer, gambit_game)
+        peer_profiles = gambit_profiles(peer, gambit_game)
         normalised = normalise(game).normalised_game
         peer_gap = max((normalised.nash_gap(p) for p in peer_profiles), default=float("nan"))
         same = bool(ours.equilibria) and any(

@@ -223,8 +223,13 @@ def _best_response(M: np.ndarray, q: float) -> float:
 
 
 def _logit(M: np.ndarray, q: float, lam: float) -> float:
-    values = lam * (M @ np.array([q, 1.0 - q]))
-    return float(1.0 / (1.0 + np.exp(values[1] - values[0])))
+    """Probability of the first action in the logit response ``softmax(lam M (q, 1-q))`` (the entropy response of
+    :class:`rqe.risk.NegativeEntropy` with ``epsilon = 1/lam``)."""
+    from rqe.risk import NegativeEntropy
+
+    if lam == 0:
+        return 0.5
+    return float(NegativeEntropy().response(M @ np.array([q, 1.0 - q]), 1.0 / lam)[0])
 
 
 def _risk_averse(M: np.ndarray, q: float, tau: float, epsilon: float, penalty: str, regularizer: str) -> float:

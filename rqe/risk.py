@@ -48,9 +48,17 @@ __all__ = [
 ]
 
 
-def _logsumexp(a: np.ndarray) -> float:
-    m = float(np.max(a))
-    return m + float(np.log(np.sum(np.exp(a - m))))
+def _core():
+    """The compiled RQE core (:mod:`rqe.solvers.rqe._kernels`), imported on first use: the closed forms below are
+    its kernels, so that each is written once; importing it loads Numba."""
+    from rqe.solvers.rqe import _kernels
+
+    return _kernels
+
+
+def _vector(a: np.ndarray) -> np.ndarray:
+    """A writable float64 copy (one compiled specialisation of the core serves every caller)."""
+    return np.array(a, dtype=np.float64)
 
 
 def _brentq(*args, **kwargs):
@@ -198,17 +206,13 @@ class KL(Penalty):
     def adversary(self, v, q, tau):
         if tau == 0.0:
             return q / q.sum()
-        logits = np.log(q) - tau * (np.asarray(v) - np.min(v))
-        logits -= logits.max()
-        p = np.exp(logits)
-        return p / p.sum()
+        p = _vector(v)
+        _core().kl_risk_into(p, _vector(q) / np.sum(q), float(tau), p)
+        return p
 
     def risk_value(self, v, q, tau):
-        v = np.asarray(v, dtype=np.float64)
-        if tau == 0.0:
-            return float(np.dot(v, q) / q.sum())
-        shift = float(v.min())
-        return shift - _logsumexp(np.log(q) - tau * (v - shift)) / tau + float(np.log(q.sum())) / tau
+        p = _vector(v)
+        return float(_core().kl_risk_into(p, _vector(q) / np.sum(q), float(tau), p))
 
     def sensitivities(self, p, q, tau):
         return p.copy(), p / q
@@ -311,6 +315,9 @@ class PhiDivergence(Penalty):
 
 
 # ---------------------------------------------------------------------------------------------- regularisers
+#: the RQE core's regulariser codes (as run-time int64: one compiled specialisation for both)
+_ENTROPY, _LOG_BARRIER = np.int64(0), np.int64(1)
+
 class Regularizer:
     """A strictly convex separable regulariser ``nu(x) = sum_a h(x_a)`` (``docs/rqe-math.md`` section 3)."""
 
@@ -403,17 +410,12 @@ class NegativeEntropy(Regularizer):
         return 1.0 / x
 
     def bregman(self, x, r):
-        x = np.asarray(x, dtype=np.float64)
-        r = np.asarray(r, dtype=np.float64)
-        with np.errstate(all="ignore"):
-            terms = np.where(x > 0, x * np.log(np.where(x > 0, x, 1.0) / r), 0.0) - x + r
-        value = float(np.sum(terms))
-        return max(value, 0.0) if np.isfinite(value) else np.inf
+        return float(_core()._bregman(_vector(x), _vector(r), _ENTROPY))
 
     def response(self, g, epsilon):
-        z = np.asarray(g, dtype=np.float64) / epsilon
-        z = np.exp(z - z.max())
-        return z / z.sum()
+        y = np.empty(np.shape(g))
+        _core().response_into(_vector(g), float(epsilon), _ENTROPY, y)
+        return y
 
 
 class LogBarrier(Regularizer):
@@ -440,27 +442,14 @@ class LogBarrier(Regularizer):
         return 1.0 / x**2
 
     def bregman(self, x, r):
-        with np.errstate(all="ignore"):
-            u = np.asarray(x, dtype=np.float64) / np.asarray(r, dtype=np.float64)
-            value = float(np.sum(u - 1.0 - np.log(u)))
-        return max(value, 0.0) if np.isfinite(value) else np.inf
+        return float(_core()._bregman(_vector(x), _vector(r), _LOG_BARRIER))
 
     def response(self, g, epsilon):
-        g = np.asarray(g, dtype=np.float64)
         if epsilon <= 0:
             raise ParameterError(f"epsilon must be > 0 for a quantal response, got {epsilon}")
-        w = g.max() - g  # >= 0, min 0
-        lam = epsilon  # f(lam) = sum eps/(lam + w) - 1 >= 0 here
-        for _ in range(200):
-            d = lam + w
-            f = float(np.sum(epsilon / d) - 1.0)
-            fp = float(-np.sum(epsilon / d**2))
-            step = -f / fp
-            lam += step
-            if abs(step) <= 1e-16 * lam:
-                break
-        y = epsilon / (lam + w)
-        return y / y.sum()
+        y = np.empty(np.shape(g))
+        _core().response_into(_vector(g), float(epsilon), _LOG_BARRIER, y)
+        return y
 
 
 class SeparableRegularizer(Regularizer):

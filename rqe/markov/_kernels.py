@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from rqe.solvers.rqe._kernels import kl_risk_into
+
 NONE, KL, L1 = 0, 1, 2
 
 
@@ -18,6 +20,9 @@ def continuation(next_state, next_prob, V, mode, tau_env):
     n_players = V.shape[0]
     S, n1, n2, K = next_state.shape
     C = np.zeros((n_players, S, n1, n2))
+    values = np.empty(K)
+    reference = np.empty(K)
+    adversary = np.empty(K)
     for i in range(n_players):
         tau = tau_env[i]
         for s in range(S):
@@ -29,20 +34,20 @@ def continuation(next_state, next_prob, V, mode, tau_env):
                             total += next_prob[s, a, b, k] * V[i, next_state[s, a, b, k]]
                         C[i, s, a, b] = total
                         continue
-                    vmin = np.inf
-                    for k in range(K):
-                        if next_prob[s, a, b, k] > 0.0:
-                            v = V[i, next_state[s, a, b, k]]
-                            if v < vmin:
-                                vmin = v
-                    total = 0.0
                     if mode == KL:
+                        # the entropic risk of the next-state values: the RQE core's KL risk value
                         for k in range(K):
-                            p = next_prob[s, a, b, k]
-                            if p > 0.0:
-                                total += p * np.exp(-tau * (V[i, next_state[s, a, b, k]] - vmin))
-                        C[i, s, a, b] = vmin - np.log(total) / tau
+                            values[k] = V[i, next_state[s, a, b, k]]
+                            reference[k] = next_prob[s, a, b, k]
+                        C[i, s, a, b] = kl_risk_into(values, reference, tau, adversary)
                     else:
+                        vmin = np.inf
+                        for k in range(K):
+                            if next_prob[s, a, b, k] > 0.0:
+                                v = V[i, next_state[s, a, b, k]]
+                                if v < vmin:
+                                    vmin = v
+                        total = 0.0
                         cap = vmin + 2.0 / tau
                         for k in range(K):
                             p = next_prob[s, a, b, k]

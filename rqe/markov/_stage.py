@@ -20,23 +20,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from rqe.solvers.rqe._kernels import _adversary, _bregman, _risk_value, mat_vec, response_into, responses_into
+from rqe.solvers.rqe._kernels import _risk_value, certify_into, responses_into
 
-#: regulariser code of the RQE core for the negative entropy
-ENTROPY = 0
-
-
-@njit(cache=True, error_model="numpy")
-def _gap(M, x, q, tau, eps):
-    """One player's certificate ``eps KL(x || softmax(M p_x / eps))`` (the bound above), from the RQE core."""
-    n, m = M.shape
-    p = np.empty(m)
-    g = np.empty(n)
-    r = np.empty(n)
-    _adversary(M, x, q, tau, p)
-    mat_vec(M, p, g)
-    response_into(g, eps, ENTROPY, r)
-    return eps * _bregman(x, r, ENTROPY)
+#: regulariser code of the RQE core for the negative entropy (a run-time int64 argument, as every other caller
+#: passes it: a literal would compile second specialisations of the core)
+ENTROPY = np.int64(0)
 
 
 @njit(cache=True, error_model="numpy")
@@ -88,7 +76,8 @@ def stage_rqe_batch(G, taus, eps, x1_init, x2_init, tol, max_iter, damping):
         X2[b] = x2
         values[b, 0] = _risk_value(M1, x1, x2, taus[0], p1)
         values[b, 1] = _risk_value(M2, x2, x1, taus[1], p2)
-        cert[b] = max(_gap(M1, x1, x2, taus[0], eps[0]), _gap(M2, x2, x1, taus[1], eps[1]))
+        # the bound above, max_i eps_i KL(x_i || softmax(M_i p_x / eps_i)): the core's certificate
+        cert[b] = certify_into(M1, M2, x1, x2, taus[0], taus[1], eps[0], eps[1], ENTROPY, p1, p2, g1, g2, b1, b2)[0]
     return X1, X2, values, cert, iters
 
 

@@ -1,12 +1,17 @@
 """Numba kernels over the flat game trees of :mod:`rqe.openspiel.tree` (no OpenSpiel import here).
 
-Nodes are in pre-order (parents first). ``kind``: 0 terminal, 1 chance, 2 decision.
+Nodes are in pre-order (parents first). ``kind``: 0 terminal, 1 chance, 2 decision. Only the tree walk is
+written here: the KL adversary and entropic risk value at a node are the RQE core's
+(:func:`rqe.solvers.rqe._kernels.kl_risk_into`), as is the softmax response per infoset
+(:func:`rqe.solvers.rqe._kernels.softmax_blocks`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+from rqe.solvers.rqe._kernels import kl_risk_into
 
 
 @njit(cache=True)
@@ -25,6 +30,11 @@ def player_pass(kind, player, infoset, first_edge, n_edges, edge_child, edge_pro
     n_slots = sigma.size
     V = np.zeros(n_nodes)
     edge_w = np.zeros(edge_child.size)
+    width = 1
+    for h in range(n_nodes):
+        width = max(width, n_edges[h])
+    values = np.empty(width)
+    reference = np.empty(width)
     for h in range(n_nodes - 1, -1, -1):
         k = kind[h]
         e0 = first_edge[h]
@@ -45,19 +55,11 @@ def player_pass(kind, player, infoset, first_edge, n_edges, edge_child, edge_pro
                 total += s * V[edge_child[e]]
             V[h] = total
         else:
-            vmin = np.inf
+            # the other players' move: the core's KL adversary of the child values under sigma(.|I)
             for e in range(e0, e0 + ne):
-                if sigma[edge_slot[e]] > 0.0 and V[edge_child[e]] < vmin:
-                    vmin = V[edge_child[e]]
-            z = 0.0
-            for e in range(e0, e0 + ne):
-                s = sigma[edge_slot[e]]
-                wgt = s * np.exp(-tau * (V[edge_child[e]] - vmin)) if s > 0.0 else 0.0
-                edge_w[e] = wgt
-                z += wgt
-            for e in range(e0, e0 + ne):
-                edge_w[e] /= z
-            V[h] = vmin - np.log(z) / tau
+                values[e - e0] = V[edge_child[e]]
+                reference[e - e0] = sigma[edge_slot[e]]
+            V[h] = kl_risk_into(values[:ne], reference[:ne], tau, edge_w[e0:e0 + ne])
     reach = np.zeros(n_nodes)
     reach[0] = 1.0
     num = np.zeros(n_slots)
@@ -100,19 +102,3 @@ def all_q_values(kind, player, infoset, first_edge, n_edges, edge_child, edge_pr
                 Q[s] = Qi[s]
                 reached[s] = den[s]
     return Q, root, reached
-
-
-@njit(cache=True)
-def softmax_by_infoset(y, offsets):
-    """Softmax of ``y`` within every infoset block ``offsets[I]:offsets[I+1]``."""
-    out = np.empty_like(y)
-    for I in range(offsets.size - 1):
-        a, b = offsets[I], offsets[I + 1]
-        m = y[a:b].max()
-        z = 0.0
-        for s in range(a, b):
-            out[s] = np.exp(y[s] - m)
-            z += out[s]
-        for s in range(a, b):
-            out[s] /= z
-    return out

@@ -67,14 +67,28 @@ from rqe._validation import per_player, positive_float, positive_int
 from rqe.errors import ConvergenceError, ParameterError
 from rqe.game import Profile
 from rqe.openspiel import _kernels
+from rqe.openspiel._homotopy import arclength, dense_newton
 from rqe.openspiel.tree import GameTree, build_tree
 from rqe.results import Equilibrium
+from rqe.solvers.rqe._kernels import softmax_blocks
 
 __all__ = ["AgentFormResult", "solve_agent_qre", "solve_agent_rqe", "agent_q_values", "agent_residual"]
 
 
 def _as_tree(game: Any) -> GameTree:
     return game if isinstance(game, GameTree) else build_tree(game)
+
+
+def _softmax(y: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """``softmax(y)`` within every infoset block ``offsets[I]:offsets[I+1]`` (the RQE core's entropy response)."""
+    out = np.empty(len(y))
+    softmax_blocks(np.ascontiguousarray(y, dtype=np.float64), offsets, out)
+    return out
+
+
+def _residual(sigma: np.ndarray, logits: np.ndarray, offsets: np.ndarray) -> float:
+    """The agent-form certificate ``max |sigma - softmax(logits)|`` over all infosets (``logits = lam Q``)."""
+    return float(np.max(np.abs(np.asarray(sigma) - _softmax(logits, offsets))))
 
 
 def _slot_player(tree: GameTree) -> np.ndarray:
@@ -108,8 +122,7 @@ def agent_residual(tree: GameTree, sigma: np.ndarray, lam: Any, tau: Any = 0.0) 
     """
     lams = per_player(lam, tree.n_players, "lam")
     Q, _ = agent_q_values(tree, sigma, tau)
-    target = _kernels.softmax_by_infoset(lams[_slot_player(tree)] * Q, tree.offsets)
-    return float(np.max(np.abs(np.asarray(sigma) - target)))
+    return _residual(sigma, lams[_slot_player(tree)] * Q, tree.offsets)
 
 
 @dataclass(frozen=True)
@@ -184,113 +197,6 @@ class AgentFormResult:
 _DENSE_NEWTON_SLOTS = 400
 
 
-def _dense_newton(F, y: np.ndarray, f_tol: float, max_iter: int) -> np.ndarray | None:
-    """Newton's method on ``F(z) = 0`` with a forward-difference Jacobian and a backtracking line search.
-
-    Returns the root (``max |F| <= f_tol``) or None when the iteration fails to get there.
-    """
-    z = np.array(y, dtype=np.float64)
-    with np.errstate(all="ignore"):
-        f = F(z)
-        for _ in range(max_iter):
-            norm = float(np.max(np.abs(f)))
-            if not np.isfinite(norm):
-                return None
-            if norm <= f_tol:
-                return z
-            J = _fd_jacobian(F, z, f)
-            try:
-                delta = np.linalg.solve(J, -f)
-            except np.linalg.LinAlgError:
-                return None
-            if not np.all(np.isfinite(delta)):
-                return None
-            t = 1.0
-            for _ in range(30):
-                candidate = z + t * delta
-                f_candidate = F(candidate)
-                if float(np.max(np.abs(f_candidate))) < norm:
-                    break
-                t *= 0.5
-            else:
-                return None
-            z, f = candidate, f_candidate
-    return z if float(np.max(np.abs(f))) <= f_tol else None
-
-
-def _fd_jacobian(F, z: np.ndarray, f: np.ndarray) -> np.ndarray:
-    h = 1e-7 * (1.0 + np.abs(z))
-    J = np.empty((f.size, z.size))
-    for k in range(z.size):
-        step = z.copy()
-        step[k] += h[k]
-        J[:, k] = (F(step) - f) / h[k]
-    return J
-
-
-def _arclength(H, dH_ds, n: int, f_tol: float, max_steps: int = 2000) -> np.ndarray | None:
-    """Pseudo-arclength continuation of ``H(y, s) = 0`` from ``(0, 0)`` to ``s = 1``; the ``y`` at ``s = 1``.
-
-    Natural continuation in ``s`` stops at a fold of the branch (where ``dH/dy`` is singular and the branch
-    turns back in ``s``); following the tangent of the curve ``(y(t), s(t))`` passes it. Predictor along the
-    unit tangent (null vector of ``[dH/dy | dH/ds]``, oriented as the previous one), Newton corrector on the
-    bordered system, step length adapted to the corrector's effort. The end point is polished by Newton at
-    ``s = 1``. Returns None when the step length collapses.
-    """
-    u = np.zeros(n + 1)
-    tangent_prev = np.zeros(n + 1)
-    tangent_prev[-1] = 1.0
-    h = 0.5
-    with np.errstate(all="ignore"):
-        for _ in range(max_steps):
-            y, s = u[:-1], u[-1]
-            f = H(y, s)
-            J = np.hstack([_fd_jacobian(lambda z: H(z, s), y, f), dH_ds(y)[:, None]])
-            try:
-                # tangent: the null vector of J, by solving the bordered system [J; t_prev] t = e_{n+1}
-                tangent = np.linalg.solve(np.vstack([J, tangent_prev]), np.eye(n + 1)[-1])
-            except np.linalg.LinAlgError:
-                return None
-            tangent /= np.linalg.norm(tangent)
-            if tangent @ tangent_prev < 0:
-                tangent = -tangent
-            while True:
-                guess = u + h * tangent
-                point = _bordered_newton(H, dH_ds, guess, tangent, 1e-9 * (1.0 + np.abs(guess).max()))
-                if point is not None:
-                    break
-                h *= 0.5
-                if h < 1e-10:
-                    return None
-            if point[-1] >= 1.0:
-                # crossed s = 1 between u and point: start the final Newton from the linear interpolation
-                w = (1.0 - u[-1]) / (point[-1] - u[-1])
-                return _dense_newton(lambda z: H(z, 1.0), u[:-1] + w * (point[:-1] - u[:-1]), f_tol, 100)
-            u, tangent_prev = point, tangent
-            h = min(2.0 * h, 10.0)
-    return None
-
-
-def _bordered_newton(H, dH_ds, guess: np.ndarray, tangent: np.ndarray, f_tol: float,
-                     max_iter: int = 8) -> np.ndarray | None:
-    """Newton on ``H(y, s) = 0, tangent . (u - guess) = 0`` (the pseudo-arclength corrector)."""
-    u = guess.copy()
-    for _ in range(max_iter):
-        y, s = u[:-1], u[-1]
-        f = H(y, s)
-        if not np.all(np.isfinite(f)):
-            return None
-        if float(np.max(np.abs(f))) <= f_tol:
-            return u
-        J = np.vstack([np.hstack([_fd_jacobian(lambda z: H(z, s), y, f), dH_ds(y)[:, None]]), tangent])
-        try:
-            delta = np.linalg.solve(J, -np.append(f, tangent @ (u - guess)))
-        except np.linalg.LinAlgError:
-            return None
-        u = u + delta
-    return None
-
-
 def _solve(tree: GameTree, lams: np.ndarray, taus: np.ndarray, tol: float, max_iter: int, steps: int,
            init: np.ndarray | None) -> tuple[np.ndarray, float, int, str]:
     from scipy.optimize import newton_krylov
@@ -306,7 +212,7 @@ def _solve(tree: GameTree, lams: np.ndarray, taus: np.ndarray, tol: float, max_i
     def q_of(y: np.ndarray) -> np.ndarray:
         nonlocal evaluations
         evaluations += 1
-        sigma = _kernels.softmax_by_infoset(y, offsets)
+        sigma = _softmax(y, offsets)
         return _kernels.all_q_values(*args, sigma, slot_player, taus)[0]
 
     def corrector(y: np.ndarray, scale: float) -> np.ndarray | None:
@@ -317,7 +223,7 @@ def _solve(tree: GameTree, lams: np.ndarray, taus: np.ndarray, tol: float, max_i
         size = 1.0 + float(np.max(np.abs(y)))
         f_tol = max(0.1 * tol, 1e-14 * size) if scale >= 1.0 else 1e-7 * size
         if y.size <= _DENSE_NEWTON_SLOTS:
-            return _dense_newton(F, y, f_tol, max_iter)
+            return dense_newton(F, y, f_tol, max_iter)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
@@ -328,11 +234,11 @@ def _solve(tree: GameTree, lams: np.ndarray, taus: np.ndarray, tol: float, max_i
 
     if init is None and tree.n_slots <= _DENSE_NEWTON_SLOTS:
         f_tol = max(0.1 * tol, 1e-14)
-        z = _arclength(lambda y, scale: y - scale * lam_slot * q_of(y), lambda y: -lam_slot * q_of(y),
+        z = arclength(lambda y, scale: y - scale * lam_slot * q_of(y), lambda y: -lam_slot * q_of(y),
                        tree.n_slots, f_tol)
         if z is not None:
-            sigma = _kernels.softmax_by_infoset(z, offsets)
-            res = float(np.max(np.abs(sigma - _kernels.softmax_by_infoset(lam_slot * q_of(z), offsets))))
+            sigma = _softmax(z, offsets)
+            res = _residual(sigma, lam_slot * q_of(z), offsets)
             return sigma, res, evaluations, "arclength+newton"
     y = np.zeros(tree.n_slots) if init is None else np.log(np.clip(init, 1e-300, None))
     previous = 0.0 if init is None else 1.0
@@ -356,12 +262,9 @@ def _solve(tree: GameTree, lams: np.ndarray, taus: np.ndarray, tol: float, max_i
         z = corrector(y / previous, 1.0)
         if z is not None:
             y, previous = z, 1.0
-    sigma = _kernels.softmax_by_infoset(y, offsets)
-    target = _kernels.softmax_by_infoset(previous * lam_slot * q_of(y), offsets)
-    res = float(np.max(np.abs(sigma - target))) if previous == 1.0 else float("inf")
-    if previous < 1.0:  # report the certificate at the requested lam, not at the last continuation point
-        full = _kernels.softmax_by_infoset(lam_slot * q_of(y), offsets)
-        res = float(np.max(np.abs(sigma - full)))
+    sigma = _softmax(y, offsets)
+    # the certificate at the requested lam (previous < 1: not at the last continuation point)
+    res = _residual(sigma, lam_slot * q_of(y), offsets)
     return sigma, res, evaluations, "continuation+newton_krylov"
 
 

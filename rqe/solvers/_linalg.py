@@ -2,7 +2,8 @@
 
 One elimination for the whole project: :func:`lu_factor` / :func:`lu_solve` (QRE path tracing, which also needs
 the determinant's sign, :func:`lu_det_sign`), :func:`lu_solve_inplace` (Newton steps with a caller's pivot
-buffer, no allocation) and :func:`solve_inplace` (support enumeration).
+buffer, no allocation) and :func:`solve_inplace` (support enumeration); the Gauss-Jordan tableau :func:`pivot` of vertex
+enumeration and Lemke-Howson.
 """
 
 from __future__ import annotations
@@ -106,6 +107,25 @@ def solve_inplace(M, rhs, rel_tol):
     singular); otherwise the solution is left in ``rhs``.
     """
     return lu_solve_inplace(M, rhs, np.empty(M.shape[0], np.int64), rel_tol)
+
+
+@njit(cache=True)
+def pivot(T, row, col):
+    """Gauss-Jordan pivot of the tableau ``T`` on ``(row, col)``: the row divided by the pivot, ``col`` eliminated
+    from every other row (exactly 0 and 1 in that column), as simplex-type pivoting needs."""
+    p = T[row, col]
+    width = T.shape[1]
+    for j in range(width):
+        T[row, j] /= p
+    for i in range(T.shape[0]):
+        if i == row:
+            continue
+        f = T[i, col]
+        if f != 0.0:
+            for j in range(width):
+                T[i, j] -= f * T[row, j]
+        T[i, col] = 0.0
+    T[row, col] = 1.0
 
 
 @njit(cache=True, error_model="numpy")

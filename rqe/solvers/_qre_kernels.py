@@ -25,6 +25,7 @@ import numpy as np
 from numba import njit, prange
 
 from rqe.solvers._linalg import lu_det_sign, lu_factor, lu_solve
+from rqe.solvers.rqe._kernels import softmax_blocks
 
 #: pivots at most this fraction of the largest entry count as singular
 PIVOT_TOL = 1e-14
@@ -103,18 +104,9 @@ def regrets(shape, offsets, x, v, out):
 # ----------------------------------------------------------------------------------------- QRE system
 @njit(cache=True)
 def to_probabilities(shape, offsets, y, x):
-    """``x = exp(y)`` normalised per player (exact on the solution manifold, robust off it)."""
-    for i in range(shape.shape[0]):
-        top = -np.inf
-        for k in range(offsets[i], offsets[i + 1]):
-            if y[k] > top:
-                top = y[k]
-        total = 0.0
-        for k in range(offsets[i], offsets[i + 1]):
-            x[k] = np.exp(y[k] - top)
-            total += x[k]
-        for k in range(offsets[i], offsets[i + 1]):
-            x[k] /= total
+    """``x = exp(y)`` normalised per player (exact on the solution manifold, robust off it): the entropy response
+    of the RQE core, player by player (:func:`rqe.solvers.rqe._kernels.softmax_blocks`)."""
+    softmax_blocks(y, offsets, x)
 
 
 @njit(cache=True)

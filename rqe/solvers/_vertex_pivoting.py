@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 from numba.typed import List
 
-from rqe.solvers._linalg import solve_inplace
+from rqe.solvers._linalg import pivot, solve_inplace
 
 __all__ = ["pivoting_vertices", "MAX_VARIABLES"]
 
@@ -88,23 +88,6 @@ def _vertex(M, basis, d, tight, loose, z, slack, work, rhs):
         elif slack[r] <= loose:
             flag = AMBIGUOUS
     return mask, flag
-
-
-@njit(cache=True)
-def _pivot(T, row, col):
-    p = T[row, col]
-    width = T.shape[1]
-    for j in range(width):
-        T[row, j] /= p
-    for i in range(T.shape[0]):
-        if i == row:
-            continue
-        f = T[i, col]
-        if f != 0.0:
-            for j in range(width):
-                T[i, j] -= f * T[row, j]
-        T[i, col] = 0.0
-    T[row, col] = 1.0
 
 
 @njit(cache=True)
@@ -188,7 +171,7 @@ def pivoting_vertices(M, tight, loose, max_vertices):
                 continue
             seen.add(new_key)
             T_new = T.copy()
-            _pivot(T_new, row, col)
+            pivot(T_new, row, col)
             basis_new = basis.copy()
             basis_new[row] = col
             tableaux.append(T_new)

@@ -37,6 +37,7 @@ from rqe.solvers._common import (
     GAP_TOL, check_game, check_size, check_tol, size_limit, sort_equilibria,
 )
 from rqe._validation import positive_int
+from rqe.solvers._linalg import pivot
 from rqe.solvers._scale import normalise_into
 
 __all__ = ["lemke_howson", "lemke_howson_all", "LemkeHowsonResult"]
@@ -151,28 +152,7 @@ def _lex_min_ratio(T, pivot, slack_start, argmins):
 
 
 @njit(cache=True)
-def _pivot(T, col, row, buf):
-    ncols = T.shape[1]
-    p = T[row, col]
-    for j in range(ncols):
-        v = T[row, j] / p
-        buf[j] = v
-        T[row, j] = v
-    for i in range(T.shape[0]):
-        if i == row:
-            continue
-        f = T[i, col]
-        if f == 0:
-            continue
-        for j in range(ncols):
-            T[i, j] -= buf[j] * f
-    for i in range(T.shape[0]):
-        T[i, col] = 0.0
-    T[row, col] = 1.0
-
-
-@njit(cache=True)
-def _run_label(T0, T1, basis0, basis1, label, max_iter, argmins, buf):
+def _run_label(T0, T1, basis0, basis1, label, max_iter, argmins):
     m = T1.shape[0]
     n = T0.shape[0]
     player = 0  # the tableau in which the entering column is pivoted first
@@ -186,14 +166,14 @@ def _run_label(T0, T1, basis0, basis1, label, max_iter, argmins, buf):
             row = _lex_min_ratio(T0, entering, m, argmins)
             if row < 0:
                 return False, iters
-            _pivot(T0, entering, row, buf)
+            pivot(T0, row, entering)
             leaving = basis0[row]
             basis0[row] = entering
         else:
             row = _lex_min_ratio(T1, entering, 0, argmins)
             if row < 0:
                 return False, iters
-            _pivot(T1, entering, row, buf)
+            pivot(T1, row, entering)
             leaving = basis1[row]
             basis1[row] = entering
         iters += 1
@@ -293,6 +273,23 @@ def _distinct_certified(points, gaps, tol, atol):
 
 
 @njit(cache=True)
+def _workspace(A_raw, B_raw):
+    """The payoffs normalised per player onto ``[0, 1]`` and the tableau buffers of :func:`_init_tableaux`,
+    :func:`_run_label` (and its ratio-test candidates) for an ``m x n`` game."""
+    m, n = A_raw.shape
+    A = np.empty((m, n))
+    B = np.empty((m, n))
+    normalise_into(A_raw, A)
+    normalise_into(B_raw, B)
+    T0 = np.empty((n, m + n + 1))
+    T1 = np.empty((m, m + n + 1))
+    basis0 = np.empty(n, dtype=np.int64)
+    basis1 = np.empty(m, dtype=np.int64)
+    argmins = np.empty(max(m, n), dtype=np.int64)
+    return A, B, T0, T1, basis0, basis1, argmins
+
+
+@njit(cache=True)
 def _lemke_howson_labels(A_raw, B_raw, labels, max_iter, tol):
     """Run the path of every label in ``labels`` on the payoffs normalised per player onto ``[0, 1]``.
 
@@ -300,10 +297,7 @@ def _lemke_howson_labels(A_raw, B_raw, labels, max_iter, tol):
     converged flags, iterations and the indices of the distinct end points with relative gap <= tol.
     """
     m, n = A_raw.shape
-    A = np.empty((m, n))
-    B = np.empty((m, n))
-    normalise_into(A_raw, A)
-    normalise_into(B_raw, B)
+    A, B, T0, T1, basis0, basis1, argmins = _workspace(A_raw, B_raw)
     scratch = np.zeros(2)
     L = labels.shape[0]
     out = np.zeros((L, m + n))
@@ -311,17 +305,11 @@ def _lemke_howson_labels(A_raw, B_raw, labels, max_iter, tol):
     payoffs = np.zeros((L, 2))
     converged = np.zeros(L, dtype=np.bool_)
     iterations = np.zeros(L, dtype=np.int64)
-    T0 = np.empty((n, m + n + 1))
-    T1 = np.empty((m, m + n + 1))
-    basis0 = np.empty(n, dtype=np.int64)
-    basis1 = np.empty(m, dtype=np.int64)
-    argmins = np.empty(max(m, n), dtype=np.int64)
-    buf = np.empty(m + n + 1)
     x = np.empty(m)
     y = np.empty(n)
     for t in range(L):
         _init_tableaux(A, B, T0, T1, basis0, basis1)
-        ok, iters = _run_label(T0, T1, basis0, basis1, labels[t], max_iter, argmins, buf)
+        ok, iters = _run_label(T0, T1, basis0, basis1, labels[t], max_iter, argmins)
         _extract(T0, T1, basis0, basis1, x, y)
         out[t, :m] = x
         out[t, m:] = y
@@ -339,21 +327,12 @@ def _lemke_howson_labels(A_raw, B_raw, labels, max_iter, tol):
 def _lemke_howson_one(A_raw, B_raw, label, max_iter):
     """One path, packed in one vector: ``[x (m), y (n), relative gap, u_0, u_1, pivots, ended]``."""
     m, n = A_raw.shape
-    A = np.empty((m, n))
-    B = np.empty((m, n))
-    normalise_into(A_raw, A)
-    normalise_into(B_raw, B)
-    T0 = np.empty((n, m + n + 1))
-    T1 = np.empty((m, m + n + 1))
-    basis0 = np.empty(n, dtype=np.int64)
-    basis1 = np.empty(m, dtype=np.int64)
-    argmins = np.empty(max(m, n), dtype=np.int64)
-    buf = np.empty(m + n + 1)
+    A, B, T0, T1, basis0, basis1, argmins = _workspace(A_raw, B_raw)
     packed = np.zeros(m + n + 5)
     x = packed[:m]
     y = packed[m:m + n]
     _init_tableaux(A, B, T0, T1, basis0, basis1)
-    ok, iters = _run_label(T0, T1, basis0, basis1, label, max_iter, argmins, buf)
+    ok, iters = _run_label(T0, T1, basis0, basis1, label, max_iter, argmins)
     _extract(T0, T1, basis0, basis1, x, y)
     scratch = np.zeros(2)
     if ok and x.sum() > 0 and y.sum() > 0:

@@ -98,12 +98,14 @@ def _split(vector: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
 
 def _probabilities_from_logs(y: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """Per-player softmax of log-probabilities ``y`` (a vector, or one row per point)."""
-    x = np.empty_like(y)
-    for i in range(len(offsets) - 1):
-        block = y[..., offsets[i]:offsets[i + 1]]
-        e = np.exp(block - block.max(axis=-1, keepdims=True))
-        x[..., offsets[i]:offsets[i + 1]] = e / e.sum(axis=-1, keepdims=True)
-    return x
+    from rqe.solvers.rqe._kernels import softmax_blocks
+
+    rows = np.array(y, dtype=np.float64).reshape(-1, np.shape(y)[-1])
+    offsets = np.asarray(offsets, dtype=np.int64)
+    x = np.empty_like(rows)
+    for row, out in zip(rows, x):  # the RQE core's entropy response, player by player
+        softmax_blocks(row, offsets, out)
+    return x.reshape(np.shape(y))
 
 
 def _check_lam(lam: Any, n_players: int) -> np.ndarray:
@@ -124,9 +126,8 @@ def qre_residual(game: Game, profile: Sequence[Any], lam: Any) -> float:
     x = as_profile(profile, game.shape)
     worst = 0.0
     for xi, vi, li in zip(x, game.action_values(x), lam):
-        z = li * vi
-        e = np.exp(z - z.max())
-        worst = max(worst, float(np.max(np.abs(xi - e / e.sum()))))
+        response = _probabilities_from_logs(li * vi, np.array([0, len(vi)]))
+        worst = max(worst, float(np.max(np.abs(xi - response))))
     return worst
 
 

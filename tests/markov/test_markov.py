@@ -15,7 +15,18 @@ from rqe.markov import (
     solve_markov_rqe,
     stage_games,
 )
-from rqe.markov._stage import _gap, stage_rqe_batch
+from rqe.markov._stage import stage_rqe_batch
+from rqe.solvers.rqe._kernels import _adversary, _bregman, response_into
+
+
+def _gap(M, x, q, tau, eps):
+    """One player's certificate ``eps KL(x || softmax(M p_x / eps))`` from the core's pieces (the stage bound)."""
+    M, x, q = (np.ascontiguousarray(a, dtype=np.float64) for a in (M, x, q))
+    p = np.empty(M.shape[1])
+    _adversary(M, x, q, float(tau), p)
+    r = np.empty(M.shape[0])
+    response_into(M @ p, float(eps), 0, r)
+    return eps * _bregman(x, r, 0)
 
 
 def random_markov_game(rng, S=4, n=(2, 3), horizon=5, discount=1.0):

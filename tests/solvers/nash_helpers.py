@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from benchmarks._gambit import gambit_profiles, strategic_game
 from rqe import Game
 
 
@@ -104,22 +105,10 @@ def exact_extreme_equilibria(game: Game) -> set[tuple[Fraction, ...]]:
 
 
 def gambit_game(A, B):
-    """A pygambit strategic game with payoffs ``A`` and ``B`` (pygambit 16 ``Game`` or 17 ``StrategicGame``)."""
+    """A pygambit strategic game with payoffs ``A`` and ``B``."""
     import pygambit as gbt
 
-    cls = getattr(gbt, "StrategicGame", None) or gbt.Game
-    return cls.from_arrays(np.asarray(A), np.asarray(B))
-
-
-def gambit_profiles(result, game) -> list[tuple[np.ndarray, ...]]:
-    """The equilibria of a pygambit result as tuples of float vectors (pygambit 16 and 17)."""
-    profiles = []
-    for eq in result.equilibria:
-        try:  # pygambit 17: a profile iterates over its mixed strategies, each over (label, probability) pairs
-            profiles.append(tuple(np.array([float(v) for _, v in mixed]) for mixed in list(eq)))
-        except (TypeError, AttributeError):  # pygambit 16
-            profiles.append(tuple(np.array([float(eq[p][s]) for s in p.strategies]) for p in game.players))
-    return profiles
+    return strategic_game(gbt, np.asarray(A), np.asarray(B))
 
 
 def gambit_extreme_equilibria(A, B) -> set[tuple[float, ...]]:

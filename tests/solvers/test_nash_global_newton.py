@@ -5,7 +5,7 @@ from rqe import Game, solve_nash
 from rqe.errors import ParameterError, ProblemSizeError
 from rqe.solvers.global_newton import global_newton
 from rqe.solvers.vertex_enumeration import vertex_enumeration
-from tests.solvers.nash_helpers import gambit_profiles, key_set
+from tests.solvers.nash_helpers import gambit_profiles, key_set, strategic_game
 
 SHAPES = [(2, 2), (3, 3), (4, 4), (2, 2, 2), (3, 3, 3), (2, 3, 4), (2, 2, 2, 2)]
 
@@ -53,7 +53,7 @@ def _integer_games():
 def test_equilibrium_is_one_of_pygambits_enumpoly(index):
     gbt = pytest.importorskip("pygambit")
     P = _integer_games()[index]
-    theirs = (getattr(gbt, "StrategicGame", None) or gbt.Game).from_arrays(*list(P))
+    theirs = strategic_game(gbt, *list(P))
     expected = key_set(gambit_profiles(gbt.nash.enumpoly_solve(theirs), theirs), 5)
     ours = global_newton(Game(P.astype(float)))
     assert ours.converged and key_set((e.strategies for e in ours.equilibria), 5) <= expected

@@ -20,7 +20,7 @@ from rqe.solvers.lemke_howson import lemke_howson_all
 from rqe.solvers.support_enumeration import support_enumeration
 from rqe.solvers.vertex_enumeration import vertex_enumeration
 from tests.solvers.nash_helpers import (
-    exact_extreme_equilibria, gambit_extreme_equilibria, gambit_profiles, key_set, von_stengel_75,
+    exact_extreme_equilibria, gambit_extreme_equilibria, gambit_profiles, key_set, strategic_game, von_stengel_75,
 )
 
 VARIANTS = {
@@ -238,7 +238,7 @@ def test_default_solver_equals_pygambit_enummixed_on_gambits_catalogue():
     for name, arrays in games:
         A, B = (np.array(a, dtype=float) for a in arrays)
         result = solve_nash(Game(np.stack([A, B])))
-        theirs_game = (getattr(gbt, "StrategicGame", None) or gbt.Game).from_arrays(*arrays)
+        theirs_game = strategic_game(gbt, *arrays)
         theirs = gambit_profiles(gbt.nash.enummixed_solve(theirs_game, rational=True), theirs_game)
         ours = [np.concatenate(e.strategies) for e in result.equilibria]
         assert len(ours) == len(theirs), name

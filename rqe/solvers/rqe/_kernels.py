@@ -1,9 +1,11 @@
 """Compiled core of the 2-player RQE with the KL penalty (``docs/rqe-math.md`` sections 2-4).
 
-Each operation is written once here and used by every compiled algorithm (:mod:`._newton_kernels`, the
-batch solver, the Markov stage games): the adversary ``p_i ∝ x_j ⊙ exp(-tau_i M_i^T x_i)`` (the KL best
-response of section 2), the regularised response ``R_i(g) = argmax_y <y, g> - eps_i nu(y)`` (softmax for the
-negative entropy, a 1-D Newton root for the log-barrier), the risk value, and the certificate
+Each operation is written once here and used by every algorithm that needs it (:mod:`._newton_kernels`, the
+batch solver, the Markov stage games and environment risk, the OpenSpiel agent form, the logit QRE kernels,
+and the closed forms of :mod:`rqe.risk`): the KL adversary ``p ∝ q ⊙ exp(-tau v)`` with its risk value
+(:func:`kl_risk_into`; for a matrix game ``v = M_i^T x_i``, :func:`_adversary`, the KL best response of
+section 2), the regularised response ``R_i(g) = argmax_y <y, g> - eps_i nu(y)`` (softmax for the negative
+entropy, a 1-D Newton root for the log-barrier; :func:`softmax_blocks` block by block), and the certificate
 ``max_i eps_i D_nu(x_i, R_i(M_i p_i(x)))`` with the fixed-point residual.
 
 Regulariser codes: ``0`` negative entropy ``sum x log x``, ``1`` log-barrier ``-sum log x``. ``M_i`` is player
@@ -41,13 +43,39 @@ def mat_vec(M, p, out):
 
 
 @njit(cache=True, error_model="numpy")
-def _adversary(M, x, q, tau, p):
-    """``p ∝ q exp(-tau M^T x)`` (``p = q / sum q`` when ``tau = 0``); returns ``min v`` over ``q > 0``.
+def kl_risk_into(v, q, tau, p):
+    """The KL adversary of the values ``v`` under the reference ``q``, written to ``p``, and the risk value.
 
-    The exponent is shifted by that minimum, so the largest weight is ``q_k`` itself (no underflow to 0/0).
+    ``p ∝ q exp(-tau v)`` over ``q > 0`` (``p = q / sum q`` when ``tau = 0``), the minimiser of
+    ``<p, v> + KL(p || q) / tau``, and the minimum ``U^tau(v, q) = -(1/tau) log sum_k q_k exp(-tau v_k)``
+    (``sum_k q_k v_k`` when ``tau = 0``), section 2. The exponent is shifted by ``min v`` over ``q > 0``, so the
+    largest weight is ``q_k`` itself (no underflow to 0/0). ``p`` may be ``v`` itself.
     """
+    m = v.shape[0]
+    vmin = np.inf
+    mean = 0.0
+    for k in range(m):
+        mean += q[k] * v[k]
+        if v[k] < vmin and q[k] > 0.0:
+            vmin = v[k]
+    total = 0.0
+    for k in range(m):
+        # exp(-0) = 1 exactly: the minimising column needs no exponential
+        e = (q[k] if v[k] == vmin else q[k] * np.exp(-tau * (v[k] - vmin))) if q[k] > 0.0 else 0.0
+        p[k] = e
+        total += e
+    for k in range(m):
+        p[k] /= total
+    if tau == 0.0:
+        return mean
+    return vmin - np.log(total) / tau
+
+
+@njit(cache=True, error_model="numpy")
+def _adversary(M, x, q, tau, p):
+    """``p ∝ q exp(-tau M^T x)`` (:func:`kl_risk_into` of the values ``M^T x``); returns the risk value."""
     values_into(M, x, p)
-    return kl_adversary_values(p, q, tau)
+    return kl_risk_into(p, q, tau, p)
 
 
 @njit(cache=True, error_model="numpy")
@@ -85,14 +113,11 @@ def _support_min(v, q):
 def kl_adversary_values(p, q, tau):
     """The KL adversary in place: ``p`` holds ``v`` on entry and ``p ∝ q exp(-tau (v - min v))`` on exit.
 
-    Returns ``min v`` over ``q > 0`` (section 2's closed form; ``p = q / sum q`` at ``tau = 0``).
+    Returns ``min v`` over ``q > 0`` (section 2's closed form, :func:`kl_risk_into`; ``p = q / sum q`` at
+    ``tau = 0``).
     """
-    m = p.shape[0]
     vmin = _support_min(p, q)
-    for k in range(m):
-        # exp(-0) = 1 exactly: the minimising column needs no exponential
-        p[k] = (q[k] if p[k] == vmin else q[k] * np.exp(-tau * (p[k] - vmin))) if q[k] > 0.0 else 0.0
-    _normalise(p)
+    kl_risk_into(p, q, tau, p)
     return vmin
 
 
@@ -150,6 +175,8 @@ def risk_value_from(v, q, tau, pen, p):
     KL: ``-(1/tau) log sum_k q_k exp(-tau v_k)``; reverse KL: ``<v, p> + (1/tau) sum_k q_k log(q_k / p_k)``;
     ``<v, q> / sum q`` at ``tau = 0``.
     """
+    if pen == 0:
+        return kl_risk_into(v, q, tau, p)
     m = v.shape[0]
     for k in range(m):
         p[k] = v[k]
@@ -160,11 +187,6 @@ def risk_value_from(v, q, tau, pen, p):
             val += q[k] * v[k]
         return val
     total = 0.0
-    if pen == 0:
-        for k in range(m):
-            if q[k] > 0.0:
-                total += q[k] * np.exp(-tau * (v[k] - vmin))
-        return vmin - np.log(total) / tau
     for k in range(m):
         if q[k] > 0.0:
             total += p[k] * (v[k] - vmin) + q[k] * np.log(q[k] / p[k]) / tau
@@ -212,6 +234,16 @@ def response_into(g, eps, reg, y):
 
 
 @njit(cache=True, error_model="numpy")
+def softmax_blocks(y, offsets, out):
+    """``out[a:b] = softmax(y[a:b])`` on every block ``a, b = offsets[I], offsets[I + 1]``: the entropy response
+    :func:`response_into` with ``eps = 1`` (one block per information set of a behaviour strategy)."""
+    for block in range(offsets.shape[0] - 1):
+        a = offsets[block]
+        b = offsets[block + 1]
+        response_into(y[a:b], 1.0, np.int64(0), out[a:b])
+
+
+@njit(cache=True, error_model="numpy")
 def responses_into(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg, p1, p2, g1, g2, r1, r2):
     """The regularised responses ``r_i = R_i(M_i p_i(x))`` of both players to their adversaries at ``(x1, x2)``.
 
@@ -240,11 +272,15 @@ def _bregman(x, r, reg):
         if reg == 0:
             if x[a] > 0.0:
                 total += x[a] * np.log(x[a] / r[a]) - x[a] + r[a]
+            elif x[a] != x[a]:
+                return np.inf
             else:
                 total += r[a]
         else:
             u = x[a] / r[a]
             total += u - 1.0 - np.log(u)
+    if total != total:  # NaN (a NaN strategy or response): no certificate, never a zero gap
+        return np.inf
     return total if total > 0.0 else 0.0
 
 
@@ -286,9 +322,7 @@ def certify(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg):
 @njit(cache=True, error_model="numpy")
 def _risk_value(M, x, q, tau, p):
     """``U^tau(M^T x, q) = min_p x^T M p + KL(p || q) / tau = -(1/tau) log sum_k q_k exp(-tau v_k)``; fills ``p``."""
-    v = np.empty(M.shape[1])
-    values_into(M, x, v)
-    return risk_value_from(v, q, tau, np.int64(0), p)
+    return _adversary(M, x, q, tau, p)
 
 
 @njit(cache=True, error_model="numpy")
@@ -311,8 +345,9 @@ def evaluate(M1, M2, x1, x2, tau1, tau2, eps1, eps2, reg):
     p2 = np.empty(n1)
     values = np.empty(2)
     payoffs = np.empty(2)
-    values[0] = _risk_value(M1, x1, x2, tau1, p1) - eps1 * _reg_value(x1, reg)
-    values[1] = _risk_value(M2, x2, x1, tau2, p2) - eps2 * _reg_value(x2, reg)
+    # the risk values straight from the adversary (already compiled for the solve; no wrapper to compile)
+    values[0] = _adversary(M1, x1, x2, tau1, p1) - eps1 * _reg_value(x1, reg)
+    values[1] = _adversary(M2, x2, x1, tau2, p2) - eps2 * _reg_value(x2, reg)
     u1 = 0.0
     u2 = 0.0
     for a in range(n1):
