@@ -108,6 +108,8 @@ def main() -> None:
                         help="env steps per seed of each zoo partner's best response (the study: 500000; default 0: "
                              "no best responses, br_normalised null)")
     parser.add_argument("--br-seeds", type=int, default=2, help="seeds of each best response")
+    parser.add_argument("--figures", action="store_true",
+                        help="only redraw the figures and training_curves.json from --out's summary.json and --runs")
     parser.add_argument("--shaped-steps", type=int, default=0, metavar="N",
                         help="also hold out behaviour-preferring partners trained for N env steps (0: none)")
     args = parser.parse_args()
@@ -115,6 +117,9 @@ def main() -> None:
         args.methods.remove("selfplay")
         args.methods.insert(args.methods.index("fcp"), "selfplay")
 
+    if args.figures:
+        figures(Path(args.out), Path(args.runs))
+        return
     import torch
 
     torch.set_num_threads(1)
@@ -232,6 +237,7 @@ def main() -> None:
             summary["differences"][f"srpo-{other}"] = d
     write_text(out / "summary.json", json.dumps(summary, indent=2))
     write_text(out / "summary.md", _markdown(summary))
+    figures(out, runs)
     print(f"wrote {out / 'summary.json'} and {out / 'summary.md'}")
 
 
@@ -286,6 +292,85 @@ def _best_responses(args, runs: Path, zoo: dict) -> dict:
                         "team_return": {name: bootstrap_ci(v) for name, v in per_partner.items()},
                         "per_seed": per_partner, "train_s": population.elapsed,
                         "partners_without": without}}
+
+
+def training_curves(runs: Path, methods: list[str], points: int = 20) -> dict:
+    """Per method, the training return (mean of the two seats' logged rollout returns, i.e. with the partners the
+    method trains against: its adversaries for SRPO, the pool for FCP) at ``points`` evenly spaced updates, mean
+    and bootstrap interval over seeds, read from each seed's ``metrics.csv``."""
+    import csv
+
+    from rqe.srpo.stats import bootstrap_ci
+
+    curves = {}
+    for method in methods:
+        algo, _ = method_spec(method)
+        files = sorted((runs / run_folder(method)).glob(f"{algo}-seed*/metrics.csv"))
+        if not files:
+            continue
+        per_seed = []
+        for f in files:
+            with f.open() as handle:
+                rows = list(csv.DictReader(handle))
+            per_seed.append([(int(r["env_steps"]), (float(r["return_seat0"]) + float(r["return_seat1"])) / 2)
+                             for r in rows])
+        n = min(len(r) for r in per_seed)
+        picks = sorted({round(i * (n - 1) / (points - 1)) for i in range(points)})
+        curves[method] = {"env_steps": [per_seed[0][i][0] for i in picks],
+                          "training_return": [bootstrap_ci([seed[i][1] for seed in per_seed]) for i in picks]}
+    return curves
+
+
+def figures(out: Path, runs: Path) -> None:
+    """``crossplay_heldout.png`` (self-play, cross-play and held-out team returns with their intervals) and, from
+    the runs' logs, ``training_curves.json`` / ``training_curves.png``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from rqe._files import save_figure, write_text
+
+    summary = json.loads((out / "summary.json").read_text())
+    methods = summary["methods"]
+    columns = ["self_play", "cross_play"] + [f"heldout:{p}" for p in summary["partners"]]
+
+    def cell(entry, key):
+        return entry["heldout"][key.split(":", 1)[1]] if key.startswith("heldout:") else entry[key]
+
+    fig, ax = plt.subplots(figsize=(min(16, max(8, 0.3 * len(columns) * len(methods))), 5))
+    width = 0.8 / len(methods)
+    for j, (name, entry) in enumerate(methods.items()):
+        xs = [i + (j - (len(methods) - 1) / 2) * width for i in range(len(columns))]
+        means = [cell(entry, c)["mean"] for c in columns]
+        lo = [m - cell(entry, c)["ci95"][0] for m, c in zip(means, columns)]
+        hi = [cell(entry, c)["ci95"][1] - m for m, c in zip(means, columns)]
+        ax.bar(xs, means, width, yerr=[lo, hi], capsize=2, label=name)
+    ax.set_xticks(range(len(columns)))
+    ax.set_xticklabels([c.replace("heldout:", "") for c in columns], rotation=45, ha="right")
+    ax.set_ylabel("team return (mean over seeds, 95% CI)")
+    ax.set_title(summary["budget_note"], fontsize=8)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    save_figure(fig, out / "crossplay_heldout.png")
+    plt.close(fig)
+    curves = training_curves(runs, list(methods))
+    if not curves:
+        return
+    write_text(out / "training_curves.json", json.dumps({"note": training_curves.__doc__.split("\n\n")[0],
+                                                         "curves": curves}, indent=2))
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for name, c in curves.items():
+        means = [v["mean"] for v in c["training_return"]]
+        ax.plot(c["env_steps"], means, label=name)
+        ax.fill_between(c["env_steps"], [v["ci95"][0] for v in c["training_return"]],
+                        [v["ci95"][1] for v in c["training_return"]], alpha=0.2)
+    ax.set_xlabel("env steps per seed")
+    ax.set_ylabel("training rollout return")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    save_figure(fig, out / "training_curves.png")
+    plt.close(fig)
 
 
 def _fmt(x: dict, digits: int = 1) -> str:
