@@ -40,14 +40,18 @@ With ``--shaped-steps N`` the held-out partners also include the behaviour-prefe
 Every figure is ``{"mean": m, "ci95": [lo, hi]}`` (percentile bootstrap over seeds, ``rqe.srpo.stats``);
 ``differences`` holds SRPO minus each other method (independent groups of seeds, bootstrap interval).
 
-The budget is stated in the output; the paper's is 2M env steps per seed with 30 runs, far more than a shared CPU
-allows here. Whatever comes out is what is written.
+The budget is stated in the output (the paper's: 2M env steps per seed, 30 runs). Whatever comes out is what is
+written. ``--figures`` redraws ``crossplay_heldout.png`` and, from the runs' ``metrics.csv``, ``training_curves.json``
+/ ``training_curves.png`` without evaluating again.
 
 Run (``--train-only`` trains or resumes and stops; ``--methods`` with no name and ``--br-steps N`` trains only the
 best responses):
 
-    nice python examples/srpo_cooking_study.py --seeds 8 --steps 2000000 --br-steps 500000 \\
-        --methods ippo mappo selfplay fcp srpo srpo:tau=1 srpo:tau=100 srpo:epsilon=0.01
+    nice python examples/srpo_cooking_study.py --seeds 8 --steps 2000000 --br-steps 500000 --shaped-steps 400000 \\
+        --methods ippo mappo selfplay fcp srpo            # examples/results/cooking_study
+    nice python examples/srpo_cooking_study.py --seeds 8 --steps 307200 --br-steps 500000 --shaped-steps 400000 \\
+        --methods srpo srpo:tau=1 srpo:tau=100 srpo:epsilon=0.01 --runs runs/cooking_ablation \\
+        --out examples/results/cooking_ablation
 """
 
 from __future__ import annotations
@@ -59,29 +63,14 @@ from pathlib import Path
 
 import numpy as np
 
+from rqe.srpo.config import method_folder as run_folder, parse_method as method_spec
+
 
 def _pair_metrics(policies, episodes, seed):
     from rqe.srpo.evaluate import evaluate_pair
 
     r = evaluate_pair(policies, env="cooking", episodes=episodes, seed=seed)
     return r.team_return, r.free_riding
-
-
-def method_spec(spec: str) -> tuple[str, dict]:
-    """``"srpo"`` -> ``("srpo", {})``; ``"srpo:tau=1"`` or ``"srpo:tau=1,epsilon=0.01"`` -> the algorithm and overrides."""
-    algo, _, rest = spec.partition(":")
-    overrides: dict = {}
-    for item in filter(None, rest.split(",")):
-        key, sep, value = item.partition("=")
-        if not sep or key not in ("tau", "epsilon"):
-            raise SystemExit(f"method {spec!r}: variants set tau=... or epsilon=..., got {item!r}")
-        overrides[key] = float(value)
-    return algo, overrides
-
-
-def run_folder(spec: str) -> str:
-    """The folder name of a method spec: ``srpo:tau=1`` -> ``srpo_tau1``."""
-    return spec.replace(":", "_").replace("=", "").replace(",", "_")
 
 
 def shaped_heldout(args) -> dict:

@@ -62,6 +62,8 @@ from typing import Any
 
 import numpy as np
 
+from rqe.srpo.config import method_folder as run_folder, parse_method as method_spec
+
 _OVERCOOKED = dict(
     env_kwargs={"horizon": 400, "reward_shaping": 1.0}, eval_env_kwargs={"horizon": 400, "reward_shaping": 0.0},
     episodes=32, seating="one", tau=10.0,
@@ -97,25 +99,6 @@ ENV_SETTINGS: dict[str, dict[str, Any]] = {
         **_OVERCOOKED),
 }
 TAU_ALGOS = ("srpo", "adversarial")
-
-
-def method_spec(spec: str) -> tuple[str, dict[str, float]]:
-    """``"srpo"`` -> ``("srpo", {})``; ``"srpo:tau=1,epsilon=0.01"`` -> the algorithm and its overrides."""
-    from rqe.errors import ParameterError
-
-    algo, _, rest = spec.partition(":")
-    overrides: dict[str, float] = {}
-    for item in filter(None, rest.split(",")):
-        key, sep, value = item.partition("=")
-        if not sep or key not in ("tau", "epsilon"):
-            raise ParameterError(f"method {spec!r}: variants set tau=... or epsilon=..., got {item!r}")
-        overrides[key] = float(value)
-    return algo, overrides
-
-
-def run_folder(spec: str) -> str:
-    """The folder name of a method spec: ``srpo:tau=1`` -> ``srpo_tau1``."""
-    return spec.replace(":", "_").replace("=", "").replace(",", "_")
 
 
 def method_config(setting: dict[str, Any], method: str, steps: int) -> Any:

@@ -30,7 +30,8 @@ from typing import Any
 
 from rqe.errors import ParameterError
 
-__all__ = ["TrainConfig", "ALGORITHMS", "PRESETS", "KL_DIRECTIONS", "UPDATE_ORDERS", "ADVERSARY_SEATINGS"]
+__all__ = ["TrainConfig", "ALGORITHMS", "PRESETS", "KL_DIRECTIONS", "UPDATE_ORDERS", "ADVERSARY_SEATINGS",
+           "parse_method", "method_folder"]
 
 #: Algorithms the trainer knows, each a configuration of the same loop (see :mod:`rqe.srpo.trainer`).
 ALGORITHMS = ("ippo", "mappo", "selfplay", "srpo", "adversarial", "fcp", "trajedi", "mep")
@@ -214,3 +215,32 @@ class TrainConfig:
 
 def _finite_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(float(value))
+
+
+def parse_method(spec: str) -> tuple[str, dict[str, float]]:
+    """A study's method name: ``"srpo"`` -> ``("srpo", {})``; ``"srpo:tau=1,epsilon=0.01"`` -> the algorithm and
+    the :class:`TrainConfig` overrides of that variant (``tau`` and ``epsilon`` only).
+
+    >>> parse_method("srpo:tau=1,epsilon=0.01")
+    ('srpo', {'tau': 1.0, 'epsilon': 0.01})
+    """
+    algo, _, rest = str(spec).partition(":")
+    overrides: dict[str, float] = {}
+    for item in filter(None, rest.split(",")):
+        key, sep, value = item.partition("=")
+        if not sep or key not in ("tau", "epsilon"):
+            raise ParameterError(f"method {spec!r}: variants set tau=... or epsilon=..., got {item!r}")
+        try:
+            overrides[key] = float(value)
+        except ValueError:
+            raise ParameterError(f"method {spec!r}: {key} must be a number, got {value!r}") from None
+    return algo, overrides
+
+
+def method_folder(spec: str) -> str:
+    """The run folder name of a method name: ``"srpo:tau=1"`` -> ``"srpo_tau1"``.
+
+    >>> method_folder("srpo:tau=1,epsilon=0.01")
+    'srpo_tau1_epsilon0.01'
+    """
+    return str(spec).replace(":", "_").replace("=", "").replace(",", "_")

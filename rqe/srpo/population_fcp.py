@@ -29,7 +29,8 @@ single run with seed ``k`` as in :mod:`rqe.srpo.population` (same sampled action
 ...                   n_envs=8, n_steps=50, device="cpu")
 >>> population = FCPPopulationTrainer(cfg, seeds=[0, 1])
 >>> history = population.train(progress=False)
->>> population.update, sorted(history[-1][0])[:2]
+>>> last = history[-1]
+>>> population.update, sorted(last[0])[:2]
 (2, ['agent/approx_kl', 'agent/clipfrac'])
 """
 

@@ -32,7 +32,8 @@ adversary of a shaped seat minimises that seat's shaped reward.
 >>> _ = env.reset(torch.Generator().manual_seed(0))
 >>> env.place(0, [(1, 1), (4, 4)])
 >>> step = env.step(torch.tensor([[3], [4]]), torch.Generator().manual_seed(0))   # seat 0 moves right to (1, 2)
->>> step.events["move"][:, 0].tolist(), step.events["pot_side"][:, 0].tolist()
+>>> moves, pot_side = step.events["move"], step.events["pot_side"]
+>>> moves[:, 0].tolist(), pot_side[:, 0].tolist()
 ([1.0, 0.0], [1.0, 0.0])
 >>> step.shaping[:, 0].tolist()          # seat 0 shaped: -1 (move) - 2 (pot side); seat 1 not shaped
 [-3.0, 0.0]

@@ -91,20 +91,31 @@ def _gradient_rows(M, x, w, p, eps, reg, lam, F, row, Mp):
 
 
 @njit(cache=True, error_model="numpy")
+def own_block(M, s, S, x, tau, eps, reg, J, row, col, Ms):
+    """A player's own block of the stationarity Jacobian (``docs/rqe-math.md`` section 4), in the log coordinates
+    ``x = exp(z)``: ``J[row + a, col + b] = (-tau (sum_k M_ak s_k M_bk - (M s)_a (M s)_b / S) - [a = b] eps
+    nu''(x_b)) x_b``, with the adversary's sensitivities ``s`` (``s = p`` for KL, ``p^2 / q`` for reverse KL)
+    and ``S = sum s``; ``Ms`` receives ``M s``. Shared by the 2-player and the N-player Newton kernels."""
+    n, m = M.shape
+    mat_vec(M, s, Ms)
+    for a in range(n):
+        for b in range(n):
+            v = 0.0
+            if tau > 0.0:
+                for k in range(m):
+                    v += M[a, k] * s[k] * M[b, k]
+                v = -tau * (v - Ms[a] * Ms[b] / S)
+            if a == b:
+                v -= eps * _d2h(x[b], reg)
+            J[row + a, col + b] = v * x[b]
+
+
+@njit(cache=True, error_model="numpy")
 def _blocks(M, x, p, tau, eps, reg, J, row, col_other, Mp):
     """Rows ``row..row+n`` of ``J``: own block at columns ``row..`` and the other player's at ``col_other..``."""
     n, m = M.shape
-    mat_vec(M, p, Mp)
+    own_block(M, p, 1.0, x, tau, eps, reg, J, row, row, Mp)
     for a in range(n):
-        for b in range(n):
-            s = 0.0
-            if tau > 0.0:
-                for k in range(m):
-                    s += M[a, k] * p[k] * M[b, k]
-                s = -tau * (s - Mp[a] * Mp[b])
-            if a == b:
-                s -= eps * _d2h(x[b], reg)
-            J[row + a, row + b] = s * x[b]
         # d(M p)/dz_j = M (diag(p) - p p^T)
         for k in range(m):
             J[row + a, col_other + k] = M[a, k] * p[k] - Mp[a] * p[k]

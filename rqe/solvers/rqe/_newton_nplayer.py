@@ -13,7 +13,8 @@ import numpy as np
 from numba import njit, prange
 
 from rqe.solvers._linalg import lu_solve_inplace
-from rqe.solvers.rqe._kernels import _d2h, _dh, mat_vec
+from rqe.solvers.rqe._kernels import _dh, mat_vec
+from rqe.solvers.rqe._newton_kernels import own_block
 from rqe.solvers.rqe._kernels_nplayer import _player, certify_into, n_others, responses_into
 
 #: pivots below this count as singular
@@ -56,17 +57,8 @@ def _system(Mf, moff, shape, off, w, taus, epss, pen, reg, F, J, want_j, x, q, p
         for k in range(K):
             s[k] = p[k] if (pen == 0 or tau == 0.0) else (p[k] * p[k] / q[k] if q[k] > 0.0 else 0.0)
             S += s[k]
-        mat_vec(M, s[:K], Ms[:n])
+        own_block(M, s[:K], S, x[o:o + n], tau, epss[i], reg, J, o, o, Ms[:n])
         for a in range(n):
-            for b in range(n):
-                v = 0.0
-                if tau > 0.0:
-                    for k in range(K):
-                        v += M[a, k] * s[k] * M[b, k]
-                    v = -tau * (v - Ms[a] * Ms[b] / S)
-                if a == b:
-                    v -= epss[i] * _d2h(x[o + b], reg)
-                J[o + a, o + b] = v * x[o + b]
             J[o + a, nx + i] = -1.0
             J[nx + i, o + a] = x[o + a]
             # d(M p)/dz_jc = sum over joint actions k with k_j = c of M[a, k] p_k - (M s)_a p_k / S
