@@ -61,8 +61,9 @@ def solve_rqe(game: Game, tau: Any, epsilon: Any, penalty: str | Penalty = "kl",
     method : {"auto", "fixed_point", "extragradient", "continuation", "all"}
         ``"auto"``: the compiled fixed point + Newton from every start (any number of players, KL or reverse
         KL with negative entropy or log-barrier; NumPy for user-supplied penalty or regulariser hooks),
-        certified; the continuation of section 4 only when the principal start is not certified. ``"all"`` runs every
-        method and the multistart search.
+        certified; the continuation of section 4 only when the principal start is not certified, and extragradient
+        from the principal start only when nothing is certified yet. ``"all"`` runs every method and the multistart
+        search.
     tol : float
         Required certificate; ``converged`` needs ``residual < min(tol, 1e-10)``.
     max_iter : int
@@ -217,7 +218,8 @@ def _finish(problem: RQEProblem, method: str, found: list, iterations: int, used
         elif cont is None and first == "continuation":
             # the path did not reach the target: report the starting point honestly (its certificate)
             found.insert(0, certified(model, principal_start, threshold))
-    if method == "all":
+    if method == "all" or (method == "auto" and not any(is_solution(f, threshold) for f in found)):
+        # the last resort of the default (and part of "all"): extragradient from the principal start
         for m in ("extragradient",):
             sols, its = solve_starts(model, [x[None, :] for x in principal_start], m, max_iter, threshold)
             iterations += its
