@@ -12,6 +12,7 @@ from rqe.srpo.evaluate import evaluate_pair  # noqa: E402
 from rqe.srpo.hanabi import HanabiRuleBot  # noqa: E402
 from rqe.srpo.networks import FixedPolicy  # noqa: E402
 from rqe.srpo.ppo import mask_logits, ppo_loss  # noqa: E402
+from tests.srpo.resume_helpers import train_interrupted_and_resumed
 
 
 def tiny(algo, updates=2, **kw):
@@ -30,23 +31,13 @@ def _params(trainer):
 @pytest.mark.parametrize("algo", ["ippo", "srpo"])
 def test_hanabi_trains_checkpoints_and_resumes_bit_for_bit(algo, tmp_path):
     cfg = tiny(algo, updates=3)
-    straight = Trainer(cfg, out_dir=tmp_path / "straight")
-    history = straight.train(progress=False)       # the env raises on any illegal move: finishing is the proof
+    # the env raises on any illegal move: finishing is the proof
+    straight, resumed, history = train_interrupted_and_resumed(
+        lambda name: Trainer(cfg, out_dir=tmp_path / name), 2)
     assert straight.update == straight.n_updates == 3
     assert all(np.isfinite(v) for m in history for v in m.values())
     assert (tmp_path / "straight" / "policies.pt").exists()
 
-    class Stop(Exception):
-        pass
-
-    def halt(trainer, metrics):
-        if trainer.update == 2:
-            raise Stop
-
-    with pytest.raises(Stop):
-        Trainer(cfg, out_dir=tmp_path / "resumed").train(progress=False, callback=halt)
-    resumed = Trainer(cfg, out_dir=tmp_path / "resumed")
-    resumed.train(progress=False, resume=True)
     a, b = _params(straight), _params(resumed)
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
     assert (tmp_path / "straight" / "metrics.csv").read_text().count("\n") == \

@@ -15,6 +15,7 @@ from rqe.srpo.algorithms import PerCopy, policy_sharing  # noqa: E402
 from rqe.srpo.evaluate import crossplay, evaluate_against, evaluate_pair, load_run, mixed_team, seatings  # noqa: E402
 from rqe.srpo.networks import Actor, FixedPolicy  # noqa: E402
 from rqe.srpo.trainer import save_torch  # noqa: E402
+from tests.srpo.resume_helpers import train_interrupted_and_resumed
 
 C, D = FixedPolicy(2, 0), FixedPolicy(2, 1)          # collaborate / defect
 
@@ -101,24 +102,14 @@ def test_four_player_hanabi_srpo_trains_checkpoints_and_resumes_bit_for_bit(tmp_
     cfg = TrainConfig(algo="srpo", env="hanabi", env_kwargs={"players": 4}, n_envs=6, n_steps=8, n_epochs=2,
                       n_minibatches=2, device="cpu", checkpoint_every=1, tau=0.01, epsilon=0.001,
                       total_steps=3 * 6 * 8)
-    straight = Trainer(cfg, out_dir=tmp_path / "straight")
-    assert set(straight.learners) == {"shared", "adversary"}
-    history = straight.train(progress=False)        # the env raises on any illegal move: finishing is one proof
+    assert set(Trainer(cfg).learners) == {"shared", "adversary"}
+    # the env raises on any illegal move: finishing is one proof
+    straight, resumed, history = train_interrupted_and_resumed(
+        lambda name: Trainer(cfg, out_dir=tmp_path / name), 2)
     assert straight.update == 3 and all(np.isfinite(v) for m in history for v in m.values())
     run = load_run(tmp_path / "straight")
     assert len(run.seats) == 4 and all(torch.equal(run.seats[0].net[0].weight, s.net[0].weight) for s in run.seats)
 
-    class Stop(Exception):
-        pass
-
-    def halt(trainer, metrics):
-        if trainer.update == 2:
-            raise Stop
-
-    with pytest.raises(Stop):
-        Trainer(cfg, out_dir=tmp_path / "resumed").train(progress=False, callback=halt)
-    resumed = Trainer(cfg, out_dir=tmp_path / "resumed")
-    resumed.train(progress=False, resume=True)
     a, b = _params(straight), _params(resumed)
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
     assert (tmp_path / "straight" / "metrics.csv").read_text() .count("\n") == \

@@ -17,6 +17,7 @@ from rqe import Game  # noqa: E402
 from rqe.errors import ParameterError  # noqa: E402
 from rqe.srpo import TrainConfig, Trainer  # noqa: E402
 from rqe.srpo.population import PopulationTrainer, StackedMLP, parse_seeds  # noqa: E402
+from tests.srpo.resume_helpers import Stop, halt_after, train_interrupted_and_resumed
 
 
 def _weights(learners):
@@ -71,20 +72,8 @@ def test_seed_k_of_a_population_follows_the_single_run_with_seed_k(case):
 def test_population_folders_are_single_runs_and_resume(tmp_path):
     cfg = TrainConfig(algo="srpo", env="collaborate_defect", n_envs=32, n_steps=4, total_steps=4 * 2 * 128,
                       checkpoint_every=2, device="cpu")
-    straight = PopulationTrainer(cfg, [0, 1], tmp_path / "straight")
-    straight.train(progress=False)
-
-    class Stop(Exception):
-        pass
-
-    def halt(population, rows):
-        if population.update == 3:
-            raise Stop
-
-    with pytest.raises(Stop):
-        PopulationTrainer(cfg, [0, 1], tmp_path / "resumed").train(progress=False, callback=halt)
-    resumed = PopulationTrainer(cfg, [0, 1], tmp_path / "resumed")
-    resumed.train(progress=False, resume=True)
+    straight, resumed, _ = train_interrupted_and_resumed(
+        lambda name: PopulationTrainer(cfg, [0, 1], tmp_path / name), 3)
     for a, b in zip(straight.runs, resumed.runs):
         wa, wb = _weights(a.learners), _weights(b.learners)
         assert all(torch.equal(wa[key], wb[key]) for key in wa)       # same code path: bit for bit
@@ -95,7 +84,7 @@ def test_population_folders_are_single_runs_and_resume(tmp_path):
         "policies_00000.pt", "policies_00002.pt", "policies_00004.pt"]
     # a seed's folder is a single run's: the one-run trainer resumes it (optimiser state included)
     with pytest.raises(Stop):
-        PopulationTrainer(cfg, [0, 1], tmp_path / "mixed").train(progress=False, callback=halt)
+        PopulationTrainer(cfg, [0, 1], tmp_path / "mixed").train(progress=False, callback=halt_after(3))
     single = Trainer(cfg.replace(seed=1), tmp_path / "mixed" / "srpo-seed1")
     single.train(progress=False, resume=True)
     reference = Trainer(cfg.replace(seed=1))

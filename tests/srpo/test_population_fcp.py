@@ -15,6 +15,7 @@ from rqe.srpo import TrainConfig, Trainer  # noqa: E402
 from rqe.srpo.memory import partner_files  # noqa: E402
 from rqe.srpo.population import PopulationTrainer, make_population  # noqa: E402
 from rqe.srpo.population_fcp import FCPPopulationTrainer  # noqa: E402
+from tests.srpo.resume_helpers import train_interrupted_and_resumed
 
 SMALL = dict(env="cooking", n_envs=8, n_steps=20, device="cpu")
 
@@ -107,20 +108,8 @@ def test_pools_train_best_responses_to_several_partners_at_once(tmp_path):
 def test_batched_fcp_with_a_zoo_partner_resumes_bit_for_bit(tmp_path):
     cfg = TrainConfig(algo="fcp", partner_runs=["zoo:onion1", "zoo:random"], total_steps=4 * 160,
                       checkpoint_every=2, **SMALL)
-    straight = make_population(cfg, [0, 1], tmp_path / "straight")
-    straight.train(progress=False)
-
-    class Stop(Exception):
-        pass
-
-    def halt(population, rows):
-        if population.update == 3:
-            raise Stop
-
-    with pytest.raises(Stop):
-        make_population(cfg, [0, 1], tmp_path / "resumed").train(progress=False, callback=halt)
-    resumed = make_population(cfg, [0, 1], tmp_path / "resumed")
-    resumed.train(progress=False, resume=True)
+    straight, resumed, _ = train_interrupted_and_resumed(
+        lambda name: make_population(cfg, [0, 1], tmp_path / name), 3)
     for a, b in zip(straight.runs, resumed.runs):
         wa, wb = _weights(a.learners), _weights(b.learners)
         assert all(torch.equal(wa[key], wb[key]) for key in wa)
