@@ -12,7 +12,7 @@ from rqe.srpo.evaluate import evaluate_pair  # noqa: E402
 from rqe.srpo.hanabi import HanabiRuleBot  # noqa: E402
 from rqe.srpo.networks import FixedPolicy  # noqa: E402
 from rqe.srpo.ppo import mask_logits, ppo_loss  # noqa: E402
-from tests.srpo.resume_helpers import train_interrupted_and_resumed
+from tests.srpo.training_helpers import train_interrupted_and_resumed
 
 
 def tiny(algo, updates=2, **kw):

@@ -15,7 +15,7 @@ from rqe.srpo.algorithms import PerCopy, policy_sharing  # noqa: E402
 from rqe.srpo.evaluate import crossplay, evaluate_against, evaluate_pair, load_run, mixed_team, seatings  # noqa: E402
 from rqe.srpo.networks import Actor, FixedPolicy  # noqa: E402
 from rqe.srpo.trainer import save_torch  # noqa: E402
-from tests.srpo.resume_helpers import train_interrupted_and_resumed
+from tests.srpo.training_helpers import train_interrupted_and_resumed
 
 C, D = FixedPolicy(2, 0), FixedPolicy(2, 1)          # collaborate / defect
 

@@ -17,20 +17,8 @@ from rqe import Game  # noqa: E402
 from rqe.errors import ParameterError  # noqa: E402
 from rqe.srpo import TrainConfig, Trainer  # noqa: E402
 from rqe.srpo.population import PopulationTrainer, StackedMLP, parse_seeds  # noqa: E402
-from tests.srpo.resume_helpers import Stop, halt_after, train_interrupted_and_resumed
-
-
-def _weights(learners):
-    return {f"{n}.{k}": v.detach().clone() for n, lr in learners.items()
-            for k, v in {**lr.actor.state_dict(), **{f"c.{a}": b for a, b in lr.critics.state_dict().items()}}.items()}
-
-
-def _close(single, batched, rel=1e-4):
-    a, b = _weights(single.learners), _weights(batched.learners)
-    assert a.keys() == b.keys()
-    for key in a:
-        scale = float(a[key].abs().max()) or 1.0
-        assert float((a[key] - b[key]).abs().max()) <= rel * scale, key
+from tests.srpo.training_helpers import (
+    assert_close as _close, Stop, halt_after, train_interrupted_and_resumed, weights as _weights)
 
 
 CASES = {

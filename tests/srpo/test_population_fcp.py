@@ -15,22 +15,10 @@ from rqe.srpo import TrainConfig, Trainer  # noqa: E402
 from rqe.srpo.memory import partner_files  # noqa: E402
 from rqe.srpo.population import PopulationTrainer, make_population  # noqa: E402
 from rqe.srpo.population_fcp import FCPPopulationTrainer  # noqa: E402
-from tests.srpo.resume_helpers import train_interrupted_and_resumed
+from tests.srpo.training_helpers import (
+    assert_close as _close, train_interrupted_and_resumed, weights as _weights)
 
 SMALL = dict(env="cooking", n_envs=8, n_steps=20, device="cpu")
-
-
-def _weights(learners):
-    return {f"{n}.{k}": v.detach().clone() for n, lr in learners.items()
-            for k, v in {**lr.actor.state_dict(), **{f"c.{a}": b for a, b in lr.critics.state_dict().items()}}.items()}
-
-
-def _close(single, batched, rel=1e-4):
-    a, b = _weights(single.learners), _weights(batched.learners)
-    assert a.keys() == b.keys()
-    for key in a:
-        scale = float(a[key].abs().max()) or 1.0
-        assert float((a[key] - b[key]).abs().max()) <= rel * scale, key
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Shared by the resume tests: train straight through, then interrupted after update ``stop_at`` and resumed."""
+"""Shared by the SRPO training tests: a run interrupted and resumed, and the weights of two runs compared."""
 
 from __future__ import annotations
 
@@ -31,3 +31,18 @@ def train_interrupted_and_resumed(make: Callable[[str], Any], stop_at: int) -> t
     resumed = make("resumed")
     resumed.train(progress=False, resume=True)
     return straight, resumed, history
+
+
+def weights(learners: dict) -> dict:
+    """Every learner's actor and critic tensors, cloned, by ``"<learner>.<name>"``."""
+    return {f"{n}.{k}": v.detach().clone() for n, lr in learners.items()
+            for k, v in {**lr.actor.state_dict(), **{f"c.{a}": b for a, b in lr.critics.state_dict().items()}}.items()}
+
+
+def assert_close(single: Any, batched: Any, rel: float = 1e-4) -> None:
+    """The two trainers' weights agree to ``rel`` of each tensor's largest entry."""
+    a, b = weights(single.learners), weights(batched.learners)
+    assert a.keys() == b.keys()
+    for key in a:
+        scale = float(a[key].abs().max()) or 1.0
+        assert float((a[key] - b[key]).abs().max()) <= rel * scale, key
