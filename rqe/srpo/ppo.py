@@ -58,15 +58,17 @@ def gae(rewards: Any, values: Any, next_value: Any, dones: Any, gamma: float, la
     >>> gae(torch.ones(2, 1), torch.zeros(2, 1), torch.full((1,), 10.0), torch.zeros(2, 1), 0.5, 1.0).tolist()
     [[4.0], [6.0]]
     """
-    steps = rewards.shape[0]
-    adv = torch.zeros_like(rewards)
-    last = torch.zeros_like(rewards[0])
-    for t in reversed(range(steps)):
-        nonterminal = 1.0 - dones[t].float()
-        next_v = next_value if t == steps - 1 else values[t + 1]
-        delta = rewards[t] + gamma * next_v * nonterminal - values[t]
-        last = delta + gamma * lam * nonterminal * last
-        adv[t] = last
+    # the elementwise parts for every step at once (the same float operations, in the same order, as step by step),
+    # then one multiply and one add per step for the recursion
+    nonterminal = 1.0 - dones.float()
+    next_values = torch.cat([values[1:], next_value[None]])
+    delta = rewards + gamma * next_values * nonterminal - values
+    decay = gamma * lam * nonterminal
+    adv = torch.empty_like(delta)
+    last = delta[-1]
+    adv[-1] = last
+    for t in range(rewards.shape[0] - 2, -1, -1):
+        last = torch.add(delta[t], decay[t] * last, out=adv[t])
     return adv
 
 

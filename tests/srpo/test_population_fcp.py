@@ -1,7 +1,7 @@
 """Batched FCP: seed k of a population trained against a partner pool follows the single FCP run with seed k.
 
 As in ``test_population.py``: the sampled actions (hence the logged returns) are compared exactly, the weights to
-1e-4 of each tensor's largest entry (a batched product may round differently from ``nn.Linear`` in the last bit).
+1e-3 of each tensor's largest entry (a batched product may round differently from ``nn.Linear`` in the last bit).
 Pools: a pool of self-play runs' FCP checkpoints (partners stacked into one batched network) and scripted zoo
 partners (each evaluated on its seeds' rows).
 """

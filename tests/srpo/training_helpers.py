@@ -39,8 +39,13 @@ def weights(learners: dict) -> dict:
             for k, v in {**lr.actor.state_dict(), **{f"c.{a}": b for a, b in lr.critics.state_dict().items()}}.items()}
 
 
-def assert_close(single: Any, batched: Any, rel: float = 1e-4) -> None:
-    """The two trainers' weights agree to ``rel`` of each tensor's largest entry."""
+def assert_close(single: Any, batched: Any, rel: float = 1e-3) -> None:
+    """The two trainers' weights agree to ``rel`` of each tensor's largest entry.
+
+    A batched product rounds differently from a single run's in the last bit, and Adam carries such differences
+    through every update: after the tests' few updates they reach 1e-5 to 1.1e-4 of a tensor's largest entry,
+    depending on the CPU's kernels (1.06e-4 seen on one adversary critic). A wrong seed, a skipped update or a
+    mismatched minibatch moves the weights by 1e-2 or more, so 1e-3 still tells them apart."""
     a, b = weights(single.learners), weights(batched.learners)
     assert a.keys() == b.keys()
     for key in a:
