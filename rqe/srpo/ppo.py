@@ -15,7 +15,7 @@ from typing import Any
 
 from rqe.srpo._torch import torch
 
-__all__ = ["mask_logits", "gumbel_argmax", "gae", "ppo_loss"]
+__all__ = ["mask_logits", "gumbel_argmax", "gae", "clipped_surrogate", "ppo_loss"]
 
 
 def mask_logits(logits: Any, mask: Any = None) -> Any:
@@ -72,6 +72,19 @@ def gae(rewards: Any, values: Any, next_value: Any, dones: Any, gamma: float, la
     return adv
 
 
+def clipped_surrogate(ratio: Any, adv: Any, clip_coef: float) -> Any:
+    """PPO's clipped surrogate loss per sample: ``max(-A r, -A clip(r, 1 - c, 1 + c))`` for ratio ``r`` and advantage ``A``.
+
+    Minimising it is maximising ``min(r A, clip(r, 1 - c, 1 + c) A)`` (Schulman et al. 2017, eq. 7); used by
+    :func:`ppo_loss` and by the language-model trainer :func:`rqe.srpo.lm.train.train_lm` (per token).
+
+    >>> import torch
+    >>> clipped_surrogate(torch.tensor([0.5, 1.5]), torch.tensor([1.0, 1.0]), 0.2).tolist()
+    [-0.5, -1.2000000476837158]
+    """
+    return torch.max(-adv * ratio, -adv * ratio.clamp(1 - clip_coef, 1 + clip_coef))
+
+
 def ppo_loss(logits: Any, actions: Any, old_logp: Any, adv: Any, weight: Any, new_v: Any, old_v: Any,
              returns: Any, *, clip_coef: float, vf_coef: float, ent_coef: float, norm_adv: bool,
              clip_vloss: bool, ref_probs: Any = None, kl_coef: float = 0.0,
@@ -96,7 +109,7 @@ def ppo_loss(logits: Any, actions: Any, old_logp: Any, adv: Any, weight: Any, ne
     ratio = log_ratio.exp()
     if norm_adv and adv.shape[-1] > 1:
         adv = (adv - adv.mean(-1, keepdim=True)) / (adv.std(-1, keepdim=True) + 1e-8)
-    surrogate = torch.max(-adv * ratio, -adv * ratio.clamp(1 - clip_coef, 1 + clip_coef))
+    surrogate = clipped_surrogate(ratio, adv, clip_coef)
     pg_loss = (weight * surrogate).sum(-1) / weight.sum(-1).clamp(min=1e-12)
     if clip_vloss:
         clipped = old_v + (new_v - old_v).clamp(-clip_coef, clip_coef)

@@ -55,6 +55,7 @@ from rqe.srpo.lm.policy import Policy, resolve_device
 from rqe.srpo.lm.task import make_problems
 
 torch = require("torch", "srpo", "language-model fine-tuning")
+from rqe.srpo.ppo import clipped_surrogate  # noqa: E402  (after the torch check above)
 
 __all__ = ["LMTrainConfig", "LMTrainResult", "debate_returns", "token_returns", "train_lm", "ALGORITHMS"]
 
@@ -289,8 +290,7 @@ def train_lm(base: Policy, config: LMTrainConfig = LMTrainConfig(), *, agents: t
                 for b in batches[seat]:
                     logp, entropy = agents[seat].log_probs(*b["ids"], with_entropy=True)
                     ratio = torch.exp(logp - b["old"])
-                    surrogate = torch.minimum(ratio * b["advantage"],
-                                              ratio.clamp(1 - config.clip, 1 + config.clip) * b["advantage"])
+                    surrogate = -clipped_surrogate(ratio, b["advantage"], config.clip)  # min(r A, clip(r) A)
                     loss = -((surrogate + config.entropy_coef * entropy) * b["mask"]).sum() / max(total_tokens, 1.0)
                     loss.backward()
                     loss_value += loss.item()
