@@ -14,8 +14,11 @@ budget of ``--steps`` environment steps per seed. Then, per seed:
 * ``with_method[other]``: mean team return with every seed of each other method (both seat arrangements), other
   methods' agents being partners this one never trained with (except FCP's with self-play, below);
 * ``br_normalised[partner]``: the best-response-normalised score of ZSC-Eval (BR-Prox, Wang et al. 2024): the seed's
-  ``heldout[partner]`` divided by the team return of a best response to that partner (the mean over the best
-  response's seeds; ``null`` where that return is not positive, the ratio then meaning nothing).
+  ``heldout[partner]`` divided by the team return of the best response *found* to that partner
+  (``br_reference[partner]``, :func:`best_found`: the highest return with it of one trained policy, a seed of a
+  trained best response or of any method here; ``null`` where that return is not positive). The trained best
+  responses alone can settle on a worse response than other agents find (letting a working partner do
+  everything), so they are one candidate among others: the scores are at most 1 and upper bounds on BR-Prox.
 
 FCP (``--methods fcp``; Strouse et al., NeurIPS 2021) is trained at the same budget, batched
 (``rqe.srpo.population_fcp``), as a best response to a pool made of this study's self-play runs
@@ -30,8 +33,7 @@ of that one scripted partner (``partner_runs=["zoo:NAME"]``): the same PPO (``--
 steps per seed, the agent's seat drawn every update so it learns both seats; every partner and seed in one batched
 population (``FCPPopulationTrainer(pools=...)``) into ``<runs>/br/<partner>/fcp-seed<k>`` (resumed like the other
 runs). Only the scripted partners of ``partner_zoo()`` get one (``best_response["partners_without"]`` lists the
-others, whose ``br_normalised`` is ``null``). Its own team return with the partner (both seats, per seed) is
-``best_response["team_return"][partner]``.
+others). Its own team return with the partner (both seats, per seed) is ``best_response["team_return"][partner]``.
 
 With ``--shaped-steps N`` the held-out partners also include the behaviour-preferring partners of ZSC-Eval's recipe
 (:func:`rqe.srpo.zoo.train_shaped_partners`: ``prefers_onion0``, ``prefers_onion1``, ``avoids_pot_side``,
@@ -42,7 +44,8 @@ Every figure is ``{"mean": m, "ci95": [lo, hi]}`` (percentile bootstrap over see
 
 The budget is stated in the output (the paper's: 2M env steps per seed, 30 runs). Whatever comes out is what is
 written. ``--figures`` redraws ``crossplay_heldout.png`` and, from the runs' ``metrics.csv``, ``training_curves.json``
-/ ``training_curves.png`` without evaluating again.
+/ ``training_curves.png`` without evaluating again.  ``--rescore`` rewrites ``summary.json`` / ``summary.md`` from the per-seed
+values in ``--out``'s ``summary.json`` (:func:`summarise`), nothing trained or evaluated.
 
 Run (``--train-only`` trains or resumes and stops; ``--methods`` with no name and ``--br-steps N`` trains only the
 best responses):
@@ -99,6 +102,9 @@ def main() -> None:
     parser.add_argument("--br-seeds", type=int, default=2, help="seeds of each best response")
     parser.add_argument("--figures", action="store_true",
                         help="only redraw the figures and training_curves.json from --out's summary.json and --runs")
+    parser.add_argument("--rescore", action="store_true",
+                        help="only recompute --out's summary (intervals, best-response normalisation, differences, "
+                             "tables, figure) from the per-seed values in its summary.json, without evaluating")
     parser.add_argument("--shaped-steps", type=int, default=0, metavar="N",
                         help="also hold out behaviour-preferring partners trained for N env steps (0: none)")
     args = parser.parse_args()
@@ -109,13 +115,15 @@ def main() -> None:
     if args.figures:
         figures(Path(args.out), Path(args.runs))
         return
+    if args.rescore:
+        rescore(Path(args.out), Path(args.runs))
+        return
     import torch
 
     torch.set_num_threads(1)
     from rqe._files import write_text
     from rqe.srpo.config import TrainConfig
     from rqe.srpo.population import make_population
-    from rqe.srpo.stats import bootstrap_ci, difference_ci
     from rqe.srpo.zoo import heldout_play, partner_zoo
 
     out, runs = Path(args.out), Path(args.runs)
@@ -185,22 +193,61 @@ def main() -> None:
                 values.append(float(np.mean(teams)))
             per_seed[method][f"with_method:{other}"] = values
 
-    summary: dict = {
+    summary = summarise({
         "setting": "cooking gridworld, the paper's rules (rqe.srpo.envs.CookingGridworld, rules='paper')",
         "config": "TrainConfig(preset='paper') (eps 0.1, tau 10, lr 6e-4, 8 envs x 128 steps, 4 full-batch epochs)",
         "budget_note": f"{args.steps} env steps per seed and method (the paper: 2M); {args.seeds} seeds; "
                        f"{args.episodes} evaluation episodes per pairing",
-        "partners": list(zoo), "methods": {}, "timing": timing, "best_response": best["summary"],
-    }
+        "partners": list(zoo), "timing": timing, "best_response": best["summary"]}, per_seed)
+    write_text(out / "summary.json", json.dumps(summary, indent=2))
+    write_text(out / "summary.md", _markdown(summary))
+    figures(out, runs)
+    print(f"wrote {out / 'summary.json'} and {out / 'summary.md'}")
+
+
+def best_found(per_seed: dict, best_response: dict | None, partners: list[str]) -> dict:
+    """The normaliser of ``br_normalised``: per partner, the highest team return with that partner that one trained
+    policy of the study reached, and which policy it was.
+
+    The candidates are every seed of each trained best response (``best_response["per_seed"]``) and every seed of
+    every method (``per_seed[method]["heldout:<partner>"]``). ZSC-Eval's BR-Prox divides by the return of a best
+    response trained against the partner; here such a response is one candidate among others, because the trained
+    ones can settle on a worse response (with the greedy partner, a best response that lets the partner do all
+    the work scores below agents that share it). The result is the best response *found*, a lower bound on the
+    true best response's return, so the scores are upper bounds on BR-Prox, at most 1 for every seed, and they
+    depend on the methods evaluated together.
+    """
+    reference = {}
+    for partner in partners:
+        candidates = [(f"best response seed {k}", v)
+                      for k, v in enumerate((best_response or {}).get("per_seed", {}).get(partner, []))]
+        for method, rows in per_seed.items():
+            candidates += [(f"{method} seed {k}", v) for k, v in enumerate(rows.get(f"heldout:{partner}", []))]
+        if candidates:
+            policy, value = max(candidates, key=lambda c: c[1])
+            reference[partner] = {"team_return": float(value), "policy": policy}
+    return reference
+
+
+def summarise(meta: dict, per_seed: dict) -> dict:
+    """The summary document: ``meta`` (settings, ``partners``, ``timing``, ``best_response``) with, per method, every
+    figure as ``{"mean", "ci95"}`` over seeds from ``per_seed[method]`` (the rows of per-seed values), the
+    best-response-normalised scores (:func:`best_found`) and SRPO minus each other method."""
+    from rqe.srpo.stats import bootstrap_ci, difference_ci
+
+    partners, timing = meta["partners"], meta["timing"]
+    per_seed = {m: {k: v for k, v in rows.items() if not k.startswith("br_normalised:")} for m, rows in per_seed.items()}
+    reference = best_found(per_seed, meta.get("best_response"), partners)
+    summary = {**meta, "methods": {}, "br_reference": reference}
     for method, rows in per_seed.items():
-        entry = {"seeds": len(seeds), "env_steps_per_seed": timing[method]["env_steps_per_seed"],
+        entry = {"seeds": len(rows["self_play"]), "env_steps_per_seed": timing[method]["env_steps_per_seed"],
                  "self_play": bootstrap_ci(rows["self_play"]), "cross_play": bootstrap_ci(rows["cross_play"]),
                  "free_riding": bootstrap_ci(rows["free_riding"]), "heldout": {}, "own_deliveries": {},
                  "free_riding_with": {}, "br_normalised": {}, "per_seed": rows}
-        for name in zoo:
+        for name in partners:
             for key in ("heldout", "own_deliveries", "free_riding_with"):
                 entry[key][name] = bootstrap_ci(rows[f"{key}:{name}"])
-            br = best["return"].get(name)
+            br = reference.get(name, {}).get("team_return")
             if br is not None and br > 0:
                 rows[f"br_normalised:{name}"] = [v / br for v in rows[f"heldout:{name}"]]
                 entry["br_normalised"][name] = bootstrap_ci(rows[f"br_normalised:{name}"])
@@ -220,14 +267,28 @@ def main() -> None:
                 continue
             d = {"self_play": difference_ci(per_seed["srpo"]["self_play"], per_seed[other]["self_play"]),
                  "cross_play": difference_ci(per_seed["srpo"]["cross_play"], per_seed[other]["cross_play"])}
-            for name in zoo:
+            for name in partners:
                 d[f"heldout:{name}"] = difference_ci(per_seed["srpo"][f"heldout:{name}"],
                                                      per_seed[other][f"heldout:{name}"])
             summary["differences"][f"srpo-{other}"] = d
-    write_text(out / "summary.json", json.dumps(summary, indent=2))
+    return summary
+
+
+def rescore(out: Path, runs: Path) -> None:
+    """Rewrite ``out``'s ``summary.json``, ``summary.md`` and figures from the per-seed values it holds
+    (:func:`summarise`), e.g. after a change to how scores are summarised; nothing is trained or evaluated."""
+    from rqe._files import write_text
+
+    path = out / "summary.json"
+    if not path.is_file():
+        raise SystemExit(f"--rescore needs {path}, written by an earlier run of this script")
+    old = json.loads(path.read_text())
+    meta = {k: v for k, v in old.items() if k not in ("methods", "br_reference", "differences")}
+    summary = summarise(meta, {m: entry["per_seed"] for m, entry in old["methods"].items()})
+    write_text(path, json.dumps(summary, indent=2))
     write_text(out / "summary.md", _markdown(summary))
     figures(out, runs)
-    print(f"wrote {out / 'summary.json'} and {out / 'summary.md'}")
+    print(f"rescored {path}")
 
 
 def _selfplay_pool(runs: Path, seeds: list[int], steps: int) -> list[str]:
@@ -388,17 +449,24 @@ def _markdown(summary: dict) -> str:
         for name, m in methods.items():
             lines.append(f"| {name} | " + " | ".join(_fmt(m["with_method"][o]) if o in m["with_method"] else "-"
                                                      for o in others) + " |")
-    best = summary.get("best_response")
-    if best:
-        lines += ["", f"Best-response-normalised team return (ZSC-Eval's BR-Prox: team return with the partner / "
-                      f"that of a best response to it, {best['steps_per_seed']} env steps x {best['seeds']} seeds; "
-                      f"- where the best response's return is not positive):", "",
+    reference = summary.get("br_reference")
+    if reference:
+        best = summary.get("best_response")
+        trained = (f"trained best responses ({best['steps_per_seed']} env steps x {best['seeds']} seeds) and "
+                   if best else "")
+        lines += ["", f"Best-response-normalised team return (as ZSC-Eval's BR-Prox, divided by the best response "
+                      f"found: the highest team return with the partner of one policy among the {trained}every seed "
+                      f"of every method here; - where it is not positive):", "",
                   "| method | " + " | ".join(summary["partners"]) + " |", "|---" * (1 + len(summary["partners"])) + "|"]
         for name, m in methods.items():
             scores = [_fmt(m["br_normalised"][p], 2) if m["br_normalised"].get(p) else "-" for p in summary["partners"]]
             lines.append(f"| {name} | " + " | ".join(scores) + " |")
-        lines.append("| best response (team return) | " + " | ".join(
-            _fmt(best["team_return"][p]) if p in best["team_return"] else "-" for p in summary["partners"]) + " |")
+        lines.append("| best response found (team return) | " + " | ".join(
+            f"{reference[p]['team_return']:.1f} ({reference[p]['policy']})" if p in reference else "-"
+            for p in summary["partners"]) + " |")
+        if best:
+            lines.append("| trained best response (team return) | " + " | ".join(
+                _fmt(best["team_return"][p]) if p in best["team_return"] else "-" for p in summary["partners"]) + " |")
     notes = [f"{name}: {m['note']}" for name, m in methods.items() if m.get("note")]
     if notes:
         lines += [""] + notes
