@@ -23,11 +23,12 @@ population resumes from its seeds' checkpoints (all at the same update).
 
 Supported: ``ippo``, ``mappo``, ``selfplay``, ``srpo`` and ``adversarial`` with two players and the options
 ``adversary_reference="partner"`` and ``risk_critic=False``, on environments that take their noise from the trainer
-(the cooking gridworld and matrix games); and ``fcp`` with ``partner_runs`` (a fixed pool: trained runs' snapshots
-or scripted zoo partners), whose seeds each draw their own partner every update (:mod:`rqe.srpo.population_fcp`;
-:func:`make_population` picks the class). Other configurations raise :class:`rqe.errors.ParameterError`; train
-them seed by seed. Reward shaping (``env_kwargs={"shaping": ...}``, :mod:`rqe.srpo.shaping`) passes through:
-the bonus is kept apart from the true rewards and learned from as in a single run.
+(the cooking gridworld, matrix games and Tag with two predators); and ``fcp`` with ``partner_runs`` (a fixed pool:
+trained runs' snapshots or scripted zoo partners), whose seeds each draw their own partner every update
+(:mod:`rqe.srpo.population_fcp`; :func:`make_population` picks the class). Other configurations raise
+:class:`rqe.errors.ParameterError`; train them seed by seed. Reward shaping (``env_kwargs={"shaping": ...}``,
+:mod:`rqe.srpo.shaping`) passes through: the bonus is kept apart from the true rewards and learned from as in a
+single run.
 
 >>> from rqe.srpo import TrainConfig
 >>> cfg = TrainConfig(algo="srpo", env="collaborate_defect", total_steps=512, n_envs=32, n_steps=4, device="cpu")

@@ -101,6 +101,24 @@ def test_batched_backend_refused_with_the_reason(study, tmp_path):
     assert "two-player games" in summary["timing"]["train"]["srpo"]["not_batched_because"]
 
 
+def test_measure_backends_adds_to_speed_json(study, tmp_path):
+    (tmp_path / "speed.json").write_text(json.dumps({"env": "tag", "methods": {"ippo": {}}}))
+    args = ["--env", "tag", "--env-arg", "max_cycles=8", "--measure-backends", "64", "--out", str(tmp_path)] + TINY
+    study.main(args)
+    written = json.loads((tmp_path / "speed.json").read_text())
+    assert written["methods"] == {"ippo": {}}                     # what --measure wrote is kept
+    backends = written["backends"]
+    assert backends["command"] == "python examples/srpo_env_study.py " + " ".join(args)
+    assert [(r["round"], r["method"], r["engine"]) for r in backends["runs"]] == [
+        (0, "ippo", "batched"), (0, "ippo", "process"), (0, "srpo", "batched"), (0, "srpo", "process"),
+        (1, "ippo", "process"), (1, "ippo", "batched"), (1, "srpo", "process"), (1, "srpo", "batched")]
+    assert all(r["env_steps"] == 2 * 64 and len(r["load_average_before"]) == 3 for r in backends["runs"])
+    for method in ("ippo", "srpo"):
+        totals = backends["totals"][method]
+        assert set(totals) == {"batched", "process", "batched_over_process"}
+        assert all(math.isfinite(v) and v > 0 for v in totals["batched"].values())
+
+
 def test_bad_arguments_are_named(study, tmp_path):
     with pytest.raises(ParameterError, match="at least two seeds"):
         study.main(["--env", "tag", "--seeds", "1", "--out", str(tmp_path)])
