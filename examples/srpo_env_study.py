@@ -16,9 +16,9 @@ One study per environment (``--env``), each with its settings in :data:`ENV_SETT
 
 Every method (default ``ippo srpo``; ``mappo`` and variants such as ``srpo:tau=1`` also work) is trained with the
 same budget of ``--steps`` environment steps per seed, with the batched population backend where it supports the
-environment and seed by seed on ``--workers`` processes otherwise (``--backend``): none of these environments runs
-batched (Tag and Overcooked draw their own noise, Hanabi has legal-action masks and 4 players; the reason is kept
-in the JSON), so all four train on processes. Then, per seed:
+environment and seed by seed on ``--workers`` processes otherwise (``--backend``; the engine used, and why the
+batched one was refused, are kept in the JSON under ``timing.train``): Tag (2 predators) trains batched; Overcooked
+(draws its own noise) and Hanabi (legal-action masks, 4 players) train on processes. Then, per seed:
 
 * ``self_play``: team return (mean over seats of each seat's episode return) of the seed's own team;
 * ``cross_play``: mean team return of the seed mixed with every other seed of its method over the seatings
@@ -40,6 +40,10 @@ Trained runs go to ``--runs`` (not committed); an existing finished run is resum
 Default budgets (``steps`` in :data:`ENV_SETTINGS`) are set so that IPPO and SRPO x 8 seeds, training and
 evaluation, take about an hour on 2 cores, from the env steps per CPU second of short runs of this script
 (``docs/srpo-envs-study.md``).
+
+``--measure STEPS`` times one seed of each method and writes ``speed.json`` with the fitting budget;
+``--measure-backends STEPS`` times ``--seeds`` seeds batched against ``--workers`` processes and adds them to
+``speed.json`` under ``"backends"``.
 
 Run (from the repository root, this checkout's ``rqe`` importable: ``pip install -e .`` or ``PYTHONPATH=$PWD``):
 
@@ -363,6 +367,56 @@ def measure(setting: dict[str, Any], args: argparse.Namespace, steps: int, episo
     return speed
 
 
+def measure_backends(setting: dict[str, Any], args: argparse.Namespace, steps: int, out: Path,
+                     argv: list[str] | None) -> dict[str, Any]:
+    """Train ``args.seeds`` seeds of each method for ``steps`` env steps with the batched backend (one process, one
+    torch thread) and as ``args.workers`` worker processes, interleaved over two rounds (batched first in the first
+    round, processes first in the second), with :func:`train_method` as the study does (folders in a temporary
+    directory). Env steps of all seeds per wall and per CPU second (this process and its finished workers), with
+    the load average around each run; written under ``"backends"`` in ``out/speed.json``."""
+    import os
+    import tempfile
+
+    from rqe._files import write_text
+
+    seeds = list(range(args.seeds))
+    runs: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for round_ in range(2):
+            for method in args.methods:
+                order = ("batched", "process") if round_ == 0 else ("process", "batched")
+                for engine in order:
+                    cfg = method_config(setting, method, steps)
+                    load = list(os.getloadavg())
+                    folder = Path(tmp) / f"{round_}-{engine}" / run_folder(method)
+                    t = train_method(cfg, seeds, folder, engine, args.workers)
+                    runs.append({"round": round_, "method": method, "engine": t["engine"],
+                                 "env_steps": t["env_steps_per_seed"] * len(seeds), "wall_s": t["wall_s"],
+                                 "cpu_s": t["cpu_s"], "load_average_before": load,
+                                 "load_average_after": list(os.getloadavg())})
+                    print(f"round {round_} {method} {engine}: {runs[-1]['env_steps'] / t['wall_s']:.0f} env steps / "
+                          f"wall s, {runs[-1]['env_steps'] / t['cpu_s']:.0f} / CPU s", flush=True)
+    totals: dict[str, Any] = {}
+    for method in args.methods:
+        totals[method] = {}
+        for engine in ("batched", "process"):
+            mine = [r for r in runs if r["method"] == method and r["engine"] == engine]
+            steps_all = sum(r["env_steps"] for r in mine)
+            totals[method][engine] = {"env_steps_per_wall_s": steps_all / sum(r["wall_s"] for r in mine),
+                                      "env_steps_per_cpu_s": steps_all / sum(r["cpu_s"] for r in mine)}
+        b, q = totals[method]["batched"], totals[method]["process"]
+        totals[method]["batched_over_process"] = {k: b[k] / q[k] for k in b}
+    backends = {"command": "python examples/srpo_env_study.py " + " ".join(sys.argv[1:] if argv is None else argv),
+                "seeds": args.seeds, "env_steps_per_seed": steps, "workers": args.workers,
+                "cpu_count": os.cpu_count(), "totals": totals, "runs": runs}
+    path = out / "speed.json"
+    speed = json.loads(path.read_text()) if path.exists() else {"env": args.env}
+    speed["backends"] = backends
+    write_text(path, json.dumps(speed, indent=2))
+    print(json.dumps(totals, indent=2))
+    return backends
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--env", required=True, choices=sorted(ENV_SETTINGS))
@@ -381,6 +435,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--measure", type=int, default=None, metavar="STEPS",
                         help="instead of the study: train one seed of each method for STEPS env steps, time it and "
                              "an evaluation sample, and write speed.json with the budget that fits --hour-cpu-s")
+    parser.add_argument("--measure-backends", type=int, default=None, metavar="STEPS",
+                        help="instead of the study: train --seeds seeds of each method for STEPS env steps batched "
+                             "and on --workers processes, interleaved, and write their speeds under 'backends' in "
+                             "speed.json")
     parser.add_argument("--hour-cpu-s", type=float, default=7200.0,
                         help="CPU seconds the study may take (--measure; default 2 cores x 1 hour)")
     parser.add_argument("--runs", default=None, help="trained runs (default runs/<env>_study; not committed)")
@@ -417,6 +475,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     out = make_folder(args.out or f"examples/results/{name}_study")
     if args.measure is not None:
         return measure(setting, args, args.measure, episodes, seating, n_seats, out)
+    if args.measure_backends is not None:
+        return measure_backends(setting, args, args.measure_backends, out, argv)
     seeds = list(range(args.seeds))
 
     timing, folders, configs = {}, {}, {}

@@ -88,7 +88,8 @@ def register(subparsers: Any) -> None:
     train.add_argument("--backend", default="auto", choices=("auto", "serial", "process", "ray", "batched"),
                        help="how --seeds run: one after another (serial), in --workers processes or Ray, or all "
                             "together in this process with batched networks (batched; ippo, mappo, selfplay, srpo, "
-                            "adversarial, fcp with --partners; CUDA when present)")
+                            "adversarial, fcp with --partners; two-player environments that take their noise from the "
+                            "trainer: cooking, matrix games, tag; CUDA when present)")
     train.add_argument("--threads", type=int, default=1, help="torch threads in this process (default 1)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.set_defaults(func=_train)

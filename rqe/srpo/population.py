@@ -23,11 +23,12 @@ population resumes from its seeds' checkpoints (all at the same update).
 
 Supported: ``ippo``, ``mappo``, ``selfplay``, ``srpo`` and ``adversarial`` with two players and the options
 ``adversary_reference="partner"`` and ``risk_critic=False``, on environments that take their noise from the trainer
-(the cooking gridworld and matrix games); and ``fcp`` with ``partner_runs`` (a fixed pool: trained runs' snapshots
-or scripted zoo partners), whose seeds each draw their own partner every update (:mod:`rqe.srpo.population_fcp`;
-:func:`make_population` picks the class). Other configurations raise :class:`rqe.errors.ParameterError`; train
-them seed by seed. Reward shaping (``env_kwargs={"shaping": ...}``, :mod:`rqe.srpo.shaping`) passes through:
-the bonus is kept apart from the true rewards and learned from as in a single run.
+(the cooking gridworld, matrix games and Tag with two predators); and ``fcp`` with ``partner_runs`` (a fixed pool:
+trained runs' snapshots or scripted zoo partners), whose seeds each draw their own partner every update
+(:mod:`rqe.srpo.population_fcp`; :func:`make_population` picks the class). Other configurations raise
+:class:`rqe.errors.ParameterError`; train them seed by seed. Reward shaping (``env_kwargs={"shaping": ...}``,
+:mod:`rqe.srpo.shaping`) passes through: the bonus is kept apart from the true rewards and learned from as in a
+single run.
 
 >>> from rqe.srpo import TrainConfig
 >>> cfg = TrainConfig(algo="srpo", env="collaborate_defect", total_steps=512, n_envs=32, n_steps=4, device="cpu")
@@ -51,7 +52,7 @@ from rqe.srpo.envs import make_env
 from rqe.srpo.ppo import gae, ppo_loss
 from rqe._files import make_folder
 from rqe.srpo.stacked import StackedLearner, StackedMLP, clip_per_seed, stacked_forward
-from rqe.srpo.trainer import LEARNER_METRICS, Trainer, _write_csv
+from rqe.srpo.trainer import LEARNER_METRICS, Trainer, _write_csv, reset_from, reset_uniforms
 
 __all__ = ["StackedMLP", "PopulationTrainer", "make_population", "parse_seeds", "BATCHED_ALGORITHMS"]
 
@@ -113,7 +114,7 @@ class PopulationTrainer:
                                  f"apply; train its seeds one by one (--backend serial or process)")
         if getattr(first.env, "noise_width", None) is None:
             raise ParameterError(f"environment {cfg.env!r} draws its own noise; the batched backend needs one that "
-                                 f"takes it from the trainer (cooking, collaborate_defect, matrix)")
+                                 f"takes it from the trainer (cooking, collaborate_defect, matrix, tag)")
         self.S, self.B = len(self.runs), cfg.n_envs
         self.env = make_env(cfg.env, self.S * self.B, self.device, **dict(cfg.env_kwargs))
         self.n_agents = 2
@@ -149,13 +150,13 @@ class PopulationTrainer:
         width = n * a_max + env.noise_width
         swaps, draws = [], []
         for g in self.generators:               # each seed draws what its single run draws, in the same order
-            swaps.append(torch.rand(B, generator=g, device=dev))
+            swaps.append(reset_uniforms(env, B, g, dev))
             draws.append(torch.rand(T, B, width, generator=g, device=dev))
         uniforms = torch.stack(draws, 1)                                  # (T, S, B, width)
         log_neg_log = torch.log(-torch.log(uniforms[..., :n * a_max].clamp(1e-20, 1.0)))
         log_neg_log = log_neg_log.reshape(T, S, B, n, a_max).permute(0, 3, 1, 2, 4).contiguous()  # (T, n, S, B, a)
         noise_u = uniforms[..., n * a_max:].reshape(T, S * B, -1)
-        current = env.reset(swap=torch.cat(swaps)).reshape(n, S, B, -1)
+        current = reset_from(env, torch.cat(swaps)).reshape(n, S, B, -1)
         obs = torch.empty(T, n, S, B, env.obs_dim, device=dev)
         seat0_state = getattr(env, "state_is_seat0_observation", False)
         states = (torch.empty(T, S, B, env.state_dim, device=dev) if self.needs_state and not seat0_state else None)

@@ -48,7 +48,7 @@ from rqe.srpo.config import TrainConfig
 from rqe.srpo.networks import Actor
 from rqe.srpo.population import PopulationTrainer, StackedMLP
 from rqe.srpo.ppo import gumbel_argmax
-from rqe.srpo.trainer import Trainer
+from rqe.srpo.trainer import Trainer, reset_from, reset_uniforms
 
 __all__ = ["FCPPopulationTrainer", "PoolMatch"]
 
@@ -119,10 +119,10 @@ class FCPPopulationTrainer(PopulationTrainer):
         width = n * a_max + env.noise_width
         swaps, draws = [], []
         for g in self.generators:
-            swaps.append(torch.rand(B, generator=g, device=dev))
+            swaps.append(reset_uniforms(env, B, g, dev))
             draws.append(torch.rand(T, B, width, generator=g, device=dev))
         uniforms = torch.stack(draws, 1)                                  # (T, S, B, width)
-        current = env.reset(swap=torch.cat(swaps)).reshape(n, S, B, -1)
+        current = reset_from(env, torch.cat(swaps)).reshape(n, S, B, -1)
         obs = torch.zeros(T, n, S, B, env.obs_dim, device=dev)
         states = torch.zeros(T, S, B, env.state_dim, device=dev)
         actions = torch.zeros(T, n, S, B, dtype=torch.long, device=dev)

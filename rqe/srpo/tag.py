@@ -72,6 +72,7 @@ from rqe.errors import ParameterError
 from rqe.srpo._torch import resolve_device, torch
 from rqe.srpo.envs import PettingZooEnv, Step
 from rqe.srpo.networks import FixedPolicy, sample_actions
+from rqe.srpo.ppo import gumbel_argmax
 
 __all__ = ["TagRules", "TagWorld", "Tag", "TagPreyParallelEnv", "reference_tag", "FleeingPrey", "GreedyPredator",
            "tag_partners", "N_ACTIONS", "MOVES"]
@@ -155,12 +156,31 @@ class TagWorld:
         self.vel = torch.zeros_like(self.pos)
         self.obstacles = torch.zeros(self.n_envs, L, 2, **kw)
 
-    def reset(self, generator: Any = None) -> None:
-        """Uniform positions on ``[-1, 1]^2`` (agents) and ``[-0.9, 0.9]^2`` (obstacles), zero velocities."""
-        kw = {"generator": generator, "device": self.device, "dtype": self.dtype}
-        self.pos = torch.rand(self.n_envs, self.n_agents, 2, **kw) * 2.0 - 1.0
+    @property
+    def reset_width(self) -> int:
+        """Uniforms per copy that one :meth:`reset` takes: an x and a y per agent, then per obstacle."""
+        return 2 * (self.n_agents + self.rules.num_obstacles)
+
+    def reset(self, generator: Any = None, uniforms: Any = None) -> None:
+        """Uniform positions on ``[-1, 1]^2`` (agents) and ``[-0.9, 0.9]^2`` (obstacles), zero velocities.
+
+        ``uniforms`` of shape ``(n_envs, reset_width)`` (agents' x, y in agent order, then the obstacles') give the
+        positions; without them the positions are drawn from ``generator`` (agents, then obstacles).
+        """
+        B, N, L = self.n_envs, self.n_agents, self.rules.num_obstacles
+        kw = {"device": self.device, "dtype": self.dtype}
+        if uniforms is None:
+            agents = torch.rand(B, N, 2, generator=generator, **kw)
+            landmarks = torch.rand(B, L, 2, generator=generator, **kw)
+        else:
+            uniforms = torch.as_tensor(uniforms, **kw)
+            if uniforms.shape != (B, self.reset_width):
+                raise ParameterError(f"reset uniforms must have shape {(B, self.reset_width)}, "
+                                     f"got {tuple(uniforms.shape)}")
+            agents, landmarks = uniforms[:, :2 * N].reshape(B, N, 2), uniforms[:, 2 * N:].reshape(B, L, 2)
+        self.pos = agents * 2.0 - 1.0
         self.vel = torch.zeros_like(self.pos)
-        self.obstacles = (torch.rand(self.n_envs, self.rules.num_obstacles, 2, **kw) * 2.0 - 1.0) * 0.9
+        self.obstacles = (landmarks * 2.0 - 1.0) * 0.9
 
     def set_state(self, pos: Any, vel: Any, obstacles: Any) -> None:
         """Copy a state in (arrays of the shapes above), e.g. from ``mpe2``'s world for step-by-step checks."""
@@ -312,6 +332,12 @@ class Tag:
       actions are sampled from ``prey(prey_obs)`` with ``generator`` (Gumbel-max, as rqe's actors); rewards are
       the predators' (shared) rewards, costs are zero; after ``max_cycles`` steps every copy is reset and
       ``Step.obs`` is the first observation of the next episode;
+    * noise from the caller instead of ``generator`` (how :mod:`rqe.srpo.trainer` and the batched
+      :mod:`rqe.srpo.population` drive it, so that a run's numbers come from the run's generator only):
+      ``reset(noise=u)`` with ``u`` of shape ``(n_envs, reset_width)`` (the start positions) and
+      ``step(actions, noise=noise_from(u))`` with ``u`` of shape ``(n_envs, noise_width)``: per prey one uniform
+      per action for its Gumbel-max sample, then the ``reset_width`` uniforms of the reset that follows the last
+      step of an episode (unused on the other steps);
     * ``state()``: the predators' observations concatenated, shape ``(n_envs, num_adversaries * obs_dim)`` (what
       :class:`rqe.srpo.envs.PettingZooEnv` gives for the reference); ``last_prey_rewards`` keeps the prey's.
 
@@ -355,30 +381,60 @@ class Tag:
         self._obs = [o.float() for o in self.world.observations()]
         return torch.stack(self._obs[: self.n_agents])
 
-    def reset(self, generator: Any = None) -> Any:
-        self.world.reset(generator if generator is not None else self._generator)
+    @property
+    def reset_width(self) -> int:
+        """Uniforms per copy that one reset takes (:meth:`TagWorld.reset`)."""
+        return self.world.reset_width
+
+    @property
+    def noise_width(self) -> int:
+        """Uniforms per copy that one step takes: the prey's action samples, then the reset after an episode."""
+        return self.rules.num_good * N_ACTIONS + self.reset_width
+
+    def noise_from(self, uniforms: Any) -> dict[str, Any]:
+        """The noise of one :meth:`step` from uniforms of shape ``(n_envs, noise_width)`` (a trainer draws them)."""
+        G = self.rules.num_good
+        return {"prey": uniforms[:, :G * N_ACTIONS].reshape(self.n_envs, G, N_ACTIONS),
+                "reset": uniforms[:, G * N_ACTIONS:]}
+
+    def reset(self, generator: Any = None, noise: Any = None) -> Any:
+        """Start new episodes, from ``noise`` (uniforms ``(n_envs, reset_width)``) or drawn from ``generator``."""
+        if noise is None:
+            self.world.reset(generator if generator is not None else self._generator)
+        else:
+            self.world.reset(uniforms=noise)
         self.t = 0
         return self._observe()
 
     def state(self) -> Any:
         return torch.cat(self._obs[: self.n_agents], dim=1)
 
-    def prey_actions(self, generator: Any) -> Any:
-        """Actions of the prey at the current state, shape ``(num_good, n_envs)``."""
-        generator = generator if generator is not None else self._generator
-        with torch.no_grad():
-            return torch.stack([sample_actions(self.prey(o), generator) for o in self._obs[self.n_agents:]])
+    def prey_actions(self, generator: Any = None, uniforms: Any = None) -> Any:
+        """Actions of the prey at the current state, shape ``(num_good, n_envs)``.
 
-    def step(self, actions: Any, generator: Any = None, noise: Any = None) -> Step:
+        Sampled with ``uniforms`` (shape ``(n_envs, num_good, N_ACTIONS)``) when given, else from ``generator``.
+        """
+        generator = generator if generator is not None else self._generator
+        prey_obs = self._obs[self.n_agents:]
+        with torch.no_grad():
+            if uniforms is None:
+                return torch.stack([sample_actions(self.prey(o), generator) for o in prey_obs])
+            return torch.stack([gumbel_argmax(self.prey(o), uniforms[:, j]) for j, o in enumerate(prey_obs)])
+
+    def step(self, actions: Any, generator: Any = None, noise: dict[str, Any] | None = None) -> Step:
         actions = torch.as_tensor(actions, device=self.device).long()
         if actions.shape != (self.n_agents, self.n_envs):
             raise ParameterError(f"actions must have shape {(self.n_agents, self.n_envs)}, got {tuple(actions.shape)}")
-        self.world.step(torch.cat([actions, self.prey_actions(generator)], dim=0))
+        prey = self.prey_actions(generator, None if noise is None else noise["prey"])
+        self.world.step(torch.cat([actions, prey], dim=0))
         rewards = self.world.rewards().float()
         self.last_prey_rewards = rewards[self.n_agents:]
         self.t += 1
         done_now = self.t >= self.horizon
-        obs = self.reset(generator) if done_now else self._observe()
+        if not done_now:
+            obs = self._observe()
+        else:
+            obs = self.reset(generator) if noise is None else self.reset(noise=noise["reset"])
         done = torch.full((self.n_envs,), done_now, dtype=torch.bool, device=self.device)
         costs = torch.zeros(self.n_agents, self.n_envs, device=self.device)
         return Step(obs=obs, rewards=rewards[: self.n_agents], costs=costs, done=done)

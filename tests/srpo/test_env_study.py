@@ -35,7 +35,7 @@ def _interval(x):
     return x
 
 
-def _check_summary(summary, out, env, seats, partners):
+def _check_summary(summary, out, env, seats, partners, engine="serial"):
     written = json.loads((out / "summary.json").read_text())
     assert written == json.loads(json.dumps(summary))
     assert (out / "summary.md").read_text().startswith(f"# SRPO study on {env}")
@@ -54,8 +54,9 @@ def _check_summary(summary, out, env, seats, partners):
             _interval(x)
         assert m["config"]["total_steps"] == 64 and m["config"]["algo"] == method
         assert all(len(v) == 2 for v in (m["per_seed"]["self_play"], m["per_seed"]["cross_play"]))
-        assert written["timing"]["train"][method]["engine"] == "serial"       # not batched: said why
-        assert written["timing"]["train"][method]["not_batched_because"]
+        timing = written["timing"]["train"][method]
+        assert timing["engine"] == engine
+        assert bool(timing["not_batched_because"]) == (engine != "batched")      # not batched: said why
     d = written["differences"]["srpo-ippo"]
     assert set(d) == {"self_play", "cross_play"} | {f"heldout:{p}" for p in partners}
     for x in d.values():
@@ -69,7 +70,7 @@ def test_tag_study_end_to_end_and_resumed(study, tmp_path):
     args = ["--env", "tag", "--env-arg", "max_cycles=8", "--runs", str(tmp_path / "runs"),
             "--out", str(tmp_path / "out")] + TINY
     summary = study.main(args)
-    written = _check_summary(summary, tmp_path / "out", "tag", 2, ["greedy", "random", "still"])
+    written = _check_summary(summary, tmp_path / "out", "tag", 2, ["greedy", "random", "still"], engine="batched")
     assert written["methods"]["srpo"]["config"]["tau"] == 10.0
     assert written["methods"]["srpo"]["config"]["epsilon"] == written["methods"]["ippo"]["config"]["epsilon"] == 0.01
     assert written["env_kwargs"] == {"reward_scale": 0.1, "max_cycles": 8}
@@ -91,8 +92,31 @@ def test_four_player_hanabi_study_with_shared_policy(study, tmp_path):
 
 
 def test_batched_backend_refused_with_the_reason(study, tmp_path):
-    with pytest.raises(ParameterError, match="draws its own noise"):
-        study.main(["--env", "tag", "--backend", "batched", "--runs", str(tmp_path), "--out", str(tmp_path)] + TINY)
+    args = ["--env", "tag", "--env-arg", "num_adversaries=3", "max_cycles=8", "--runs", str(tmp_path / "runs"),
+            "--out", str(tmp_path / "out"), "--no-figure"] + TINY
+    with pytest.raises(ParameterError, match="two-player games"):
+        study.main(args[:2] + ["--backend", "batched"] + args[2:])
+    summary = study.main(args + ["--methods", "ippo", "srpo"])     # auto: trained seed by seed, the reason kept
+    assert {m["engine"] for m in summary["timing"]["train"].values()} == {"serial"}
+    assert "two-player games" in summary["timing"]["train"]["srpo"]["not_batched_because"]
+
+
+def test_measure_backends_adds_to_speed_json(study, tmp_path):
+    (tmp_path / "speed.json").write_text(json.dumps({"env": "tag", "methods": {"ippo": {}}}))
+    args = ["--env", "tag", "--env-arg", "max_cycles=8", "--measure-backends", "64", "--out", str(tmp_path)] + TINY
+    study.main(args)
+    written = json.loads((tmp_path / "speed.json").read_text())
+    assert written["methods"] == {"ippo": {}}                     # what --measure wrote is kept
+    backends = written["backends"]
+    assert backends["command"] == "python examples/srpo_env_study.py " + " ".join(args)
+    assert [(r["round"], r["method"], r["engine"]) for r in backends["runs"]] == [
+        (0, "ippo", "batched"), (0, "ippo", "process"), (0, "srpo", "batched"), (0, "srpo", "process"),
+        (1, "ippo", "process"), (1, "ippo", "batched"), (1, "srpo", "process"), (1, "srpo", "batched")]
+    assert all(r["env_steps"] == 2 * 64 and len(r["load_average_before"]) == 3 for r in backends["runs"])
+    for method in ("ippo", "srpo"):
+        totals = backends["totals"][method]
+        assert set(totals) == {"batched", "process", "batched_over_process"}
+        assert all(math.isfinite(v) and v > 0 for v in totals["batched"].values())
 
 
 def test_bad_arguments_are_named(study, tmp_path):
@@ -145,9 +169,11 @@ def test_overcooked_study_trains_on_shaped_and_evaluates_on_sparse_reward(study,
 
 @pytest.mark.slow
 def test_script_trains_and_evaluates_on_two_worker_processes(tmp_path):
-    # the default path: seeds trained and evaluated on spawned worker processes, the script run as a program
+    # seeds trained (--backend process; auto would batch Tag) and evaluated on spawned worker processes, the script
+    # run as a program
     tiny = [a for a in TINY if a not in ("--workers", "1")]
     run = subprocess.run([sys.executable, str(SCRIPT), "--env", "tag", "--env-arg", "max_cycles=8", "--workers", "2",
+                          "--backend", "process",
                           "--runs", str(tmp_path / "runs"), "--out", str(tmp_path / "out"), "--no-figure"] + tiny,
                          capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": str(ROOT), "PATH": ""},
                          timeout=600)

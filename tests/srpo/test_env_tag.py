@@ -142,6 +142,39 @@ def test_tag_shapes_autoreset_and_determinism():
     assert torch.equal(outs[0], outs[1])   # same generator seed, same rollout
 
 
+def test_noise_from_the_caller_places_the_starts_and_moves_the_prey():
+    """reset(noise=u) puts the agents at 2u - 1 and the obstacles at 0.9 (2u - 1); step(noise=...) samples the prey
+    by Gumbel-max from its uniforms and resets from the last reset_width uniforms after an episode's last step;
+    the environment's own generator is never drawn from."""
+    from rqe.srpo.ppo import gumbel_argmax
+
+    rules = TagRules(max_cycles=2)
+    env = Tag(6, rules=rules, prey="random")
+    assert (env.reset_width, env.noise_width) == (2 * 5, 5 + 2 * 5)
+    own = env._generator.get_state()
+    g = torch.Generator().manual_seed(0)
+    start = torch.rand(6, env.reset_width, generator=g)
+    env.reset(noise=start)
+    assert torch.equal(env.world.pos, start[:, :6].reshape(6, 3, 2) * 2 - 1)
+    assert torch.equal(env.world.obstacles, (start[:, 6:].reshape(6, 2, 2) * 2 - 1) * 0.9)
+    # first step from rest: the prey's velocity is its force times dt, i.e. its sampled move
+    u = torch.rand(6, env.noise_width, generator=g)
+    step = env.step(torch.zeros(2, 6, dtype=torch.long), noise=env.noise_from(u))
+    moves = torch.tensor([[0, 0], [-1, 0], [1, 0], [0, -1], [0, 1]], dtype=torch.float32)
+    expected = moves[gumbel_argmax(torch.zeros(6, 5), u[:, :5])]
+    assert not bool(step.done.any()) and len({tuple(m) for m in expected.tolist()}) > 1   # moves differ
+    assert torch.allclose(env.world.vel[:, 2] / (rules.good_accel * rules.dt), expected, atol=1e-5)
+    # the episode's last step: the next one starts where the step's reset uniforms put it
+    u = torch.rand(6, env.noise_width, generator=g)
+    step = env.step(torch.zeros(2, 6, dtype=torch.long), noise=env.noise_from(u))
+    assert bool(step.done.all())
+    assert torch.equal(env.world.pos, u[:, 5:11].reshape(6, 3, 2) * 2 - 1)
+    assert torch.equal(env.world.vel, torch.zeros_like(env.world.vel))
+    assert env._generator.get_state().equal(own)
+    with pytest.raises(ParameterError, match="reset uniforms"):
+        env.reset(noise=torch.rand(6, 3))
+
+
 def test_shared_team_reward_and_no_costs():
     env = Tag(1, rules=TagRules(num_adversaries=2, num_obstacles=0), prey="still", dtype=torch.float64)
     env.reset(torch.Generator().manual_seed(0))

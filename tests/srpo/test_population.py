@@ -21,6 +21,7 @@ from tests.srpo.training_helpers import (
     assert_close as _close, Stop, halt_after, train_interrupted_and_resumed, weights as _weights)
 
 
+TAG = {"max_cycles": 20, "prey": "random", "reward_scale": 0.1}
 CASES = {
     "srpo-paper-cooking": dict(algo="srpo", env="cooking", preset="paper", total_steps=2 * 2 * 1024),
     "srpo-sequential-reverse-kl": dict(algo="srpo", env="cooking", preset="paper", total_steps=2 * 2 * 1024,
@@ -30,6 +31,11 @@ CASES = {
     "selfplay-matrix": dict(algo="selfplay", env="collaborate_defect", n_envs=32, n_steps=4, total_steps=4 * 128),
     "adversarial-matrix": dict(algo="adversarial", env="collaborate_defect", n_envs=32, n_steps=4,
                                total_steps=4 * 2 * 128),
+    # Tag: the trainer's uniforms move the random prey and place every episode's start (episodes of 20 steps end
+    # inside the rollouts of 25); MAPPO's critic reads the predators' joint observation
+    "ippo-tag": dict(algo="ippo", env="tag", env_kwargs=TAG, n_envs=16, n_steps=25, total_steps=3 * 400),
+    "srpo-tag": dict(algo="srpo", env="tag", env_kwargs=TAG, n_envs=16, n_steps=25, total_steps=3 * 2 * 400),
+    "mappo-tag": dict(algo="mappo", env="tag", env_kwargs=TAG, n_envs=16, n_steps=25, total_steps=2 * 400),
     # seats with different action sets: the rollout runs the two actors one after the other, not stacked
     "ippo-unequal-actions": dict(algo="ippo", env="matrix", n_envs=16, n_steps=4, total_steps=4 * 64,
                                  env_kwargs={"game": Game.from_bimatrix([[3, 0, 1], [5, 1, 0]],
@@ -78,6 +84,29 @@ def test_population_folders_are_single_runs_and_resume(tmp_path):
     reference = Trainer(cfg.replace(seed=1))
     reference.train(progress=False)
     _close(reference, single)
+
+
+def test_tag_population_resumes_bit_for_bit_and_trains_from_the_cli(tmp_path, capsys):
+    cfg = TrainConfig(algo="srpo", env="tag", env_kwargs=TAG, n_envs=8, n_steps=25, total_steps=4 * 2 * 200,
+                      checkpoint_every=2, device="cpu")
+    straight, resumed, history = train_interrupted_and_resumed(
+        lambda name: PopulationTrainer(cfg, [0, 1], tmp_path / name), 3)
+    for a, b in zip(straight.runs, resumed.runs):
+        wa, wb = _weights(a.learners), _weights(b.learners)
+        assert all(torch.equal(wa[key], wb[key]) for key in wa)
+        assert a.generator.get_state().equal(b.generator.get_state())
+    for k, seed in enumerate((0, 1)):
+        with open(tmp_path / "resumed" / f"srpo-seed{seed}" / "metrics.csv") as fh:
+            logged = [float(r["return_seat0"]) for r in csv.DictReader(fh)]
+        assert logged == pytest.approx([h[k]["return_seat0"] for h in history], rel=1e-12)
+    from rqe.cli import main
+
+    argv = ["train", "srpo", "--env", "tag", "--seeds", "0-3", "--backend", "batched", "--steps", "400",
+            "--env-arg", "max_cycles=20", "--set", "n_envs=8", "n_steps=25", "--no-progress", "--device", "cpu",
+            "--out", str(tmp_path / "cli")]
+    assert main(argv) == 0
+    assert sorted(p.name for p in (tmp_path / "cli").iterdir()) == [f"srpo-seed{k}" for k in range(4)]
+    assert "srpo seed 3: 1 updates, 400 env steps" in capsys.readouterr().out
 
 
 def test_cli_batched_backend(tmp_path, capsys):
