@@ -17,9 +17,9 @@ overcooked_mdp.OvercookedGridworld``), so results can be compared with the zero-
   standard), after which the copy is reset.
 
 Dependency: ``pip install 'rqe[overcooked]'`` (``overcooked-ai`` 1.1 imports the old ``gym`` package at import;
-its rendering needs ``pygame``, which shares its import name with the ``pygame-ce`` that ``mpe2`` uses: install
-the two extras in separate environments, or ``overcooked-ai`` with ``--no-deps`` plus ``gym``, which is all this
-adapter uses).
+its rendering needs ``pygame``, which shares its import name with the ``pygame-ce`` that ``mpe2`` uses: beside
+``mpe2``, ``pip install gym==0.26.2`` and then ``pip install --no-deps overcooked-ai==1.1.0``, which is all this
+adapter uses and what ``make install`` does).
 
 Scripted partners: ``random`` (uniform over the 6 actions) and ``stay`` (:func:`overcooked_partners`); a planning
 partner (``overcooked-ai``'s greedy human model) needs its motion planner and is not wrapped here.

@@ -142,16 +142,20 @@ def test_every_setting_builds_its_configs(study):
             assert (cfg.tau == setting["tau"]) or method != "srpo"
 
 
-def test_overcooked_without_the_package_names_the_extra(study, tmp_path):
-    if importlib.util.find_spec("overcooked_ai_py") is not None:
-        pytest.skip("overcooked-ai is installed: the missing-extra path cannot be reached")
+def test_overcooked_without_the_package_names_the_extra(study, tmp_path, monkeypatch):
+    # the package hidden (make install installs it), in this process and in the script run as a program
+    monkeypatch.setitem(sys.modules, "overcooked_ai_py", None)
+    monkeypatch.setitem(sys.modules, "overcooked_ai_py.mdp", None)
     with pytest.raises(MissingDependencyError, match=r"rqe\[overcooked\]"):
         study.main(["--env", "overcooked:cramped_room", "--out", str(tmp_path / "out")] + TINY)
     assert not (tmp_path / "out").exists()          # refused before anything was written
-    run = subprocess.run([sys.executable, str(SCRIPT), "--env", "overcooked:asymmetric_advantages",
+    hidden = ("import runpy, sys; sys.modules['overcooked_ai_py'] = None; sys.argv = sys.argv[1:]; "
+              "runpy.run_path(sys.argv[0], run_name='__main__')")
+    run = subprocess.run([sys.executable, "-c", hidden, str(SCRIPT), "--env", "overcooked:asymmetric_advantages",
                           "--out", str(tmp_path / "o2")], capture_output=True, text=True, cwd=tmp_path,
                          env={"PYTHONPATH": str(ROOT), "PATH": ""}, timeout=120)
     assert run.returncode == 2 and "pip install 'rqe[overcooked]'" in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "o2").exists()
 
 
 def test_overcooked_study_trains_on_shaped_and_evaluates_on_sparse_reward(study, tmp_path):
