@@ -45,7 +45,8 @@ Every figure is ``{"mean": m, "ci95": [lo, hi]}`` (percentile bootstrap over see
 The budget is stated in the output (the paper's: 2M env steps per seed, 30 runs). Whatever comes out is what is
 written. ``--figures`` redraws ``crossplay_heldout.png`` and, from the runs' ``metrics.csv``, ``training_curves.json``
 / ``training_curves.png`` without evaluating again.  ``--rescore`` rewrites ``summary.json`` / ``summary.md`` from the per-seed
-values in ``--out``'s ``summary.json`` (:func:`summarise`), nothing trained or evaluated.
+values in ``--out``'s ``summary.json`` (:func:`summarise`), nothing trained or evaluated. ``--baseline OTHER/summary.json``
+adds each method minus each of another run's methods (``vs_baseline``, :func:`compare_with`).
 
 Run (``--train-only`` trains or resumes and stops; ``--methods`` with no name and ``--br-steps N`` trains only the
 best responses):
@@ -55,6 +56,8 @@ best responses):
     nice python examples/srpo_cooking_study.py --seeds 8 --steps 307200 --br-steps 500000 --shaped-steps 400000 \\
         --methods srpo srpo:tau=1 srpo:tau=100 srpo:epsilon=0.01 --runs runs/cooking_ablation \\
         --out examples/results/cooking_ablation
+    python examples/srpo_cooking_study.py --rescore --out examples/results/cooking_ablation_2m \\
+        --baseline examples/results/cooking_study/summary.json    # the 2M ablation beside the study
 """
 
 from __future__ import annotations
@@ -105,6 +108,9 @@ def main() -> None:
     parser.add_argument("--rescore", action="store_true",
                         help="only recompute --out's summary (intervals, best-response normalisation, differences, "
                              "tables, figure) from the per-seed values in its summary.json, without evaluating")
+    parser.add_argument("--baseline", default=None, metavar="SUMMARY",
+                        help="with --rescore: also each method here minus each method of another study's summary.json "
+                             "(the same seeds and evaluation), on self-play, cross-play and the scripted partners")
     parser.add_argument("--shaped-steps", type=int, default=0, metavar="N",
                         help="also hold out behaviour-preferring partners trained for N env steps (0: none)")
     args = parser.parse_args()
@@ -116,7 +122,7 @@ def main() -> None:
         figures(Path(args.out), Path(args.runs))
         return
     if args.rescore:
-        rescore(Path(args.out), Path(args.runs))
+        rescore(Path(args.out), Path(args.runs), args.baseline)
         return
     import torch
 
@@ -274,9 +280,14 @@ def summarise(meta: dict, per_seed: dict) -> dict:
     return summary
 
 
-def rescore(out: Path, runs: Path) -> None:
+def rescore(out: Path, runs: Path, baseline: str | None = None) -> None:
     """Rewrite ``out``'s ``summary.json``, ``summary.md`` and figures from the per-seed values it holds
-    (:func:`summarise`), e.g. after a change to how scores are summarised; nothing is trained or evaluated."""
+    (:func:`summarise`), e.g. after a change to how scores are summarised; nothing is trained or evaluated.
+
+    With ``baseline`` (another run's ``summary.json``, e.g. the main study beside an ablation), the summary also gets
+    ``vs_baseline[f"{method}-{other}"]``: each method here minus each method there (independent groups of seeds,
+    :func:`rqe.srpo.stats.difference_ci`) on self-play, cross-play and every scripted partner of
+    :func:`rqe.srpo.zoo.partner_zoo` both evaluated (trained partners are retrained per run, so they are left out)."""
     from rqe._files import write_text
 
     path = out / "summary.json"
@@ -285,10 +296,24 @@ def rescore(out: Path, runs: Path) -> None:
     old = json.loads(path.read_text())
     meta = {k: v for k, v in old.items() if k not in ("methods", "br_reference", "differences")}
     summary = summarise(meta, {m: entry["per_seed"] for m, entry in old["methods"].items()})
+    if baseline is not None:
+        summary["vs_baseline"] = compare_with(summary, json.loads(Path(baseline).read_text()))
+        summary["baseline"] = str(baseline)
     write_text(path, json.dumps(summary, indent=2))
     write_text(out / "summary.md", _markdown(summary))
     figures(out, runs)
     print(f"rescored {path}")
+
+
+def compare_with(summary: dict, other: dict) -> dict:
+    """Each method of ``summary`` minus each method of ``other`` (see :func:`rescore`)."""
+    from rqe.srpo.stats import difference_ci
+    from rqe.srpo.zoo import partner_zoo
+
+    scripted = [p for p in summary["partners"] if p in other["partners"] and p in partner_zoo()]
+    keys = ["self_play", "cross_play"] + [f"heldout:{p}" for p in scripted]
+    return {f"{m}-{o}": {k: difference_ci(e["per_seed"][k], f["per_seed"][k]) for k in keys}
+            for m, e in summary["methods"].items() for o, f in other["methods"].items()}
 
 
 def _selfplay_pool(runs: Path, seeds: list[int], steps: int) -> list[str]:

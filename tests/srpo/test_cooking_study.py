@@ -100,5 +100,11 @@ def test_rescore_rewrites_the_summary_from_its_per_seed_values(tmp_path, monkeyp
     assert again["methods"]["ippo"]["br_normalised"] == study["summarise"](meta, {"ippo": rows, "srpo": other})[
         "methods"]["ippo"]["br_normalised"]
     assert (tmp_path / "summary.md").read_text().startswith("# Cooking gridworld study (tiny)")
+    base = tmp_path / "base.json"
+    base.write_text(json.dumps(study["summarise"](meta, {"ippo": other})))
+    _run(monkeypatch, "--rescore", "--out", str(tmp_path), "--runs", str(tmp_path / "none"), "--baseline", str(base))
+    vs = json.loads((tmp_path / "summary.json").read_text())["vs_baseline"]
+    assert set(vs) == {"ippo-ippo", "srpo-ippo"}
+    assert vs["ippo-ippo"]["heldout:greedy"]["mean"] == pytest.approx(-1.0) and vs["srpo-ippo"]["self_play"]["mean"] == 0
     with pytest.raises(SystemExit, match="needs"):
         _run(monkeypatch, "--rescore", "--out", str(tmp_path / "missing"))
