@@ -204,7 +204,7 @@ def main() -> None:
         "config": "TrainConfig(preset='paper') (eps 0.1, tau 10, lr 6e-4, 8 envs x 128 steps, 4 full-batch epochs)",
         "budget_note": f"{args.steps} env steps per seed and method (the paper: 2M); {args.seeds} seeds; "
                        f"{args.episodes} evaluation episodes per pairing",
-        "partners": list(zoo), "timing": timing, "best_response": best["summary"]}, per_seed)
+        "partners": list(zoo), "timing": timing, "best_response": best}, per_seed)
     write_text(out / "summary.json", json.dumps(summary, indent=2))
     write_text(out / "summary.md", _markdown(summary))
     figures(out, runs)
@@ -239,7 +239,7 @@ def summarise(meta: dict, per_seed: dict) -> dict:
     """The summary document: ``meta`` (settings, ``partners``, ``timing``, ``best_response``) with, per method, every
     figure as ``{"mean", "ci95"}`` over seeds from ``per_seed[method]`` (the rows of per-seed values), the
     best-response-normalised scores (:func:`best_found`) and SRPO minus each other method."""
-    from rqe.srpo.stats import bootstrap_ci, difference_ci
+    from rqe.srpo.stats import bootstrap_ci
 
     partners, timing = meta["partners"], meta["timing"]
     per_seed = {m: {k: v for k, v in rows.items() if not k.startswith("br_normalised:")} for m, rows in per_seed.items()}
@@ -267,17 +267,17 @@ def summarise(meta: dict, per_seed: dict) -> dict:
                                 if key.startswith("with_method:")}
         summary["methods"][method] = entry
     if "srpo" in per_seed:
-        summary["differences"] = {}
-        for other in per_seed:
-            if other == "srpo":
-                continue
-            d = {"self_play": difference_ci(per_seed["srpo"]["self_play"], per_seed[other]["self_play"]),
-                 "cross_play": difference_ci(per_seed["srpo"]["cross_play"], per_seed[other]["cross_play"])}
-            for name in partners:
-                d[f"heldout:{name}"] = difference_ci(per_seed["srpo"][f"heldout:{name}"],
-                                                     per_seed[other][f"heldout:{name}"])
-            summary["differences"][f"srpo-{other}"] = d
+        keys = ["self_play", "cross_play"] + [f"heldout:{name}" for name in partners]
+        summary["differences"] = {f"srpo-{other}": _differences(per_seed["srpo"], rows, keys)
+                                  for other, rows in per_seed.items() if other != "srpo"}
     return summary
+
+
+def _differences(rows: dict, other: dict, keys: list[str]) -> dict:
+    """``rows[k]`` minus ``other[k]`` for each key (independent groups of seeds, bootstrap interval)."""
+    from rqe.srpo.stats import difference_ci
+
+    return {k: difference_ci(rows[k], other[k]) for k in keys}
 
 
 def rescore(out: Path, runs: Path, baseline: str | None = None) -> None:
@@ -307,12 +307,11 @@ def rescore(out: Path, runs: Path, baseline: str | None = None) -> None:
 
 def compare_with(summary: dict, other: dict) -> dict:
     """Each method of ``summary`` minus each method of ``other`` (see :func:`rescore`)."""
-    from rqe.srpo.stats import difference_ci
     from rqe.srpo.zoo import partner_zoo
 
     scripted = [p for p in summary["partners"] if p in other["partners"] and p in partner_zoo()]
     keys = ["self_play", "cross_play"] + [f"heldout:{p}" for p in scripted]
-    return {f"{m}-{o}": {k: difference_ci(e["per_seed"][k], f["per_seed"][k]) for k in keys}
+    return {f"{m}-{o}": _differences(e["per_seed"], f["per_seed"], keys)
             for m, e in summary["methods"].items() for o, f in other["methods"].items()}
 
 
@@ -330,10 +329,11 @@ def _selfplay_pool(runs: Path, seeds: list[int], steps: int) -> list[str]:
     return [str(f) for f in folders]
 
 
-def _best_responses(args, runs: Path, zoo: dict) -> dict:
+def _best_responses(args, runs: Path, zoo: dict) -> dict | None:
     """Train (or resume) a best response to each zoo partner and measure its team return with that partner.
 
-    Returns ``{"return": {partner: mean team return over the best response's seeds}, "summary": {...}}``.
+    Returns the summary's ``best_response`` entry (per partner and seed, ``per_seed``, the candidates of
+    :func:`best_found`), or ``None`` without best responses or with ``--train-only``.
     """
     from rqe.srpo.config import TrainConfig
     from rqe.srpo.population import make_population
@@ -341,7 +341,7 @@ def _best_responses(args, runs: Path, zoo: dict) -> dict:
     from rqe.srpo.zoo import heldout_play, partner_zoo
 
     if args.br_steps <= 0:
-        return {"return": {}, "summary": None}
+        return None
     seeds = list(range(args.br_seeds))
     scripted = [name for name in zoo if name in partner_zoo()]    # pool entries "zoo:NAME" are the scripted ones
     without = [name for name in zoo if name not in scripted]
@@ -354,19 +354,16 @@ def _best_responses(args, runs: Path, zoo: dict) -> dict:
     print(f"best responses to {len(scripted)} partners: {population.env_steps} env steps per seed x {len(seeds)} seeds "
           f"each, {population.elapsed:.0f}s in updates", flush=True)
     if args.train_only:
-        return {"return": {}, "summary": None}
+        return None
     runs_of = {name: population.runs[i * len(seeds):(i + 1) * len(seeds)] for i, name in enumerate(scripted)}
     per_partner = {name: [heldout_play(run.policies()[0], zoo[name], episodes=args.episodes, seed=8000 + k,
                                        agent_seats=(0, 1))["team_return"] for k, run in enumerate(runs_of[name])]
                    for name in scripted}
-    return {"return": {name: float(np.mean(v)) for name, v in per_partner.items()},
-            "summary": {"how": "FCP with a pool of the one scripted partner (partner_runs=['zoo:NAME']), "
-                               "TrainConfig(preset='paper'), the agent's seat drawn every update; team return with "
-                               "the partner over both seats",
-                        "steps_per_seed": args.br_steps, "seeds": len(seeds),
-                        "team_return": {name: bootstrap_ci(v) for name, v in per_partner.items()},
-                        "per_seed": per_partner, "train_s": population.elapsed,
-                        "partners_without": without}}
+    return {"how": "FCP with a pool of the one scripted partner (partner_runs=['zoo:NAME']), TrainConfig(preset="
+                   "'paper'), the agent's seat drawn every update; team return with the partner over both seats",
+            "steps_per_seed": args.br_steps, "seeds": len(seeds),
+            "team_return": {name: bootstrap_ci(v) for name, v in per_partner.items()},
+            "per_seed": per_partner, "train_s": population.elapsed, "partners_without": without}
 
 
 def training_curves(runs: Path, methods: list[str], points: int = 20) -> dict:
