@@ -8,11 +8,11 @@ One study per environment (``--env``), each with its settings in :data:`ENV_SETT
 * ``hanabi``: OpenSpiel's Hanabi with 3 colours, 3 ranks and 4 players, one policy shared by every seat (SRPO: one
   adversary on a seat drawn per copy), the paper's tau 0.01, eps 0.001;
 * ``overcooked:cramped_room`` and ``overcooked:asymmetric_advantages``: Overcooked-AI kitchens (``pip install
-  'rqe[overcooked]'``) with the settings of the package's own PPO self-play runs (``human_aware_rl``'s reproduced
-  results, ``params.json`` per layout: horizon 400, shaped reward weight 1 in training and the sparse soup reward in
-  evaluation, entropy 0.1 at the end of its schedule, gamma 0.964, GAE lambda and learning rate per layout,
-  8 epochs of 2000-step minibatches); rollouts of 10 copies x 400 steps (a third of their 30) so that the short
-  budget gets more updates. The paper has no Overcooked runs; SRPO takes the gridworld's tau 10.
+  'rqe[overcooked]'``), horizon 400, the package's shaped reward (weight 1) in training and the sparse soup reward
+  in evaluation, rqe's tuned PPO preset with gamma 0.99, GAE lambda 0.95, eps 0.01 and a 2 x 128 network on
+  rollouts of 10 copies x 400 steps (the settings of the package's own ``human_aware_rl`` PPO runs, entropy 0.1 and
+  gamma 0.964, had not learned to cook after 244,000 env steps: ``docs/srpo-envs-study.md``). The paper has no
+  Overcooked runs; SRPO takes tau 1, the value that did not collapse in the cooking gridworld's 2M-step ablation.
 
 Every method (default ``ippo srpo``; ``mappo`` and variants such as ``srpo:tau=1`` also work) is trained with the
 same budget of ``--steps`` environment steps per seed, with the batched population backend where it supports the
@@ -70,9 +70,12 @@ from rqe.srpo.config import method_folder as run_folder, parse_method as method_
 
 _OVERCOOKED = dict(
     env_kwargs={"horizon": 400, "reward_shaping": 1.0}, eval_env_kwargs={"horizon": 400, "reward_shaping": 0.0},
-    episodes=32, seating="one", tau=10.0,
-    source="overcooked-ai's human_aware_rl PPO self-play (reproduced_results/ppo_sp_<layout>/params.json); "
-           "tau 10 of the paper's cooking gridworld (the paper has no Overcooked runs)",
+    config=dict(preset="tuned", epsilon=0.01, gamma=0.99, gae_lambda=0.95, hidden=128, n_envs=10, n_steps=400,
+                anneal_lr=False),
+    episodes=8, seating="one", tau=1.0,
+    source="overcooked-ai's shaped reward in training, sparse in evaluation; rqe's tuned PPO preset with gamma "
+           "0.99, GAE lambda 0.95, eps 0.01, 2 x 128 units, 10 copies x 400 steps; tau 1 from the cooking "
+           "gridworld's 2M-step ablation (the paper has no Overcooked runs)",
 )
 
 #: Per environment: the environment and its training / evaluation keyword arguments, the TrainConfig fields of
@@ -91,16 +94,8 @@ ENV_SETTINGS: dict[str, dict[str, Any]] = {
         source="the paper's Hanabi settings (3 colours, 3 ranks, 4 players, one shared policy, tau 0.01, "
                "eps 0.001); rqe's tuned PPO preset",
     ),
-    "overcooked:cramped_room": dict(
-        env="overcooked:cramped_room", steps=500_000,
-        config=dict(preset="tuned", epsilon=0.1, gamma=0.964, gae_lambda=0.6, lr=1.63e-4, clip_coef=0.132,
-                    max_grad_norm=0.247, n_envs=10, n_steps=400, n_epochs=8, n_minibatches=2, anneal_lr=False),
-        **_OVERCOOKED),
-    "overcooked:asymmetric_advantages": dict(
-        env="overcooked:asymmetric_advantages", steps=400_000,
-        config=dict(preset="tuned", epsilon=0.1, gamma=0.964, gae_lambda=0.5, lr=2.1e-4, clip_coef=0.229,
-                    max_grad_norm=0.256, n_envs=10, n_steps=400, n_epochs=8, n_minibatches=2, anneal_lr=False),
-        **_OVERCOOKED),
+    "overcooked:cramped_room": dict(env="overcooked:cramped_room", steps=400_000, **_OVERCOOKED),
+    "overcooked:asymmetric_advantages": dict(env="overcooked:asymmetric_advantages", steps=300_000, **_OVERCOOKED),
 }
 TAU_ALGOS = ("srpo", "adversarial")
 
