@@ -32,8 +32,8 @@ batched one was refused, are kept in the JSON under ``timing.train``): Tag (2 pr
   (none of these has: it is ``null``).
 
 Each figure is ``{"mean", "ci95", "n"}`` over seeds (percentile bootstrap, :func:`rqe.srpo.stats.bootstrap_ci`);
-``differences["srpo-<method>"]`` holds SRPO minus each other method (independent groups of seeds,
-:func:`rqe.srpo.stats.difference_ci`). Written to ``--out`` (default ``examples/results/<env>_study``):
+``differences["<srpo method>-<method>"]`` holds each SRPO method minus each other method (independent groups of
+seeds, :func:`rqe.srpo.stats.difference_ci`). Written to ``--out`` (default ``examples/results/<env>_study``):
 ``summary.json`` (settings, budget, timing, per-seed values), ``summary.md`` (tables) and ``crossplay_heldout.png``.
 Trained runs go to ``--runs`` (not committed); an existing finished run is resumed, not retrained.
 
@@ -205,7 +205,9 @@ def evaluate_methods(setting: dict[str, Any], folders: dict[str, list[str]], epi
 
 
 def summarize(per_seed: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Bootstrap intervals per method, and SRPO minus each other method."""
+    """Bootstrap intervals per method; each SRPO method (``srpo`` and variants such as ``srpo:tau=1``) minus each
+    other method, under the key ``"<srpo method>-<other>"`` (a variant is compared with ``srpo`` once, as
+    ``srpo-<variant>``)."""
     from rqe.srpo.stats import bootstrap_ci, difference_ci
 
     def ci(values: list[Any]) -> dict[str, Any] | None:
@@ -218,16 +220,17 @@ def summarize(per_seed: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict
                            "cross_method": {m: ci(v) for m, v in rows["cross_method"].items()},
                            "heldout": {p: ci(v) for p, v in rows["heldout"].items()}}
     differences = {}
-    if "srpo" in per_seed:
-        mine = per_seed["srpo"]
+    srpo = [m for m in per_seed if method_spec(m)[0] == "srpo"]
+    for method in srpo:
+        mine = per_seed[method]
         for other, rows in per_seed.items():
-            if other == "srpo":
+            if other == method or (other in srpo and method != "srpo"):
                 continue
             d = {key: difference_ci(mine[key], rows[key]) for key in ("self_play", "cross_play")
                  if None not in mine[key] + rows[key]}
             for partner in mine["heldout"]:
                 d[f"heldout:{partner}"] = difference_ci(mine["heldout"][partner], rows["heldout"][partner])
-            differences[f"srpo-{other}"] = d
+            differences[f"{method}-{other}"] = d
     return methods, differences
 
 
@@ -249,7 +252,8 @@ def markdown(summary: dict[str, Any]) -> str:
         cells += [_fmt(m["heldout"][p]) for p in partners]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     if summary["differences"]:
-        lines += ["", "SRPO minus each method (independent seeds, bootstrap interval of the difference of means):", "",
+        lines += ["", "Each SRPO method minus each other method (independent seeds, bootstrap interval of the difference "
+                  "of means):", "",
                   "| comparison | self-play | cross-play | " + " | ".join(partners) + " |",
                   "|---" * (3 + len(partners)) + "|"]
         for name, d in summary["differences"].items():

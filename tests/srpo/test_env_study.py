@@ -134,6 +134,21 @@ def test_eval_calls_counts_the_seatings(study):
     assert study.eval_calls(2, 1, 2, 2, 3) == 2 * (1 + 2 + 6)
 
 
+def test_every_srpo_method_is_compared_with_the_others(study):
+    def rows(shift):
+        values = [shift + 0.1 * k for k in range(4)]
+        return {"self_play": values, "cross_play": values, "free_riding": [None] * 4, "cross_method": {},
+                "heldout": {"random": values}}
+
+    _, differences = study.summarize({"ippo": rows(0.0), "srpo": rows(1.0), "srpo:tau=1": rows(3.0)})
+    assert sorted(differences) == ["srpo-ippo", "srpo-srpo:tau=1", "srpo:tau=1-ippo"]
+    # equal spreads: the difference of means is exactly the shift
+    assert differences["srpo:tau=1-ippo"]["cross_play"]["mean"] == pytest.approx(3.0)
+    assert differences["srpo-srpo:tau=1"]["heldout:random"]["mean"] == pytest.approx(-2.0)
+    _, alone = study.summarize({"ippo": rows(0.0), "srpo:tau=1": rows(1.0)})
+    assert list(alone) == ["srpo:tau=1-ippo"]
+
+
 def test_every_setting_builds_its_configs(study):
     for name, setting in study.ENV_SETTINGS.items():
         for method in ("ippo", "srpo", "mappo"):
