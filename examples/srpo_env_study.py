@@ -90,7 +90,7 @@ ENV_SETTINGS: dict[str, dict[str, Any]] = {
     "hanabi": dict(
         env="hanabi", env_kwargs={"players": 4, "colors": 3, "ranks": 3},
         eval_env_kwargs={"players": 4, "colors": 3, "ranks": 3},
-        config=dict(preset="tuned", epsilon=0.001), tau=0.01, steps=800_000, episodes=32, seating="one",
+        config=dict(preset="tuned", epsilon=0.001), tau=0.01, steps=400_000, episodes=32, seating="one",
         source="the paper's Hanabi settings (3 colours, 3 ranks, 4 players, one shared policy, tau 0.01, "
                "eps 0.001); rqe's tuned PPO preset",
     ),
