@@ -11,7 +11,7 @@ One study per environment (``--env``), each with its settings in :data:`ENV_SETT
   'rqe[overcooked]'``), horizon 400, the package's shaped reward (weight 1) in training and the sparse soup reward
   in evaluation, rqe's tuned PPO preset with gamma 0.99, GAE lambda 0.95, eps 0.01 and a 2 x 128 network on
   rollouts of 10 copies x 400 steps (the settings of the package's own ``human_aware_rl`` PPO runs, entropy 0.1 and
-  gamma 0.964, had not learned to cook after 244,000 env steps: ``docs/srpo-envs-study.md``). The paper has no
+  gamma 0.964, had not learned to cook after 248,000 env steps: ``docs/srpo-envs-study.md``). The paper has no
   Overcooked runs; SRPO takes tau 1, the value that did not collapse in the cooking gridworld's 2M-step ablation.
 
 Every method (default ``ippo srpo``; ``mappo`` and variants such as ``srpo:tau=1`` also work) is trained with the
@@ -252,8 +252,8 @@ def markdown(summary: dict[str, Any]) -> str:
         cells += [_fmt(m["heldout"][p]) for p in partners]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     if summary["differences"]:
-        lines += ["", "Each SRPO method minus each other method (independent seeds, bootstrap interval of the difference "
-                  "of means):", "",
+        lines += ["", "Each SRPO method minus each other method (independent seeds, bootstrap interval of the "
+                  "difference of means):", "",
                   "| comparison | self-play | cross-play | " + " | ".join(partners) + " |",
                   "|---" * (3 + len(partners)) + "|"]
         for name, d in summary["differences"].items():
