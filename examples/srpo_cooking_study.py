@@ -70,6 +70,7 @@ from pathlib import Path
 import numpy as np
 
 from rqe.srpo.config import method_folder as run_folder, parse_method as method_spec
+from rqe.srpo.stats import method_differences
 
 
 def _pair_metrics(policies, episodes, seed):
@@ -268,16 +269,8 @@ def summarise(meta: dict, per_seed: dict) -> dict:
         summary["methods"][method] = entry
     if "srpo" in per_seed:
         keys = ["self_play", "cross_play"] + [f"heldout:{name}" for name in partners]
-        summary["differences"] = {f"srpo-{other}": _differences(per_seed["srpo"], rows, keys)
-                                  for other, rows in per_seed.items() if other != "srpo"}
+        summary["differences"] = method_differences(per_seed, [("srpo", o) for o in per_seed if o != "srpo"], keys)
     return summary
-
-
-def _differences(rows: dict, other: dict, keys: list[str]) -> dict:
-    """``rows[k]`` minus ``other[k]`` for each key (independent groups of seeds, bootstrap interval)."""
-    from rqe.srpo.stats import difference_ci
-
-    return {k: difference_ci(rows[k], other[k]) for k in keys}
 
 
 def rescore(out: Path, runs: Path, baseline: str | None = None) -> None:
@@ -311,8 +304,9 @@ def compare_with(summary: dict, other: dict) -> dict:
 
     scripted = [p for p in summary["partners"] if p in other["partners"] and p in partner_zoo()]
     keys = ["self_play", "cross_play"] + [f"heldout:{p}" for p in scripted]
-    return {f"{m}-{o}": _differences(e["per_seed"], f["per_seed"], keys)
-            for m, e in summary["methods"].items() for o, f in other["methods"].items()}
+    mine = {m: e["per_seed"] for m, e in summary["methods"].items()}
+    theirs = {m: e["per_seed"] for m, e in other["methods"].items()}
+    return method_differences(mine, [(m, o) for m in mine for o in theirs], keys, theirs)
 
 
 def _selfplay_pool(runs: Path, seeds: list[int], steps: int) -> list[str]:

@@ -208,7 +208,7 @@ def summarize(per_seed: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict
     """Bootstrap intervals per method; each SRPO method (``srpo`` and variants such as ``srpo:tau=1``) minus each
     other method, under the key ``"<srpo method>-<other>"`` (a variant is compared with ``srpo`` once, as
     ``srpo-<variant>``)."""
-    from rqe.srpo.stats import bootstrap_ci, difference_ci
+    from rqe.srpo.stats import bootstrap_ci, method_differences
 
     def ci(values: list[Any]) -> dict[str, Any] | None:
         return None if not values or any(v is None for v in values) else bootstrap_ci(values)
@@ -219,19 +219,12 @@ def summarize(per_seed: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict
                            "free_riding": ci(rows["free_riding"]),
                            "cross_method": {m: ci(v) for m, v in rows["cross_method"].items()},
                            "heldout": {p: ci(v) for p, v in rows["heldout"].items()}}
-    differences = {}
+    flat = {m: {"self_play": r["self_play"], "cross_play": r["cross_play"],
+                **{f"heldout:{p}": v for p, v in r["heldout"].items()}} for m, r in per_seed.items()}
     srpo = [m for m in per_seed if method_spec(m)[0] == "srpo"]
-    for method in srpo:
-        mine = per_seed[method]
-        for other, rows in per_seed.items():
-            if other == method or (other in srpo and method != "srpo"):
-                continue
-            d = {key: difference_ci(mine[key], rows[key]) for key in ("self_play", "cross_play")
-                 if None not in mine[key] + rows[key]}
-            for partner in mine["heldout"]:
-                d[f"heldout:{partner}"] = difference_ci(mine["heldout"][partner], rows["heldout"][partner])
-            differences[f"{method}-{other}"] = d
-    return methods, differences
+    pairs = [(m, o) for m in srpo for o in per_seed if o != m and (o not in srpo or m == "srpo")]
+    partners = list(dict.fromkeys(p for r in per_seed.values() for p in r["heldout"]))
+    return methods, method_differences(flat, pairs, ["self_play", "cross_play"] + [f"heldout:{p}" for p in partners])
 
 
 def _fmt(x: dict[str, Any] | None) -> str:

@@ -17,13 +17,13 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
 from rqe.errors import ParameterError
 
-__all__ = ["bootstrap_ci", "paired_difference", "difference_ci"]
+__all__ = ["bootstrap_ci", "paired_difference", "difference_ci", "method_differences"]
 
 
 def bootstrap_ci(values: Sequence[float], n_boot: int = 10_000, seed: int = 0,
@@ -72,3 +72,29 @@ def difference_ci(a: Sequence[float], b: Sequence[float], n_boot: int = 10_000, 
     lo, hi = np.quantile(diff, [0.025, 0.975])
     return {"mean": float(x.mean() - y.mean()), "ci95": [float(lo), float(hi)],
             "share_positive": float(np.mean(diff > 0)), "n": [int(x.size), int(y.size)]}
+
+
+def method_differences(rows: Mapping[str, Mapping[str, Sequence[float | None]]],
+                       pairs: Iterable[tuple[str, str]], keys: Sequence[str],
+                       other_rows: Mapping[str, Mapping[str, Sequence[float | None]]] | None = None,
+                       ) -> dict[str, dict[str, dict[str, object]]]:
+    """Method ``a`` minus method ``b`` on each measure, for each pair ``(a, b)``: under ``f"{a}-{b}"``, ``{key:
+    difference_ci(rows[a][key], other_rows[b][key])}`` (independent groups of seeds, :func:`difference_ci`).
+
+    ``rows[method][key]`` holds one value per seed; ``other_rows`` (default ``rows``) lets ``b`` come from another
+    study, e.g. a baseline run. A measure that either side has not got, or holds ``None`` for (not measured for that
+    method), is left out of that pair's entry rather than guessed.
+
+    >>> rows = {"srpo": {"cross_play": [3.0, 4.0, 5.0]}, "ippo": {"cross_play": [1.0, 2.0, 3.0]}}
+    >>> method_differences(rows, [("srpo", "ippo")], ["cross_play"])["srpo-ippo"]["cross_play"]["mean"]
+    2.0
+    """
+    other_rows = rows if other_rows is None else other_rows
+    out: dict[str, dict[str, dict[str, object]]] = {}
+    for a, b in pairs:
+        if a not in rows or b not in other_rows:
+            raise ParameterError(f"no per-seed values for {a!r} or {b!r}; have {sorted(rows)} and {sorted(other_rows)}")
+        mine, theirs = rows[a], other_rows[b]
+        out[f"{a}-{b}"] = {key: difference_ci(mine[key], theirs[key]) for key in keys
+                           if key in mine and key in theirs and None not in list(mine[key]) + list(theirs[key])}
+    return out

@@ -7,7 +7,7 @@ torch = pytest.importorskip("torch")
 
 from rqe.errors import ParameterError  # noqa: E402
 from rqe.srpo.envs import CookingGridworld  # noqa: E402
-from rqe.srpo.stats import bootstrap_ci, difference_ci, paired_difference  # noqa: E402
+from rqe.srpo.stats import bootstrap_ci, difference_ci, method_differences, paired_difference  # noqa: E402
 from rqe.srpo.zoo import ScriptedCook, heldout_play, partner_zoo  # noqa: E402
 
 
@@ -73,3 +73,20 @@ def test_bootstrap_intervals():
             bootstrap_ci(bad)
     with pytest.raises(ParameterError):
         paired_difference([1.0], [1.0, 2.0])
+
+
+def test_method_differences_pairs_keys_and_unmeasured_values():
+    x = np.random.default_rng(2).normal(0.0, 1.0, size=8)
+    rows = {"srpo": {"cross_play": list(x + 2.0), "self_play": [None] * 8, "heldout:random": list(x)},
+            "ippo": {"cross_play": list(x), "self_play": list(x), "heldout:random": list(x + 1.0)}}
+    d = method_differences(rows, [("srpo", "ippo"), ("ippo", "srpo")], ["cross_play", "self_play", "heldout:random"])
+    assert set(d) == {"srpo-ippo", "ippo-srpo"}
+    assert d["srpo-ippo"]["cross_play"] == difference_ci(x + 2.0, x)
+    assert d["ippo-srpo"]["cross_play"]["mean"] == pytest.approx(-2.0)
+    assert d["srpo-ippo"]["heldout:random"]["mean"] == pytest.approx(-1.0)
+    assert "self_play" not in d["srpo-ippo"]                              # not measured for srpo: left out
+    baseline = {"old": {"cross_play": list(x - 1.0)}}
+    assert method_differences(rows, [("srpo", "old")], ["cross_play"], baseline)["srpo-old"]["cross_play"][
+        "mean"] == pytest.approx(3.0)
+    with pytest.raises(ParameterError, match="mappo"):
+        method_differences(rows, [("srpo", "mappo")], ["cross_play"])
