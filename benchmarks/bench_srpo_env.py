@@ -45,11 +45,11 @@ def run(quick: bool = False) -> list[Row]:
             fast, slow = CookingGridworld(n_envs=n_envs), CookingGridworldReference(n_envs=n_envs)
 
             def vectorised():
-                fast.reset(swap=swap)
+                fast.reset(noise=swap)
                 return torch.stack([fast.step(a, noise=z).rewards for a, z in zip(actions, noise)]).numpy()
 
             def reference():
-                slow.reset(swap=swap.numpy())
+                slow.reset(noise=swap.numpy())
                 return np.stack([slow.step(a, noise=z).rewards for a, z in zip(actions_np, noise_np)])
 
             t_fast, r_fast = time_call(vectorised, repeat=3 if quick else 5)

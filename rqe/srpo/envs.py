@@ -42,6 +42,7 @@ from collections.abc import Callable, Sequence
 import dataclasses
 from dataclasses import dataclass
 from typing import Any
+import warnings
 
 import numpy as np
 
@@ -84,6 +85,27 @@ class Step:
 
 
 # ---------------------------------------------------------------------------------------------- matrix games
+def _reset_noise(noise: Any, swap: Any) -> Any:
+    """``reset``'s uniforms from ``noise``, or from ``swap``, its deprecated name."""
+    if swap is None:
+        return noise
+    if noise is not None:
+        raise ParameterError("reset got both noise and swap (the old name of noise); pass noise only")
+    warnings.warn("reset(swap=...) is deprecated; pass the same uniforms as reset(noise=...)", DeprecationWarning,
+                  stacklevel=3)
+    return swap
+
+
+def _check_reset_noise(env: Any, noise: Any) -> Any:
+    """``noise`` unchanged when it has shape ``(env.n_envs, *env.reset_shape)`` (or is ``None``); else an error."""
+    if noise is None:
+        return None
+    shape = tuple(noise.shape) if hasattr(noise, "shape") else np.shape(noise)
+    if shape != (env.n_envs, *env.reset_shape):
+        raise ParameterError(f"reset noise must have shape {(env.n_envs, *env.reset_shape)}, got {shape}")
+    return noise
+
+
 class MatrixGameEnv:
     """A normal-form game played ``horizon`` times in a row, for ``n_envs`` copies at once.
 
@@ -142,11 +164,15 @@ class MatrixGameEnv:
 
     #: Uniforms per copy that one step consumes (none: the game is deterministic given the actions).
     noise_width = 0
+    #: Shape per copy of the uniforms :meth:`reset` takes from a trainer (one, which a matrix game ignores).
+    reset_shape: tuple[int, ...] = ()
 
     def noise_from(self, uniforms: Any) -> None:
         return None
 
-    def reset(self, generator: Any = None, swap: Any = None) -> Any:
+    def reset(self, generator: Any = None, noise: Any = None, *, swap: Any = None) -> Any:
+        """Start new games (nothing is random: ``generator`` and ``noise`` are accepted and unused)."""
+        _check_reset_noise(self, _reset_noise(noise, swap))
         self.t = 0
         return self._observe(None)
 
@@ -372,10 +398,13 @@ class CookingGridworld:
         """Uniforms per copy that one step consumes: agent order keys, onion respawns, start swap."""
         return self.n_agents + len(self.rules.onions) + 1
 
+    #: Shape per copy of the uniforms :meth:`reset` takes: one, the start swap.
+    reset_shape: tuple[int, ...] = ()
+
     def noise_from(self, uniforms: Any) -> dict[str, Any]:
         """The noise of one :meth:`step` from uniforms of shape ``(n_envs, noise_width)`` (a trainer draws them)."""
         n, m = self.n_agents, len(self.rules.onions)
-        return {"order": uniforms[:, :n], "respawn": uniforms[:, n:n + m], "swap": uniforms[:, n + m]}
+        return {"order": uniforms[:, :n], "respawn": uniforms[:, n:n + m], "reset": uniforms[:, n + m]}
 
     def draw_noise(self, generator: Any) -> dict[str, Any]:
         """Uniform draws used by one :meth:`step`: agent order keys, onion respawns, start swap of the reset."""
@@ -383,11 +412,13 @@ class CookingGridworld:
         return {
             "order": torch.rand(self.n_envs, self.n_agents, generator=generator, device=dev),
             "respawn": torch.rand(self.n_envs, len(self.rules.onions), generator=generator, device=dev),
-            "swap": torch.rand(self.n_envs, generator=generator, device=dev),
+            "reset": torch.rand(self.n_envs, generator=generator, device=dev),
         }
 
-    def reset(self, generator: Any = None, swap: Any = None) -> Any:
-        """Start new episodes; ``swap`` (uniforms, shape ``(n_envs,)``) < 0.5 swaps the start cells."""
+    def reset(self, generator: Any = None, noise: Any = None, *, swap: Any = None) -> Any:
+        """Start new episodes; ``noise`` (uniforms, shape ``(n_envs,)``) < 0.5 swaps the start cells, drawn from
+        ``generator`` when not given. ``swap`` is the deprecated name of ``noise``."""
+        swap = _check_reset_noise(self, _reset_noise(noise, swap))
         if swap is None:
             swap = torch.rand(self.n_envs, generator=generator, device=self.device)
         swapped = (swap < 0.5).long()
@@ -458,7 +489,7 @@ class CookingGridworld:
         if self.shaping is not None:
             bonus = self._shape(actions, pickups, deliveries, events)
         done_now = self.t >= self.horizon
-        obs = self.reset(swap=noise["swap"]) if done_now else self.observe()
+        obs = self.reset(noise=noise["reset"]) if done_now else self.observe()
         done = torch.full((self.n_envs,), done_now, dtype=torch.bool, device=self.device)
         return Step(obs=obs, rewards=rewards, costs=costs, done=done, events=events, shaping=bonus)
 
@@ -511,10 +542,16 @@ class CookingGridworldReference:
         return {
             "order": rng.random((self.n_envs, self.n_agents)),
             "respawn": rng.random((self.n_envs, len(self.rules.onions))),
-            "swap": rng.random(self.n_envs),
+            "reset": rng.random(self.n_envs),
         }
 
-    def reset(self, rng: np.random.Generator | None = None, swap: Any = None) -> np.ndarray:
+    #: Shape per copy of the uniforms :meth:`reset` takes: one, the start swap.
+    reset_shape: tuple[int, ...] = ()
+
+    def reset(self, rng: np.random.Generator | None = None, noise: Any = None, *, swap: Any = None) -> np.ndarray:
+        """Start new episodes; ``noise`` (shape ``(n_envs,)``) < 0.5 swaps the start cells, drawn from ``rng`` when
+        not given. ``swap`` is the deprecated name of ``noise``."""
+        swap = _check_reset_noise(self, _reset_noise(noise, swap))
         if swap is None:
             swap = (rng or np.random.default_rng()).random(self.n_envs)
         self.envs = [self._fresh(bool(swap[e] < 0.5)) for e in range(self.n_envs)]
@@ -578,7 +615,7 @@ class CookingGridworldReference:
                 rewards[i, e] = shared - costs[i, e]
         self.t += 1
         done_now = self.t >= self.horizon
-        obs = self.reset(swap=noise["swap"]) if done_now else self.observe()
+        obs = self.reset(noise=noise["reset"]) if done_now else self.observe()
         return Step(obs=obs, rewards=rewards, costs=costs, done=np.full(self.n_envs, done_now))
 
 

@@ -52,7 +52,7 @@ from rqe.srpo.envs import make_env
 from rqe.srpo.ppo import gae, ppo_loss
 from rqe._files import make_folder
 from rqe.srpo.stacked import StackedLearner, StackedMLP, clip_per_seed, stacked_forward
-from rqe.srpo.trainer import LEARNER_METRICS, Trainer, _write_csv, reset_from, reset_uniforms
+from rqe.srpo.trainer import LEARNER_METRICS, Trainer, _write_csv, reset_uniforms
 
 __all__ = ["StackedMLP", "PopulationTrainer", "make_population", "parse_seeds", "BATCHED_ALGORITHMS"]
 
@@ -156,7 +156,7 @@ class PopulationTrainer:
         log_neg_log = torch.log(-torch.log(uniforms[..., :n * a_max].clamp(1e-20, 1.0)))
         log_neg_log = log_neg_log.reshape(T, S, B, n, a_max).permute(0, 3, 1, 2, 4).contiguous()  # (T, n, S, B, a)
         noise_u = uniforms[..., n * a_max:].reshape(T, S * B, -1)
-        current = reset_from(env, torch.cat(swaps)).reshape(n, S, B, -1)
+        current = env.reset(noise=torch.cat(swaps)).reshape(n, S, B, -1)
         obs = torch.empty(T, n, S, B, env.obs_dim, device=dev)
         seat0_state = getattr(env, "state_is_seat0_observation", False)
         states = (torch.empty(T, S, B, env.state_dim, device=dev) if self.needs_state and not seat0_state else None)

@@ -48,7 +48,7 @@ from rqe.srpo.config import TrainConfig
 from rqe.srpo.networks import Actor
 from rqe.srpo.population import PopulationTrainer, StackedMLP
 from rqe.srpo.ppo import gumbel_argmax
-from rqe.srpo.trainer import Trainer, reset_from, reset_uniforms
+from rqe.srpo.trainer import Trainer, reset_uniforms
 
 __all__ = ["FCPPopulationTrainer", "PoolMatch"]
 
@@ -122,7 +122,7 @@ class FCPPopulationTrainer(PopulationTrainer):
             swaps.append(reset_uniforms(env, B, g, dev))
             draws.append(torch.rand(T, B, width, generator=g, device=dev))
         uniforms = torch.stack(draws, 1)                                  # (T, S, B, width)
-        current = reset_from(env, torch.cat(swaps)).reshape(n, S, B, -1)
+        current = env.reset(noise=torch.cat(swaps)).reshape(n, S, B, -1)
         obs = torch.zeros(T, n, S, B, env.obs_dim, device=dev)
         states = torch.zeros(T, S, B, env.state_dim, device=dev)
         actions = torch.zeros(T, n, S, B, dtype=torch.long, device=dev)

@@ -387,6 +387,11 @@ class Tag:
         return self.world.reset_width
 
     @property
+    def reset_shape(self) -> tuple[int, ...]:
+        """Shape per copy of the uniforms :meth:`reset` takes from a trainer: ``(reset_width,)``."""
+        return (self.reset_width,)
+
+    @property
     def noise_width(self) -> int:
         """Uniforms per copy that one step takes: the prey's action samples, then the reset after an episode."""
         return self.rules.num_good * N_ACTIONS + self.reset_width

@@ -7,11 +7,11 @@ learner is trained on which seat with which reward; see :mod:`rqe.srpo.algorithm
 
 Budget: ``total_steps`` environment steps for every algorithm (:func:`rqe.srpo.algorithms.schedule`). A rollout
 of ``n_steps`` starts from a reset and may end inside an episode, which is then bootstrapped from the critic.
-Randomness: one torch generator per run. On an environment that takes its noise from the trainer (``noise_width``:
-the cooking gridworld, matrix games, Tag) each rollout draws the uniforms of its starting reset
-(:func:`reset_uniforms`: the cooking start swaps, Tag's start positions) and then all its other uniforms (action
-sampling and environment noise) in one call, so a population of runs can draw exactly the same numbers; other
-environments draw from the run's generator themselves.
+Randomness: one torch generator per run. On an environment that takes its noise from the trainer (the cooking
+gridworld, matrix games, Tag: it has ``noise_width``, ``noise_from(u)``, ``reset_shape`` and ``reset(noise=u)``) each
+rollout draws the uniforms of its starting reset (:func:`reset_uniforms`: the cooking start swaps, Tag's start
+positions) and then all its other uniforms (action sampling and environment noise) in one call, so a population of
+runs can draw exactly the same numbers; other environments draw from the run's generator themselves.
 
 Seats: each seat of a match holds a learner, a frozen policy, or a :class:`~rqe.srpo.algorithms.PerCopy` mixture
 whose policy differs between environment copies (SRPO with a shared policy puts its adversary on one seat per
@@ -275,7 +275,7 @@ class Trainer:
         masked = hasattr(env, "legal_mask")
         masks = torch.zeros(T, n, B, a_max, dtype=torch.bool, device=dev) if masked else None
         if width is not None:   # all of this rollout's randomness in two draws (see the module docstring)
-            current = reset_from(env, reset_uniforms(env, B, self.generator, dev))
+            current = env.reset(noise=reset_uniforms(env, B, self.generator, dev))
             uniforms = torch.rand(T, B, n * a_max + width, generator=self.generator, device=dev)
         else:
             current = env.reset(self.generator)
@@ -567,17 +567,10 @@ class Trainer:
 
 
 def reset_uniforms(env: Any, n_copies: int, generator: Any, device: Any) -> Any:
-    """The uniforms that start a rollout of ``n_copies`` on an environment with ``noise_width``: shape
-    ``(n_copies,)`` (the cooking gridworld's start swaps; matrix games ignore them) or, where the environment has
-    ``reset_width``, ``(n_copies, reset_width)`` (Tag's start positions)."""
-    width = getattr(env, "reset_width", None)
-    shape = (n_copies,) if width is None else (n_copies, width)
-    return torch.rand(shape, generator=generator, device=device)
-
-
-def reset_from(env: Any, uniforms: Any) -> Any:
-    """Reset ``env`` with the uniforms of :func:`reset_uniforms`; returns the first observations."""
-    return env.reset(swap=uniforms) if getattr(env, "reset_width", None) is None else env.reset(noise=uniforms)
+    """The uniforms that start a rollout of ``n_copies`` on an environment that takes its noise from the trainer,
+    for ``env.reset(noise=...)``: shape ``(n_copies, *env.reset_shape)`` (the cooking gridworld's start swaps,
+    ``()`` per copy, which matrix games ignore; Tag's start positions, ``(reset_width,)`` per copy)."""
+    return torch.rand((n_copies, *env.reset_shape), generator=generator, device=device)
 
 
 def save_torch(obj: Any, path: str | Path) -> None:

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import rqe
+from rqe.errors import ParameterError
 
 torch = pytest.importorskip("torch")
 
@@ -25,7 +26,7 @@ def test_vectorised_gridworld_matches_reference_step_by_step(seed, rules):
     slow = CookingGridworldReference(n_envs=n_envs, rules=rules)
     g = torch.Generator().manual_seed(seed)
     swap = torch.rand(n_envs, generator=g)
-    np.testing.assert_array_equal(fast.reset(swap=swap).numpy(), slow.reset(swap=swap.numpy()))
+    np.testing.assert_array_equal(fast.reset(noise=swap).numpy(), slow.reset(noise=swap.numpy()))
     # biased actions so that agents reach onions and the pot (not only random walks)
     total_shared = 0.0
     collisions = 0
@@ -51,8 +52,8 @@ def test_vectorised_gridworld_matches_reference_from_random_states(rules):
     rng = np.random.default_rng(7)
     fast = CookingGridworld(n_envs=n_envs, rules=rules)
     slow = CookingGridworldReference(n_envs=n_envs, rules=rules)
-    fast.reset(swap=torch.ones(n_envs))
-    slow.reset(swap=np.ones(n_envs))
+    fast.reset(noise=torch.ones(n_envs))
+    slow.reset(noise=np.ones(n_envs))
     hot = [(3, 4), (4, 3), (2, 4), (4, 2), (3, 3), (2, 3), (1, 2)]   # onion cells, their neighbours, by the pot
     free = [(r, c) for r in range(5) for c in range(5) if (r, c) != (2, 2)]
     for e in range(n_envs):
@@ -77,6 +78,27 @@ def test_vectorised_gridworld_matches_reference_from_random_states(rules):
     np.testing.assert_allclose(a.costs.numpy(), b.costs, atol=1e-5)
 
 
+@pytest.mark.parametrize("make", [lambda: CookingGridworld(n_envs=3), lambda: CookingGridworldReference(n_envs=3),
+                                  lambda: MatrixGameEnv(rqe.Game.from_bimatrix([[1, 0], [0, 1]], [[1, 0], [0, 1]]),
+                                                        n_envs=3)])
+def test_reset_takes_trainer_noise_of_its_shape_and_the_old_keyword_with_a_warning(make):
+    """``reset(noise=u)`` with ``u`` of shape ``(n_envs, *reset_shape)``; a wrong shape is an error, not a silent
+    broadcast; ``swap=`` (the old name) gives the same reset with a DeprecationWarning, and both at once is an
+    error."""
+    env = make()
+    assert env.reset_shape == ()
+    u = np.array([0.9, 0.1, 0.7])
+    u = u if isinstance(env, CookingGridworldReference) else torch.tensor(u)
+    first = np.asarray(env.reset(noise=u))
+    with pytest.warns(DeprecationWarning, match="noise="):
+        again = np.asarray(env.reset(swap=u))
+    np.testing.assert_array_equal(first, again)
+    with pytest.raises(ParameterError, match="both"):
+        env.reset(noise=u, swap=u)
+    with pytest.raises(ParameterError, match=r"shape \(3,\)"):
+        env.reset(noise=u[:2])
+
+
 def test_gridworld_starts_are_the_papers():
     """[QZLM App. D.2]: both agents start top left, at (1, 0) and (0, 1), in an order drawn every episode."""
     env = CookingGridworld(n_envs=4000)
@@ -87,10 +109,10 @@ def test_gridworld_starts_are_the_papers():
     share = np.mean([s == ((1, 0), (0, 1)) for s in starts])
     assert 0.46 < share < 0.54
     slow = CookingGridworldReference(n_envs=2)
-    slow.reset(swap=np.array([0.9, 0.1]))
+    slow.reset(noise=np.array([0.9, 0.1]))
     assert [e["pos"] for e in slow.envs] == [[[1, 0], [0, 1]], [[0, 1], [1, 0]]]
     corner = CookingGridworld(n_envs=2, rules="corner")
-    corner.reset(swap=torch.tensor([0.9, 0.1]))
+    corner.reset(noise=torch.tensor([0.9, 0.1]))
     assert corner.pos.tolist() == [[[0, 0], [4, 4]], [[4, 4], [0, 0]]]
 
 
@@ -102,13 +124,13 @@ def test_a_move_blocked_by_the_partner_ends_the_turn_without_pickup(cls):
     for rules in ("paper", "corner"):
         env = cls(n_envs=1, rules=rules)
         if cls is CookingGridworld:
-            env.reset(swap=torch.ones(1))
+            env.reset(noise=torch.ones(1))
             env.place(0, [[3, 4], [2, 4]], (False, False), (True, True))
             noise = _no_respawn_noise(env)
             step = env.step(torch.tensor([[0], [4]]), noise=noise)
             holding = bool(env.holding[0, 0])
         else:
-            env.reset(swap=np.ones(1))
+            env.reset(noise=np.ones(1))
             env.envs[0] = {"pos": [[3, 4], [2, 4]], "holding": [False, False], "onion": [True, True]}
             noise = {k: v.numpy() for k, v in _no_respawn_noise(CookingGridworld(n_envs=1)).items()}
             step = env.step(np.array([[0], [4]]), noise=noise)
@@ -138,12 +160,12 @@ def _place(env, pos, holding=(False, False), onion=(True, True)):
 def _no_respawn_noise(env, first=0):
     order = torch.zeros(env.n_envs, 2)
     order[:, 1 - first] = 1.0  # agent `first` moves first
-    return {"order": order, "respawn": torch.ones(env.n_envs, 2), "swap": torch.ones(env.n_envs)}
+    return {"order": order, "respawn": torch.ones(env.n_envs, 2), "reset": torch.ones(env.n_envs)}
 
 
 def test_gridworld_pickup_delivery_collision_rules():
     env = CookingGridworld(n_envs=1)
-    env.reset(swap=torch.ones(1))
+    env.reset(noise=torch.ones(1))
     # agent 0 moves right onto the onion at (3, 4): +1 shared, 0.2 private
     _place(env, [[3, 3], [0, 0]])
     step = env.step(torch.tensor([[3], [4]]), noise=_no_respawn_noise(env))

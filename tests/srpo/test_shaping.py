@@ -97,7 +97,7 @@ def test_random_play_counts_agree_with_the_state_and_rewards_stay_true():
     plain = CookingGridworld(n_envs=B)
     g = torch.Generator().manual_seed(3)
     swap = torch.rand(B, generator=g)
-    assert torch.equal(shaped.reset(swap=swap), plain.reset(swap=swap))
+    assert torch.equal(shaped.reset(noise=swap), plain.reset(noise=swap))
     onion_cells = torch.tensor(shaped.rules.onions)
     totals = dict.fromkeys(EVENTS, 0.0)
     for _ in range(steps):
