@@ -19,9 +19,14 @@ all of them with tensor operations (no Python loop over copies). Every environme
   from logits masked to it (:func:`rqe.srpo.ppo.mask_logits`); ``horizon`` None means episodes end at different
   times (bounded by ``max_episode_length``).
 
-Randomness comes only from the ``torch.Generator`` passed in. For the cooking gridworld the draws of one step are
-made by :meth:`CookingGridworld.draw_noise` and can be passed to ``step(..., noise=...)``, which is how the
-plain-Python :class:`CookingGridworldReference` is checked to follow the very same rules step by step.
+Randomness comes only from the ``torch.Generator`` passed in, or from uniforms the caller draws: an environment
+that takes its noise from the trainer (the cooking gridworld, matrix games, :class:`rqe.srpo.tag.Tag`) has
+``noise_width`` (uniforms per copy that one step takes), ``noise_from(u)`` (the noise of a step from ``u`` of
+shape ``(n_envs, noise_width)``, for ``step(actions, noise=...)``), ``reset_shape`` (the shape per copy of the
+uniforms ``reset(noise=u)`` takes: ``()`` for the cooking start swap) and ``reset(noise=u)``; a population of runs
+then draws all of them from its seeds' generators (:func:`rqe.srpo.trainer.reset_uniforms`). For the cooking
+gridworld the draws of one step are also made by :meth:`CookingGridworld.draw_noise`, which is how the plain-Python
+:class:`CookingGridworldReference` is checked to follow the very same rules step by step.
 
 Environments:
 
@@ -404,7 +409,7 @@ class CookingGridworld:
     def noise_from(self, uniforms: Any) -> dict[str, Any]:
         """The noise of one :meth:`step` from uniforms of shape ``(n_envs, noise_width)`` (a trainer draws them)."""
         n, m = self.n_agents, len(self.rules.onions)
-        return {"order": uniforms[:, :n], "respawn": uniforms[:, n:n + m], "reset": uniforms[:, n + m]}
+        return {"order": uniforms[:, :n], "respawn": uniforms[:, n:n + m], "swap": uniforms[:, n + m]}
 
     def draw_noise(self, generator: Any) -> dict[str, Any]:
         """Uniform draws used by one :meth:`step`: agent order keys, onion respawns, start swap of the reset."""
@@ -412,7 +417,7 @@ class CookingGridworld:
         return {
             "order": torch.rand(self.n_envs, self.n_agents, generator=generator, device=dev),
             "respawn": torch.rand(self.n_envs, len(self.rules.onions), generator=generator, device=dev),
-            "reset": torch.rand(self.n_envs, generator=generator, device=dev),
+            "swap": torch.rand(self.n_envs, generator=generator, device=dev),
         }
 
     def reset(self, generator: Any = None, noise: Any = None, *, swap: Any = None) -> Any:
@@ -489,7 +494,7 @@ class CookingGridworld:
         if self.shaping is not None:
             bonus = self._shape(actions, pickups, deliveries, events)
         done_now = self.t >= self.horizon
-        obs = self.reset(noise=noise["reset"]) if done_now else self.observe()
+        obs = self.reset(noise=noise["swap"]) if done_now else self.observe()
         done = torch.full((self.n_envs,), done_now, dtype=torch.bool, device=self.device)
         return Step(obs=obs, rewards=rewards, costs=costs, done=done, events=events, shaping=bonus)
 
@@ -542,7 +547,7 @@ class CookingGridworldReference:
         return {
             "order": rng.random((self.n_envs, self.n_agents)),
             "respawn": rng.random((self.n_envs, len(self.rules.onions))),
-            "reset": rng.random(self.n_envs),
+            "swap": rng.random(self.n_envs),
         }
 
     #: Shape per copy of the uniforms :meth:`reset` takes: one, the start swap.
@@ -615,7 +620,7 @@ class CookingGridworldReference:
                 rewards[i, e] = shared - costs[i, e]
         self.t += 1
         done_now = self.t >= self.horizon
-        obs = self.reset(noise=noise["reset"]) if done_now else self.observe()
+        obs = self.reset(noise=noise["swap"]) if done_now else self.observe()
         return Step(obs=obs, rewards=rewards, costs=costs, done=np.full(self.n_envs, done_now))
 
 

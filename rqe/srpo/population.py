@@ -52,7 +52,7 @@ from rqe.srpo.envs import make_env
 from rqe.srpo.ppo import gae, ppo_loss
 from rqe._files import make_folder
 from rqe.srpo.stacked import StackedLearner, StackedMLP, clip_per_seed, stacked_forward
-from rqe.srpo.trainer import LEARNER_METRICS, Trainer, _write_csv, reset_uniforms
+from rqe.srpo.trainer import LEARNER_METRICS, Trainer, _write_csv, reset_uniforms, takes_trainer_noise
 
 __all__ = ["StackedMLP", "PopulationTrainer", "make_population", "parse_seeds", "BATCHED_ALGORITHMS"]
 
@@ -112,7 +112,7 @@ class PopulationTrainer:
         if hasattr(first.env, "legal_mask"):
             raise ParameterError(f"environment {cfg.env!r} has legal-action masks, which the batched backend does not "
                                  f"apply; train its seeds one by one (--backend serial or process)")
-        if getattr(first.env, "noise_width", None) is None:
+        if not takes_trainer_noise(first.env):
             raise ParameterError(f"environment {cfg.env!r} draws its own noise; the batched backend needs one that "
                                  f"takes it from the trainer (cooking, collaborate_defect, matrix, tag)")
         self.S, self.B = len(self.runs), cfg.n_envs

@@ -83,17 +83,24 @@ def method_differences(rows: Mapping[str, Mapping[str, Sequence[float | None]]],
 
     ``rows[method][key]`` holds one value per seed; ``other_rows`` (default ``rows``) lets ``b`` come from another
     study, e.g. a baseline run. A measure that either side has not got, or holds ``None`` for (not measured for that
-    method), is left out of that pair's entry rather than guessed.
+    method), is left out of that pair's entry rather than guessed; a key that no method of either side has (a typo)
+    and a method that is not there are ``ParameterError``.
 
     >>> rows = {"srpo": {"cross_play": [3.0, 4.0, 5.0]}, "ippo": {"cross_play": [1.0, 2.0, 3.0]}}
     >>> method_differences(rows, [("srpo", "ippo")], ["cross_play"])["srpo-ippo"]["cross_play"]["mean"]
     2.0
     """
+    other_side = "rows" if other_rows is None else "other_rows"
     other_rows = rows if other_rows is None else other_rows
+    known = {key for table in (rows, other_rows) for row in table.values() for key in row}
+    unknown = [key for key in keys if key not in known]
+    if unknown:
+        raise ParameterError(f"no method has the measures {unknown}; they have {sorted(known)}")
     out: dict[str, dict[str, dict[str, object]]] = {}
     for a, b in pairs:
-        if a not in rows or b not in other_rows:
-            raise ParameterError(f"no per-seed values for {a!r} or {b!r}; have {sorted(rows)} and {sorted(other_rows)}")
+        for method, table, side in ((a, rows, "rows"), (b, other_rows, other_side)):
+            if method not in table:
+                raise ParameterError(f"no per-seed values for {method!r} in {side}; it has {sorted(table)}")
         mine, theirs = rows[a], other_rows[b]
         out[f"{a}-{b}"] = {key: difference_ci(mine[key], theirs[key]) for key in keys
                            if key in mine and key in theirs and None not in list(mine[key]) + list(theirs[key])}

@@ -70,7 +70,7 @@ import numpy as np
 from rqe._validation import positive_int
 from rqe.errors import ParameterError
 from rqe.srpo._torch import resolve_device, torch
-from rqe.srpo.envs import PettingZooEnv, Step
+from rqe.srpo.envs import PettingZooEnv, Step, _check_reset_noise
 from rqe.srpo.networks import FixedPolicy, sample_actions
 from rqe.srpo.ppo import gumbel_argmax
 
@@ -407,7 +407,7 @@ class Tag:
         if noise is None:
             self.world.reset(generator if generator is not None else self._generator)
         else:
-            self.world.reset(uniforms=noise)
+            self.world.reset(uniforms=_check_reset_noise(self, noise))
         self.t = 0
         return self._observe()
 

@@ -270,7 +270,7 @@ class Trainer:
         dones = torch.zeros(T, B, dtype=torch.bool, device=dev)
         shaping = None
         policies = [self._policy(p) for p in match.seats]
-        width = getattr(env, "noise_width", None)
+        width = env.noise_width if takes_trainer_noise(env) else None
         a_max = max(env.n_actions)
         masked = hasattr(env, "legal_mask")
         masks = torch.zeros(T, n, B, a_max, dtype=torch.bool, device=dev) if masked else None
@@ -564,6 +564,23 @@ class Trainer:
                 return [r for r in csv.DictReader(fh) if r.get("update") and int(float(r["update"])) <= self.update]
         except (OSError, ValueError, csv.Error) as exc:
             raise FileFormatError(f"cannot read the metrics of the run being resumed ({exc})", path=str(path)) from exc
+
+
+#: What an environment that takes its noise from the trainer has (the module docstring, :mod:`rqe.srpo.envs`).
+TRAINER_NOISE = ("noise_width", "noise_from", "reset_shape")
+
+
+def takes_trainer_noise(env: Any) -> bool:
+    """Whether ``env`` takes its noise from the trainer: it has ``noise_width``, and then it must also have
+    ``noise_from`` and ``reset_shape`` (:data:`TRAINER_NOISE`; a ``ParameterError`` names what it lacks)."""
+    if getattr(env, "noise_width", None) is None:
+        return False
+    missing = [name for name in TRAINER_NOISE if not hasattr(env, name)]
+    if missing:
+        raise ParameterError(f"{type(env).__name__} has noise_width but not {', '.join(missing)}: an environment "
+                             f"that takes its noise from the trainer needs all of {', '.join(TRAINER_NOISE)} and "
+                             f"reset(noise=u) (rqe.srpo.envs)")
+    return True
 
 
 def reset_uniforms(env: Any, n_copies: int, generator: Any, device: Any) -> Any:

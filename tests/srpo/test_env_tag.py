@@ -142,6 +142,14 @@ def test_tag_shapes_autoreset_and_determinism():
     assert torch.equal(outs[0], outs[1])   # same generator seed, same rollout
 
 
+def test_reset_noise_has_shape_copies_by_reset_width():
+    env = Tag(3)
+    assert env.reset_shape == (env.reset_width,) == (2 * (3 + 2),)
+    env.reset(noise=torch.rand(3, env.reset_width))
+    with pytest.raises(ParameterError, match=r"reset noise must have shape \(3, 10\), got \(3, 9\)"):
+        env.reset(noise=torch.rand(3, env.reset_width - 1))
+
+
 def test_noise_from_the_caller_places_the_starts_and_moves_the_prey():
     """reset(noise=u) puts the agents at 2u - 1 and the obstacles at 0.9 (2u - 1); step(noise=...) samples the prey
     by Gumbel-max from its uniforms and resets from the last reset_width uniforms after an episode's last step;
@@ -171,7 +179,7 @@ def test_noise_from_the_caller_places_the_starts_and_moves_the_prey():
     assert torch.equal(env.world.pos, u[:, 5:11].reshape(6, 3, 2) * 2 - 1)
     assert torch.equal(env.world.vel, torch.zeros_like(env.world.vel))
     assert env._generator.get_state().equal(own)
-    with pytest.raises(ParameterError, match="reset uniforms"):
+    with pytest.raises(ParameterError, match="reset noise"):
         env.reset(noise=torch.rand(6, 3))
 
 

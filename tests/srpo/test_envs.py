@@ -99,6 +99,21 @@ def test_reset_takes_trainer_noise_of_its_shape_and_the_old_keyword_with_a_warni
         env.reset(noise=u[:2])
 
 
+def test_an_environment_with_noise_width_but_not_the_rest_of_the_interface_is_a_clear_error():
+    from rqe.srpo.trainer import takes_trainer_noise
+
+    class HalfDone:                   # an environment written before reset_shape existed
+        noise_width = 3
+
+        def noise_from(self, uniforms):
+            return uniforms
+
+    assert takes_trainer_noise(CookingGridworld(n_envs=2))
+    assert not takes_trainer_noise(object())
+    with pytest.raises(ParameterError, match="HalfDone has noise_width but not reset_shape"):
+        takes_trainer_noise(HalfDone())
+
+
 def test_gridworld_starts_are_the_papers():
     """[QZLM App. D.2]: both agents start top left, at (1, 0) and (0, 1), in an order drawn every episode."""
     env = CookingGridworld(n_envs=4000)

@@ -88,5 +88,9 @@ def test_method_differences_pairs_keys_and_unmeasured_values():
     baseline = {"old": {"cross_play": list(x - 1.0)}}
     assert method_differences(rows, [("srpo", "old")], ["cross_play"], baseline)["srpo-old"]["cross_play"][
         "mean"] == pytest.approx(3.0)
-    with pytest.raises(ParameterError, match="mappo"):
+    with pytest.raises(ParameterError, match="'mappo' in rows"):
         method_differences(rows, [("srpo", "mappo")], ["cross_play"])
+    with pytest.raises(ParameterError, match="'ippo' in other_rows"):
+        method_differences(rows, [("srpo", "ippo")], ["cross_play"], baseline)
+    with pytest.raises(ParameterError, match="cross_paly"):                # a typo, not an empty entry
+        method_differences(rows, [("srpo", "ippo")], ["cross_paly"])
