@@ -86,8 +86,11 @@ def method_differences(rows: Mapping[str, Mapping[str, Sequence[float | None]]],
     method), is left out of that pair's entry rather than guessed; a key that no method of either side has (a typo)
     and a method that is not there are ``ParameterError``.
 
+    Examples
+    --------
     >>> rows = {"srpo": {"cross_play": [3.0, 4.0, 5.0]}, "ippo": {"cross_play": [1.0, 2.0, 3.0]}}
-    >>> method_differences(rows, [("srpo", "ippo")], ["cross_play"])["srpo-ippo"]["cross_play"]["mean"]
+    >>> d = method_differences(rows, [("srpo", "ippo")], ["cross_play"])
+    >>> d["srpo-ippo"]["cross_play"]["mean"]
     2.0
     """
     other_side = "rows" if other_rows is None else "other_rows"
