@@ -41,6 +41,11 @@ Default budgets (``steps`` in :data:`ENV_SETTINGS`) are set so that IPPO and SRP
 evaluation, take about an hour on 2 cores, from the env steps per CPU second of short runs of this script
 (``docs/srpo-envs-study.md``).
 
+``--baseline OTHER/summary.json`` adds each method minus each of another study's methods on the same environment
+(``vs_baseline``, :func:`compare_with`), e.g. a variant trained with another budget (``--methods srpo --steps
+600000 --out DIR``) against the main study; ``--rescore`` rewrites ``--out``'s summary from its stored per-seed
+values, nothing trained or evaluated (with ``--baseline`` it adds the comparison to a finished study).
+
 ``--measure STEPS`` times one seed of each method and writes ``speed.json`` with the fitting budget;
 ``--measure-backends STEPS`` times ``--seeds`` seeds batched against ``--workers`` processes and adds them to
 ``speed.json`` under ``"backends"``.
@@ -219,12 +224,35 @@ def summarize(per_seed: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict
                            "free_riding": ci(rows["free_riding"]),
                            "cross_method": {m: ci(v) for m, v in rows["cross_method"].items()},
                            "heldout": {p: ci(v) for p, v in rows["heldout"].items()}}
-    flat = {m: {"self_play": r["self_play"], "cross_play": r["cross_play"],
-                **{f"heldout:{p}": v for p, v in r["heldout"].items()}} for m, r in per_seed.items()}
     srpo = [m for m in per_seed if method_spec(m)[0] == "srpo"]
     pairs = [(m, o) for m in srpo for o in per_seed if o != m and (o not in srpo or m == "srpo")]
     partners = list(dict.fromkeys(p for r in per_seed.values() for p in r["heldout"]))
-    return methods, method_differences(flat, pairs, ["self_play", "cross_play"] + [f"heldout:{p}" for p in partners])
+    return methods, method_differences(_flat(per_seed), pairs, _measures(partners))
+
+
+def _flat(per_seed: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per method the per-seed values of the compared measures: self-play, cross-play, ``heldout:<partner>``."""
+    return {m: {"self_play": r["self_play"], "cross_play": r["cross_play"],
+                **{f"heldout:{p}": v for p, v in r["heldout"].items()}} for m, r in per_seed.items()}
+
+
+def _measures(partners: list[str]) -> list[str]:
+    return ["self_play", "cross_play"] + [f"heldout:{p}" for p in partners]
+
+
+def compare_with(summary: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """Each method of ``summary`` minus each method of ``other``, another study on the same environment (e.g. a
+    variant trained with another budget beside the main study): self-play, cross-play and the held-out partners
+    both have, from the per-seed values (independent groups of seeds, :func:`rqe.srpo.stats.method_differences`)."""
+    from rqe.errors import ParameterError
+    from rqe.srpo.stats import method_differences
+
+    if other.get("env") != summary["env"]:
+        raise ParameterError(f"the baseline is a study of {other.get('env')!r}, this one of {summary['env']!r}")
+    mine = _flat({m: e["per_seed"] for m, e in summary["methods"].items()})
+    theirs = _flat({m: e["per_seed"] for m, e in other["methods"].items()})
+    partners = [p for p in summary["partners"] if p in other.get("partners", [])]
+    return method_differences(mine, [(m, o) for m in mine for o in theirs], _measures(partners), theirs)
 
 
 def _fmt(x: dict[str, Any] | None) -> str:
@@ -251,6 +279,15 @@ def markdown(summary: dict[str, Any]) -> str:
                   "|---" * (3 + len(partners)) + "|"]
         for name, d in summary["differences"].items():
             cells = [_fmt(d.get("self_play")), _fmt(d.get("cross_play"))] + [_fmt(d[f"heldout:{p}"]) for p in partners]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    if summary.get("vs_baseline"):
+        common = [p for p in partners if any(f"heldout:{p}" in d for d in summary["vs_baseline"].values())]
+        lines += ["", f"Each method minus each method of the baseline `{summary['baseline']}` "
+                  f"({summary['baseline_budget_note']}; independent seeds):", "",
+                  "| comparison | self-play | cross-play | " + " | ".join(common) + " |",
+                  "|---" * (3 + len(common)) + "|"]
+        for name, d in summary["vs_baseline"].items():
+            cells = [_fmt(d.get(k)) for k in _measures(common)]
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
     if not summary["private_costs"]:
         lines += ["", "No private costs on this environment: no free-riding degree."]
@@ -436,12 +473,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", default=None, help="trained runs (default runs/<env>_study; not committed)")
     parser.add_argument("--out", default=None, help="default examples/results/<env>_study")
     parser.add_argument("--no-figure", action="store_true")
+    parser.add_argument("--baseline", default=None, metavar="SUMMARY",
+                        help="another study's summary.json on the same env: add each method minus each of its "
+                             "methods (vs_baseline)")
+    parser.add_argument("--rescore", action="store_true",
+                        help="rewrite --out's summary from its stored per-seed values (with --baseline: add "
+                             "vs_baseline); nothing trained or evaluated")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Train, evaluate and write the study; returns the summary."""
-    from rqe._files import make_folder, write_text
+    from rqe._files import make_folder
     from rqe.errors import ParameterError
     from rqe.srpo._torch import torch
     from rqe.srpo.zoo_envs import make
@@ -465,6 +508,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     private_costs, n_seats = bool(getattr(probe, "private_costs", True)), int(probe.n_agents)
     runs = Path(args.runs or f"runs/{name}_study")
     out = make_folder(args.out or f"examples/results/{name}_study")
+    if args.rescore:
+        return rescore(out, args.baseline, figure_too=not args.no_figure)
     if args.measure is not None:
         return measure(setting, args, args.measure, episodes, seating, n_seats, out)
     if args.measure_backends is not None:
@@ -493,12 +538,47 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "timing": {"train": timing, "eval_wall_s": eval_s, "workers": args.workers},
         "methods": methods, "differences": differences,
     }
+    return write_summary(summary, out, args.baseline, figure_too=not args.no_figure)
+
+
+def write_summary(summary: dict[str, Any], out: Path, baseline: str | None, figure_too: bool) -> dict[str, Any]:
+    """Write ``summary.json``, ``summary.md`` and (``figure_too``) the figure into ``out``; with ``baseline`` (another
+    study's ``summary.json``) add ``vs_baseline`` (:func:`compare_with`) first."""
+    from rqe._files import write_text
+    from rqe.errors import FileFormatError
+
+    if baseline is not None:
+        try:
+            other = json.loads(Path(baseline).read_text())
+        except (OSError, ValueError) as exc:
+            raise FileFormatError(f"cannot read the baseline summary ({exc})", path=str(baseline)) from exc
+        summary.update(vs_baseline=compare_with(summary, other), baseline=str(baseline),
+                       baseline_budget_note=other.get("budget_note", ""))
     write_text(out / "summary.json", json.dumps(summary, indent=2))
     write_text(out / "summary.md", markdown(summary))
-    if not args.no_figure:
+    if figure_too:
         figure(summary, out / "crossplay_heldout.png")
-    print(f"wrote {out / 'summary.json'}, {out / 'summary.md'}" + ("" if args.no_figure else " and the figure"))
+    print(f"wrote {out / 'summary.json'}, {out / 'summary.md'}" + (" and the figure" if figure_too else ""))
     return summary
+
+
+def rescore(out: Path, baseline: str | None, figure_too: bool) -> dict[str, Any]:
+    """Rewrite ``out``'s summary from its stored per-seed values (intervals and differences recomputed; nothing
+    trained or evaluated), with ``vs_baseline`` against ``baseline`` when given."""
+    from rqe.errors import FileFormatError
+
+    try:
+        summary = json.loads((out / "summary.json").read_text())
+        per_seed = {m: e["per_seed"] for m, e in summary["methods"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise FileFormatError(f"no study summary with per-seed values to rescore ({exc})",
+                              path=str(out / "summary.json")) from exc
+    methods, summary["differences"] = summarize(per_seed)
+    for method, entry in methods.items():
+        summary["methods"][method].update(entry)
+    for key in ("vs_baseline", "baseline", "baseline_budget_note"):
+        summary.pop(key, None)
+    return write_summary(summary, out, baseline, figure_too)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("torch")
 
-from rqe.errors import MissingDependencyError, ParameterError  # noqa: E402
+from rqe.errors import FileFormatError, MissingDependencyError, ParameterError  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "examples" / "srpo_env_study.py"
@@ -202,3 +202,47 @@ def test_script_trains_and_evaluates_on_two_worker_processes(tmp_path):
     assert written["timing"]["workers"] == 2
     for m in written["methods"].values():
         _interval(m["cross_play"])
+
+
+def test_rescore_rewrites_a_committed_summary_unchanged_and_adds_a_baseline(study, tmp_path):
+    """--rescore recomputes the intervals and differences from the stored per-seed values (the committed Tag study
+    comes out the same); --baseline adds each method minus each of the other study's methods."""
+    committed = ROOT / "examples" / "results" / "tag_study" / "summary.json"
+    original = json.loads(committed.read_text())
+    out, other = tmp_path / "out", tmp_path / "other"
+    for folder in (out, other):
+        folder.mkdir()
+        (folder / "summary.json").write_text(committed.read_text())
+    same = study.main(["--env", "tag", "--rescore", "--out", str(out), "--no-figure"])
+    assert same["methods"] == original["methods"] and same["differences"] == original["differences"]
+    # the baseline: the same study with every IPPO value 1 lower
+    shifted = json.loads(committed.read_text())
+    rows = shifted["methods"]["ippo"]["per_seed"]
+    for key in ("self_play", "cross_play"):
+        rows[key] = [v - 1.0 for v in rows[key]]
+    rows["heldout"] = {p: [v - 1.0 for v in vs] for p, vs in rows["heldout"].items()}
+    (other / "summary.json").write_text(json.dumps(shifted))
+    summary = study.main(["--env", "tag", "--rescore", "--out", str(out), "--baseline", str(other / "summary.json"),
+                          "--no-figure"])
+    vs = summary["vs_baseline"]
+    assert sorted(vs) == ["ippo-ippo", "ippo-srpo", "srpo-ippo", "srpo-srpo"]
+    assert vs["ippo-ippo"]["cross_play"]["mean"] == pytest.approx(1.0)
+    assert vs["srpo-ippo"]["heldout:greedy"]["mean"] == pytest.approx(original["differences"]["srpo-ippo"][
+        "heldout:greedy"]["mean"] + 1.0)
+    assert vs["srpo-srpo"]["self_play"]["mean"] == pytest.approx(0.0)
+    assert "minus each method of the baseline" in (out / "summary.md").read_text()
+    assert json.loads((out / "summary.json").read_text())["baseline"] == str(other / "summary.json")
+
+
+def test_rescore_and_baseline_errors_name_the_problem(study, tmp_path):
+    with pytest.raises(FileFormatError, match="no study summary"):
+        study.main(["--env", "tag", "--rescore", "--out", str(tmp_path / "empty"), "--no-figure"])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "summary.json").write_text((ROOT / "examples" / "results" / "tag_study" / "summary.json").read_text())
+    with pytest.raises(FileFormatError, match="baseline"):
+        study.main(["--env", "tag", "--rescore", "--out", str(out), "--baseline", str(tmp_path / "nope.json"),
+                    "--no-figure"])
+    hanabi = ROOT / "examples" / "results" / "hanabi_study" / "summary.json"
+    with pytest.raises(ParameterError, match="'hanabi'"):
+        study.main(["--env", "tag", "--rescore", "--out", str(out), "--baseline", str(hanabi), "--no-figure"])
