@@ -161,6 +161,11 @@ class TagWorld:
         """Uniforms per copy that one :meth:`reset` takes: an x and a y per agent, then per obstacle."""
         return 2 * (self.n_agents + self.rules.num_obstacles)
 
+    @property
+    def reset_shape(self) -> tuple[int, ...]:
+        """Shape per copy of the uniforms :meth:`reset` takes: ``(reset_width,)``."""
+        return (self.reset_width,)
+
     def reset(self, generator: Any = None, uniforms: Any = None) -> None:
         """Uniform positions on ``[-1, 1]^2`` (agents) and ``[-0.9, 0.9]^2`` (obstacles), zero velocities.
 
@@ -173,10 +178,7 @@ class TagWorld:
             agents = torch.rand(B, N, 2, generator=generator, **kw)
             landmarks = torch.rand(B, L, 2, generator=generator, **kw)
         else:
-            uniforms = torch.as_tensor(uniforms, **kw)
-            if uniforms.shape != (B, self.reset_width):
-                raise ParameterError(f"reset uniforms must have shape {(B, self.reset_width)}, "
-                                     f"got {tuple(uniforms.shape)}")
+            uniforms = _check_reset_noise(self, torch.as_tensor(uniforms, **kw))
             agents, landmarks = uniforms[:, :2 * N].reshape(B, N, 2), uniforms[:, 2 * N:].reshape(B, L, 2)
         self.pos = agents * 2.0 - 1.0
         self.vel = torch.zeros_like(self.pos)
@@ -388,8 +390,8 @@ class Tag:
 
     @property
     def reset_shape(self) -> tuple[int, ...]:
-        """Shape per copy of the uniforms :meth:`reset` takes from a trainer: ``(reset_width,)``."""
-        return (self.reset_width,)
+        """Shape per copy of the uniforms :meth:`reset` takes from a trainer (:attr:`TagWorld.reset_shape`)."""
+        return self.world.reset_shape
 
     @property
     def noise_width(self) -> int:
@@ -407,7 +409,7 @@ class Tag:
         if noise is None:
             self.world.reset(generator if generator is not None else self._generator)
         else:
-            self.world.reset(uniforms=_check_reset_noise(self, noise))
+            self.world.reset(uniforms=noise)
         self.t = 0
         return self._observe()
 
